@@ -1,0 +1,46 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../../domain/errors.js';
+
+export const ERROR_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * The one door every error leaves by: domain errors, framework errors (bad JSON, wrong media
+ * type, oversized body), unknown routes and crashes all become the MDE envelope
+ * `{"error": {"code", "message", "target": <request id>}}`. Internals never reach the client.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendError(request, reply, apiError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new ApiError('NotFound', `No HTTP resource was found that matches the request URI '${request.url}'.`)),
+  );
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
+  return reply
+    .code(error.status)
+    .headers(error.headers)
+    .type(ERROR_CONTENT_TYPE)
+    .send({ error: { code: error.code, message: error.message, target: request.id } });
+}
+
+function toApiError(error: FastifyError): ApiError {
+  if (error instanceof ApiError) return error;
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('InvalidRequestBody', 'The request body must be sent with Content-Type: application/json.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('InvalidRequestBody', 'The request body is empty.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('RequestEntityTooLarge', 'The request body is larger than this server accepts.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError('BadRequest', 'The Content-Length header does not match the request body.');
+  }
+  if (error.validation) return new ApiError('BadRequest', error.message);
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new ApiError('BadRequest', 'The request could not be understood.');
+  return new ApiError('InternalServerError', 'An unexpected error occurred. Use the target value to find it in the server log.');
+}

@@ -1,0 +1,24 @@
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../domain/principal.js';
+import { ApiError } from '../domain/errors.js';
+import type { Operation } from './operations.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth hook on Machine API routes, after the token and permission checks. */
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** The operation-table row a Machine API route serves. */
+    operation?: Operation;
+  }
+}
+
+/** The verified caller of a Machine API route; the auth hook guarantees it is there. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new ApiError('Unauthorized', 'Authorization has been denied for this request.');
+  return request.principal;
+}
+
+/** `<scheme>://<host>` as the client called it, for OData context URLs. */
+export const baseUrlOf = (request: FastifyRequest): string => `${request.protocol}://${request.host}`;

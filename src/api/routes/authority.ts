@@ -1,0 +1,54 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { AuthorityError } from '../../auth/authority-errors.js';
+import type { Authority, ClientCredentials, EndpointVersion } from '../../auth/authority.js';
+import type { KeyRing } from '../../auth/key-ring.js';
+import { registerFormParser } from '../plugins/body-parsers.js';
+
+export interface AuthorityRouteOptions {
+  readonly authority: Authority;
+  readonly keys: KeyRing;
+}
+
+type TokenRequest = { Params: { tenant: string }; Body: Record<string, string> | undefined };
+
+/**
+ * The built-in Entra-compatible authority's endpoints: token (v1 and v2) and the JWKS. These
+ * answer in Entra's format, not the Machine API's error envelope, as a real authority does.
+ */
+export const authorityRoutes: FastifyPluginAsync<AuthorityRouteOptions> = async (app, { authority, keys }) => {
+  registerFormParser(app);
+
+  const token = (version: EndpointVersion) => async (request: import('fastify').FastifyRequest<TokenRequest>, reply: FastifyReply) => {
+    const form = typeof request.body === 'object' && request.body !== null ? request.body : {};
+    try {
+      const body = await authority.token(request.params.tenant, version, form, basicCredentials(request.headers.authorization));
+      return reply.header('cache-control', 'no-store').send(body);
+    } catch (error) {
+      if (!(error instanceof AuthorityError)) throw error;
+      return reply.code(error.status).header('cache-control', 'no-store').send(error.body(authority.now()));
+    }
+  };
+
+  const schema = { tags: ['authority'], summary: 'Client-credentials token', consumes: ['application/x-www-form-urlencoded'] };
+  app.post<TokenRequest>('/:tenant/oauth2/token', { schema: { ...schema, description: 'v1: resource=' } }, token('v1'));
+  app.post<TokenRequest>('/:tenant/oauth2/v2.0/token', { schema: { ...schema, description: 'v2: scope=<resource>/.default' } }, token('v2'));
+
+  const jwks = async () => keys.jwks();
+  const jwksSchema = { schema: { tags: ['authority'], summary: 'Signing keys (JWKS)' } };
+  app.get('/common/discovery/keys', jwksSchema, jwks);
+  app.get('/:tenant/discovery/keys', jwksSchema, jwks);
+  app.get('/:tenant/discovery/v2.0/keys', jwksSchema, jwks);
+};
+
+/** Client credentials in HTTP Basic (client_secret_basic), as confidential clients may send them. */
+function basicCredentials(header: string | undefined): ClientCredentials | undefined {
+  const match = header && /^Basic\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return {
+    clientId: decodeURIComponent(decoded.slice(0, colon)),
+    clientSecret: decodeURIComponent(decoded.slice(colon + 1)),
+  };
+}

@@ -1,0 +1,78 @@
+import type {} from '@fastify/swagger';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { ApiError } from '../../domain/errors.js';
+import { requirePermission } from '../../domain/permissions.js';
+import type { TokenVerifier } from '../../auth/token-verifier.js';
+import { OPERATIONS, type Operation } from '../operations.js';
+import { ErrorSchema } from '../wire/machine-schema.js';
+import type { HandlerSpec } from './machines.js';
+import type { OperationId } from '../operations.js';
+
+const ALL_METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const;
+const ERROR_REPLIES = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema };
+
+export interface MachineApiOptions {
+  readonly verifier: TokenVerifier;
+  readonly handlers: Partial<Record<OperationId, HandlerSpec>>;
+  /** The `/api/v1.0` copy is left out of the OpenAPI document. */
+  readonly hidden: boolean;
+}
+
+/**
+ * Registers the Machine API from the operation table: one route per row, the token and
+ * permission check before the body is even read, 501 for rows not built yet, and 405 for the
+ * other verbs on a known path.
+ */
+export const machineApi: FastifyPluginAsync<MachineApiOptions> = async (app, { verifier, handlers, hidden }) => {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    const operation = request.routeOptions.config.operation;
+    if (!operation) return;
+    const principal = await verifier.verify(request.headers.authorization);
+    requirePermission(principal, operation.permission);
+    request.principal = principal;
+  });
+
+  for (const operation of OPERATIONS) {
+    const spec = handlers[operation.id as OperationId];
+    app.route({
+      method: operation.method,
+      url: operation.path,
+      config: { operation },
+      schema: {
+        operationId: operation.id,
+        summary: operation.summary,
+        tags: ['machines'],
+        hide: hidden || !operation.implemented,
+        security: [{ bearer: [] }],
+        ...(spec?.schema ?? {}),
+        response: { ...ERROR_REPLIES, ...((spec?.schema.response as object | undefined) ?? {}) },
+      },
+      handler: spec?.handler ?? notImplemented(operation),
+    });
+  }
+  registerMethodNotAllowed(app);
+};
+
+function notImplemented(operation: Operation) {
+  return async () => {
+    throw new ApiError('NotImplemented', `${operation.method} /api${operation.path} is not implemented by this version of Rampart.`);
+  };
+}
+
+function registerMethodNotAllowed(app: FastifyInstance): void {
+  const byPath = new Map<string, Set<string>>();
+  for (const op of OPERATIONS) byPath.set(op.path, (byPath.get(op.path) ?? new Set()).add(op.method));
+  for (const [path, methods] of byPath) {
+    const allow = [...methods].join(', ');
+    const others = ALL_METHODS.filter((m) => !methods.has(m));
+    app.route({
+      method: others,
+      url: path,
+      schema: { hide: true },
+      handler: async (request) => {
+        throw new ApiError('MethodNotAllowed', `The requested resource does not support http method '${request.method}'.`, { allow });
+      },
+    });
+  }
+}

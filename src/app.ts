@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { buildServer } from './api/server.js';
+import { Authority } from './auth/authority.js';
+import { KeyRing } from './auth/key-ring.js';
+import { TokenIssuer } from './auth/token-issuer.js';
+import { TokenVerifier } from './auth/token-verifier.js';
+import type { Config } from './config/settings.js';
+import { MachineService } from './domain/machine-service.js';
+import type { Store } from './domain/ports.js';
+import { provisionDemo } from './fleet/provision-demo.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+
+export interface Core {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly keys: KeyRing;
+  readonly issuer: TokenIssuer;
+  readonly machines: MachineService;
+}
+
+export interface App extends Core {
+  readonly server: FastifyInstance;
+  readonly adminKey: string;
+  close(): Promise<void>;
+}
+
+export const databasePath = (config: Config): string => join(config.dataDir, 'rampart.db');
+
+/**
+ * The composition root, in dependency order: store (migrated) -> signing keys -> demo data ->
+ * services. The CLI uses this much without HTTP; `createApp` adds the server.
+ */
+export async function createCore(config: Config, clock: Clock = systemClock): Promise<Core> {
+  const store = await SqliteStore.open(databasePath(config), config.durability);
+  try {
+    const keys = new KeyRing(store, clock);
+    await keys.init();
+    if (config.demo) await provisionDemo(store, clock, config.demoMachines);
+    const issuer = new TokenIssuer(keys, clock, config.issuer);
+    const machines = new MachineService(store, store, clock);
+    return { config, clock, store, keys, issuer, machines };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+export async function createApp(config: Config, options: { clock?: Clock; logger?: Logger } = {}): Promise<App> {
+  const core = await createCore(config, options.clock);
+  const { store, keys, clock } = core;
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  let closing = false;
+  const adminKey = config.adminKey ?? loadOrCreateAdminKey(config.dataDir);
+  const server = await buildServer({
+    logger,
+    machines: core.machines,
+    verifier: new TokenVerifier(keys, store, clock, { issuerBase: config.issuer, cacheSize: config.tokenCacheSize }),
+    authority: new Authority(store, store, core.issuer, clock),
+    keys,
+    adminKey,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    ready: () => !closing && store.healthy,
+  });
+  return {
+    ...core,
+    server,
+    adminKey,
+    async close() {
+      closing = true;
+      await server.close(); // lets in-flight requests finish; new ones get 503
+      await store.close(); // lets queued writes commit
+    },
+  };
+}
+
+/** The admin key lives in the data folder (mode 600) unless given; `rampart admin-key` prints it. */
+export function loadOrCreateAdminKey(dataDir: string): string {
+  const file = join(dataDir, 'admin-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}

@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { createCore } from '../../app.js';
+import { DEMO_TENANT_ID } from '../../config/demo.js';
+import { ApiError } from '../../domain/errors.js';
+import { machineFromJson } from '../../domain/machine-json.js';
+import type { Machine } from '../../domain/machine.js';
+import { putInBatches } from '../../fleet/seed.js';
+import { configFrom, withSettings } from '../options.js';
+import { printJson, progressBar } from '../output.js';
+import { ensureTenant } from './shared.js';
+
+export const importCommand = withSettings(
+  new Command('import')
+    .description("import machines from the JSON a real tenant returns for GET /api/machines ({\"value\": [...]})")
+    .argument('<file>', 'JSON file ("-" for standard input)')
+    .option('--tenant <id>', 'tenant id (created if missing)', DEMO_TENANT_ID)
+    .option('--json', 'print the result as JSON'),
+).action(async (file: string, options) => {
+  const machines = parseFleet(await readInput(file), Date.now());
+  const core = await createCore(configFrom(options));
+  try {
+    const tenantId = await ensureTenant(core.store, options.tenant);
+    const bar = progressBar(machines.length, 'importing', Boolean(options.json));
+    const written = await putInBatches(core.store, tenantId, machines, (n) => bar.update(n));
+    bar.stop();
+    if (options.json) printJson({ tenant: tenantId, machines: written });
+    else process.stdout.write(`imported ${written} machines into tenant ${tenantId}\n`);
+  } finally {
+    await core.store.close();
+  }
+});
+
+/** Validates every machine before anything is written: a bad file changes nothing. */
+export function parseFleet(text: string, nowMs: number): Machine[] {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new Error('the file is not valid JSON');
+  }
+  const list = Array.isArray(document) ? document : (document as { value?: unknown } | null)?.value;
+  if (!Array.isArray(list)) throw new Error('expected {"value": [...]} (or a JSON array of machines)');
+  return list.map((item, index) => {
+    try {
+      return machineFromJson(item, nowMs);
+    } catch (error) {
+      throw new Error(`machine #${index}: ${error instanceof ApiError ? error.message : String(error)}`);
+    }
+  });
+}
+
+async function readInput(file: string): Promise<string> {
+  if (file !== '-') return readFile(file, 'utf8');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

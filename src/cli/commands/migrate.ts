@@ -1,0 +1,11 @@
+import { Command } from 'commander';
+import { createCore } from '../../app.js';
+import { configFrom, withSettings } from '../options.js';
+
+export const migrateCommand = withSettings(
+  new Command('migrate').description('apply database migrations (serve does this too) and exit'),
+).action(async (options) => {
+  const core = await createCore({ ...configFrom(options), demo: false });
+  await core.store.close();
+  process.stdout.write('database is at the newest schema\n');
+});

@@ -1,0 +1,64 @@
+import { DEFAULTS, SETTINGS, type Config, type SettingName } from './settings.js';
+
+export class ConfigError extends Error {}
+
+type Raw = string | boolean | number | undefined;
+
+/**
+ * Resolves every setting: a flag wins over the environment, which wins over the default.
+ * A bad value throws ConfigError with one line naming the flag or variable.
+ */
+export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.ProcessEnv = process.env): Config {
+  const value = (name: SettingName): unknown => {
+    const setting = SETTINGS[name];
+    const fromFlag = flags[name];
+    if (fromFlag !== undefined) return parse(name, `--${setting.flag}`, fromFlag);
+    for (const variable of setting.env) {
+      const fromEnv = env[variable];
+      if (fromEnv !== undefined && fromEnv !== '') return parse(name, variable, fromEnv);
+    }
+    return (DEFAULTS as Record<string, unknown>)[name];
+  };
+  const port = value('port') as number;
+  return Object.freeze({
+    port,
+    host: value('host') as string,
+    dataDir: value('dataDir') as string,
+    durability: value('durability') as Config['durability'],
+    issuer: (value('issuer') as string | undefined) ?? `http://localhost:${port}`,
+    publicUrl: ((value('publicUrl') as string | undefined) ?? '').replace(/\/+$/, ''),
+    logLevel: value('logLevel') as Config['logLevel'],
+    demo: value('demo') as boolean,
+    demoMachines: value('demoMachines') as number,
+    adminKey: value('adminKey') as string | undefined,
+    bodyLimit: value('bodyLimit') as number,
+    tokenCacheSize: value('tokenCacheSize') as number,
+    trustProxy: value('trustProxy') as boolean,
+    shutdownTimeout: value('shutdownTimeout') as number,
+  });
+}
+
+function parse(name: SettingName, source: string, raw: Raw): unknown {
+  const setting = SETTINGS[name];
+  const text = String(raw).trim();
+  switch (setting.kind) {
+    case 'int': {
+      const n = Number(text);
+      const { min, max } = setting;
+      if (!/^-?\d+$/.test(text) || n < min || n > max) throw new ConfigError(`${source}: expected a whole number from ${min} to ${max}, got '${text}'`);
+      return n;
+    }
+    case 'boolean': {
+      if (typeof raw === 'boolean') return raw;
+      if (/^(1|true|yes|on)$/i.test(text)) return true;
+      if (/^(0|false|no|off)$/i.test(text)) return false;
+      throw new ConfigError(`${source}: expected true or false, got '${text}'`);
+    }
+    case 'enum':
+      if (!setting.values.includes(text as never)) throw new ConfigError(`${source}: expected one of ${setting.values.join(', ')}, got '${text}'`);
+      return text;
+    case 'string':
+      if (text === '') throw new ConfigError(`${source}: must not be empty`);
+      return text;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Every setting once: its flag, its environment variable, its type, default and help text.
+ * The CLI builds its options from this table and `loadConfig` resolves flags > environment >
+ * defaults, validating each value once; the result is frozen.
+ */
+type Kind = 'int' | 'string' | 'boolean' | 'enum';
+
+interface Setting {
+  readonly flag: string;
+  readonly env: readonly string[];
+  readonly kind: Kind;
+  readonly help: string;
+  readonly values?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export const SETTINGS = {
+  port: { flag: 'port', env: ['PORT', 'RAMPART_PORT'], kind: 'int', min: 0, max: 65535, help: 'TCP port to listen on' },
+  host: { flag: 'host', env: ['RAMPART_HOST', 'HOST'], kind: 'string', help: 'address to bind (0.0.0.0 to accept remote clients)' },
+  dataDir: { flag: 'data-dir', env: ['RAMPART_DATA_DIR'], kind: 'string', help: 'folder holding the SQLite database' },
+  durability: { flag: 'durability', env: ['RAMPART_DURABILITY'], kind: 'enum', values: ['full', 'normal'], help: 'full: fsync every commit; normal: survive process crashes only' },
+  issuer: { flag: 'issuer', env: ['RAMPART_ISSUER'], kind: 'string', help: 'base of the token issuer (iss = <issuer>/<tenant>/); default http://localhost:<port>' },
+  publicUrl: { flag: 'public-url', env: ['RAMPART_PUBLIC_URL'], kind: 'string', help: 'URL clients use to reach this server (printed in the banner)' },
+  logLevel: { flag: 'log-level', env: ['RAMPART_LOG_LEVEL'], kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], help: 'log level' },
+  demo: { flag: 'demo', env: ['RAMPART_DEMO'], kind: 'boolean', help: 'provision the well-known demo tenant, applications and fleet' },
+  demoMachines: { flag: 'demo-machines', env: ['RAMPART_DEMO_MACHINES'], kind: 'int', min: 1, max: 10_000_000, help: 'size of the generated demo fleet' },
+  adminKey: { flag: 'admin-key', env: ['RAMPART_ADMIN_KEY'], kind: 'string', help: 'bearer key of the admin API (default: generated into <data-dir>/admin-key)' },
+  bodyLimit: { flag: 'body-limit', env: ['RAMPART_BODY_LIMIT'], kind: 'int', min: 1024, max: 104_857_600, help: 'largest accepted request body, bytes' },
+  tokenCacheSize: { flag: 'token-cache-size', env: ['RAMPART_TOKEN_CACHE_SIZE'], kind: 'int', min: 0, max: 10_000_000, help: 'verified tokens remembered until they expire' },
+  trustProxy: { flag: 'trust-proxy', env: ['RAMPART_TRUST_PROXY'], kind: 'boolean', help: 'trust X-Forwarded-* headers (behind a load balancer)' },
+  shutdownTimeout: { flag: 'shutdown-timeout', env: ['RAMPART_SHUTDOWN_TIMEOUT'], kind: 'int', min: 0, max: 600_000, help: 'ms to let in-flight requests finish on SIGTERM' },
+} as const satisfies Record<string, Setting>;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly durability: 'full' | 'normal';
+  readonly issuer: string;
+  readonly publicUrl: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly demo: boolean;
+  readonly demoMachines: number;
+  readonly adminKey: string | undefined;
+  readonly bodyLimit: number;
+  readonly tokenCacheSize: number;
+  readonly trustProxy: boolean;
+  readonly shutdownTimeout: number;
+}
+
+export const DEFAULTS = {
+  port: 4321,
+  host: '127.0.0.1',
+  dataDir: './data',
+  durability: 'full',
+  logLevel: 'info',
+  demo: true,
+  demoMachines: 300,
+  bodyLimit: 1_048_576,
+  tokenCacheSize: 100_000,
+  trustProxy: false,
+  shutdownTimeout: 10_000,
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;

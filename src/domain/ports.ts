@@ -1,0 +1,90 @@
+import type { Timestamp } from '../shared/timestamp.js';
+import type { DeviceValue } from './device-value.js';
+import type { Machine } from './machine.js';
+import type { Tenant } from './tenant.js';
+import type { ChangeContext, ValueChange } from './value-change.js';
+
+/**
+ * The storage port. Each backend (SQLite today, PostgreSQL later) implements it by mapping rows
+ * and running queries; the rules that decide what to ask for live in the services. Every query
+ * takes `visibleSince` so retention is applied inside the query, never by filtering afterwards.
+ */
+export interface MachineStore {
+  getById(tenantId: string, id: string, visibleSince: Timestamp): Promise<Machine | undefined>;
+  /** Ids of visible machines with this aadDeviceId (lower case), at most `limit`. */
+  idsByAadDeviceId(tenantId: string, aadDeviceId: string, visibleSince: Timestamp, limit: number): Promise<string[]>;
+  /** Ids of visible machines whose computerDnsName equals this one ignoring case, at most `limit`. */
+  idsByDnsName(tenantId: string, dnsNameLower: string, visibleSince: Timestamp, limit: number): Promise<string[]>;
+  /**
+   * Applies the changes atomically and durably (flushed to disk before the promise resolves).
+   * When `deviceValue` is set, a value-history entry with the old and new value and `change` is
+   * written in the same transaction. Undefined when the machine is not (or no longer) visible.
+   */
+  update(update: MachineUpdate): Promise<MachineUpdateResult | undefined>;
+  history(tenantId: string, machineId: string, limit: number): Promise<ValueChange[]>;
+  /** Inserts or replaces whole machines (seed, import); durable when it resolves. */
+  putMachines(tenantId: string, machines: readonly Machine[]): Promise<void>;
+  /** Every machine of a tenant in id order, retention ignored (export mirrors the store). */
+  allMachines(tenantId: string, batchSize?: number): AsyncIterable<Machine[]>;
+  countMachines(tenantId: string): Promise<number>;
+}
+
+export interface MachineUpdate {
+  readonly tenantId: string;
+  readonly machineId: string;
+  readonly visibleSince: Timestamp;
+  readonly deviceValue?: DeviceValue;
+  readonly machineTags?: readonly string[];
+  readonly change: ChangeContext;
+}
+
+export interface MachineUpdateResult {
+  readonly machine: Machine;
+  readonly previousDeviceValue: DeviceValue;
+}
+
+export interface TenantStore {
+  getTenant(id: string): Promise<Tenant | undefined>;
+  putTenant(tenant: Tenant): Promise<void>;
+  listTenants(): Promise<Tenant[]>;
+}
+
+/** A client application registered in a tenant (client-credentials flow). */
+export interface Application {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly name: string;
+  /** `salt:hash` of the client secret; the secret itself is never stored. */
+  readonly secretHash: string;
+  /** Application permissions granted (become the token's `roles`). */
+  readonly roles: readonly string[];
+}
+
+export interface ApplicationStore {
+  getApplication(tenantId: string, clientId: string): Promise<Application | undefined>;
+  putApplication(app: Application): Promise<void>;
+  listApplications(tenantId: string): Promise<Application[]>;
+}
+
+/** A token-signing key pair of the built-in authority, as JWK JSON text. */
+export interface SigningKeyRecord {
+  readonly kid: string;
+  readonly privateJwk: string;
+  readonly publicJwk: string;
+  readonly createdAt: string;
+  /** The active key signs new tokens; the others only verify tokens they signed earlier. */
+  readonly active: boolean;
+}
+
+export interface SigningKeyStore {
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** Stores the key and, when it is active, makes every other key inactive, atomically. */
+  putSigningKey(key: SigningKeyRecord): Promise<void>;
+}
+
+/** Everything the services need from a backend, and its life cycle. */
+export interface Store extends MachineStore, TenantStore, ApplicationStore, SigningKeyStore {
+  /** False once the backend can no longer accept writes (readiness reports it). */
+  readonly healthy: boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,23 @@
+import type { Timestamp } from '../shared/timestamp.js';
+import type { DeviceValue } from './device-value.js';
+
+/** How a change arrived; recorded with every value change. */
+export type ChangeRoute = 'setDeviceValue' | 'patch' | 'console' | 'cli' | 'import';
+
+/** Who made a change and through which call: the audit part of a value-history entry. */
+export interface ChangeContext {
+  readonly at: Timestamp;
+  readonly appId: string | null;
+  readonly userId: string | null;
+  readonly route: ChangeRoute;
+  readonly requestId: string | null;
+}
+
+/** One entry of a machine's device-value history. */
+export interface ValueChange extends ChangeContext {
+  readonly seq: number;
+  readonly tenantId: string;
+  readonly machineId: string;
+  readonly oldValue: DeviceValue;
+  readonly newValue: DeviceValue;
+}

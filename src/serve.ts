@@ -1,0 +1,39 @@
+import closeWithGrace from 'close-with-grace';
+import { createApp } from './app.js';
+import type { Config } from './config/settings.js';
+import { DEMO_APP, DEMO_TENANT_ID, REFERENCE_MACHINE } from './config/demo.js';
+
+/** Starts the server, prints the banner, and closes gracefully on SIGINT/SIGTERM. */
+export async function serve(config: Config): Promise<void> {
+  const app = await createApp(config);
+  closeWithGrace({ delay: config.shutdownTimeout }, async ({ signal, err }) => {
+    if (err) app.server.log.error({ err }, 'shutting down after an error');
+    else app.server.log.info({ signal }, 'shutting down');
+    await app.close();
+  });
+  const address = await app.server.listen({ port: config.port, host: config.host });
+  const port = new URL(address).port;
+  const base = config.publicUrl || `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
+  process.stdout.write(banner(base, config));
+}
+
+function banner(base: string, config: Config): string {
+  const lines = [
+    '',
+    `Rampart Machine API listening on ${base}`,
+    `  API docs        ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
+    `  data            ${config.dataDir}`,
+  ];
+  if (config.demo) {
+    lines.push(
+      `  demo tenant     ${DEMO_TENANT_ID}`,
+      `  client id       ${DEMO_APP.clientId}`,
+      `  client secret   ${DEMO_APP.clientSecret}`,
+      '',
+      'Try it:',
+      `  TOKEN=$(curl -s ${base}/${DEMO_TENANT_ID}/oauth2/v2.0/token -d grant_type=client_credentials -d client_id=${DEMO_APP.clientId} -d client_secret=${DEMO_APP.clientSecret} -d scope=https://api.securitycenter.microsoft.com/.default | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
+      `  curl -s -X POST ${base}/api/machines/${REFERENCE_MACHINE.id}/setDeviceValue -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"DeviceValue":"High"}'`,
+    );
+  }
+  return `${lines.join('\n')}\n\n`;
+}

@@ -1,0 +1,97 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types of every table, shared by all dialects. Every table is keyed by tenant first.
+ * Booleans are stored as 0/1 integers and lists/objects as JSON text, which both SQLite and
+ * PostgreSQL store as-is, so one migration set and one row mapper serve both.
+ */
+export interface Database {
+  tenants: TenantRow;
+  applications: ApplicationRow;
+  signing_keys: SigningKeyRow;
+  machines: MachineRow;
+  machine_tags: MachineTagRow;
+  value_history: ValueHistoryRow;
+}
+
+export interface TenantRow {
+  id: string;
+  name: string;
+  retention_days: number;
+}
+
+export interface ApplicationRow {
+  tenant_id: string;
+  client_id: string;
+  name: string;
+  secret_hash: string;
+  roles: string;
+}
+
+export interface SigningKeyRow {
+  kid: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: string;
+  /** 1 for the key that signs new tokens; older keys stay to verify tokens until they expire. */
+  active: number;
+}
+
+export interface MachineRow {
+  tenant_id: string;
+  id: string;
+  merged_into_machine_id: string | null;
+  is_potential_duplication: number;
+  is_excluded: number;
+  exclusion_reason: string | null;
+  computer_dns_name: string;
+  /** Lower-cased copy: the lookup key for machines addressed by name. */
+  computer_dns_name_lc: string;
+  first_seen: string;
+  last_seen: string;
+  os_platform: string;
+  os_version: string | null;
+  os_processor: string;
+  version: string;
+  last_ip_address: string;
+  last_external_ip_address: string;
+  agent_version: string;
+  os_build: number | null;
+  health_status: string;
+  device_value: string;
+  rbac_group_id: number;
+  rbac_group_name: string | null;
+  risk_score: string | null;
+  exposure_level: string | null;
+  is_aad_joined: number;
+  /** Lower case; GUIDs compare case-insensitively. */
+  aad_device_id: string | null;
+  machine_tags: string;
+  defender_av_status: string;
+  onboarding_status: string;
+  os_architecture: string;
+  managed_by: string;
+  managed_by_status: string;
+  ip_addresses: string;
+  vm_metadata: string | null;
+}
+
+/** One row per tag, so tag filters become indexed EXISTS queries. */
+export interface MachineTagRow {
+  tenant_id: string;
+  machine_id: string;
+  tag: string;
+}
+
+export interface ValueHistoryRow {
+  seq: Generated<number>;
+  tenant_id: string;
+  machine_id: string;
+  old_value: string;
+  new_value: string;
+  changed_at: string;
+  app_id: string | null;
+  user_id: string | null;
+  route: string;
+  request_id: string | null;
+}

@@ -1,0 +1,34 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { CompiledQuery } from 'kysely';
+
+/**
+ * Runs Kysely-compiled queries synchronously through better-sqlite3, preparing each distinct
+ * SQL text once. Kysely stays the single source of SQL, without its async driver's per-query
+ * overhead on the hot paths (docs/adr/0002-sqlite-write-worker.md).
+ */
+export class SyncExecutor {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(readonly db: BetterSqlite3.Database) {}
+
+  all<R>(query: CompiledQuery<R> | { sql: string; parameters: readonly unknown[] }): R[] {
+    return this.prepare(query.sql).all(...query.parameters) as R[];
+  }
+
+  get<R>(query: CompiledQuery<R> | { sql: string; parameters: readonly unknown[] }): R | undefined {
+    return this.prepare(query.sql).get(...query.parameters) as R | undefined;
+  }
+
+  run(query: { sql: string; parameters: readonly unknown[] }): void {
+    this.prepare(query.sql).run(...query.parameters);
+  }
+
+  private prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}

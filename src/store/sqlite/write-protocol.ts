@@ -1,0 +1,35 @@
+import type { MachineUpdate } from '../../domain/ports.js';
+import type { MachineRow } from '../schema.js';
+
+/** Messages between the store (main thread) and the writer thread that owns the write connection. */
+export type WriteOp =
+  | { readonly op: 'update'; readonly update: MachineUpdate }
+  | { readonly op: 'putMachines'; readonly tenantId: string; readonly rows: readonly MachineRow[] }
+  | { readonly op: 'exec'; readonly statements: readonly Statement[] };
+
+export interface Statement {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+export interface UpdateOutcome {
+  readonly row: MachineRow;
+  readonly previousDeviceValue: string;
+}
+
+export type WriteResult = { readonly ok: true; readonly value: UpdateOutcome | undefined } | { readonly ok: false; readonly message: string };
+
+export interface WriteBatch {
+  readonly id: number;
+  readonly ops: readonly WriteOp[];
+}
+
+export interface WriteReply {
+  readonly id: number;
+  readonly results: readonly WriteResult[];
+}
+
+export interface WriterData {
+  readonly path: string;
+  readonly durability: 'full' | 'normal';
+}

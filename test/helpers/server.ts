@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, type App } from '../../src/app.js';
+import { DEMO_APP, DEMO_TENANT_ID } from '../../src/config/demo.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { Config } from '../../src/config/settings.js';
+import type { Clock } from '../../src/shared/clock.js';
+
+export interface TestServer {
+  readonly app: App;
+  readonly base: string;
+  readonly dataDir: string;
+  /** A client-credentials token from the server's own token endpoint. */
+  token(client?: { clientId: string; clientSecret: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A real Rampart on 127.0.0.1 and a random port, in a fresh data folder removed on close. */
+export async function startTestServer(overrides: Partial<Config> = {}, clock?: Clock): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'rampart-test-'));
+  const config: Config = { ...loadConfig({}, {}), dataDir, port: 0, logLevel: 'silent', demoMachines: 60, ...overrides };
+  const app = await createApp(config, clock ? { clock } : {});
+  const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
+  const base = address.replace('localhost', '127.0.0.1');
+  return {
+    app,
+    base,
+    dataDir,
+    async token(client = DEMO_APP) {
+      const response = await fetch(`${base}/${DEMO_TENANT_ID}/oauth2/v2.0/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: client.clientId,
+          client_secret: client.clientSecret,
+          scope: 'https://api.securitycenter.microsoft.com/.default',
+        }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      const body = (await response.json()) as { access_token?: string };
+      if (!body.access_token) throw new Error(`no token: ${JSON.stringify(body)}`);
+      return body.access_token;
+    },
+    async close() {
+      await app.close();
+      if (!overrides.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** fetch with a deadline, so no test can hang on the network. */
+export function call(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+}
