@@ -2,6 +2,14 @@ import type { DeviceValue } from '../domain/device-value.js';
 import type { IpAddress, Machine, VmMetadata } from '../domain/machine.js';
 import { REFERENCE_MACHINE } from '../config/demo.js';
 import { timestampFromMillis } from '../shared/timestamp.js';
+import {
+  AV_STATUS, DOMAINS, EXCLUSION_REASONS, EXPOSURE, GROUPS_BY_KIND, HEALTH, LAB, LINUX_DISTRO, MANAGED_BY, ONBOARDING,
+  PLATFORM_TABLE, PUBLIC_FIRST_OCTETS, REGIONS, RESOURCE_GROUPS, RISK, ROLES, TAG_COUNT, TAGS, WORKSTATION_CPU,
+} from './catalog.js';
+import type { Kind, Group } from './catalog.js';
+import { Random, hexOfU32, mix32, weighted } from './random.js';
+
+export { Random } from './random.js';
 
 export interface FleetOptions {
   count: number;
@@ -15,171 +23,6 @@ export interface FleetOptions {
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-// Byte-to-hex table: string building dominates the cost of a million machines, so avoid toString(16).
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/**
- * sfc32 seeded through splitmix32: 128 bits of state, so consecutive outputs are not a function of
- * one 32-bit word (as with mulberry32) and 128-bit random ids do not collide by construction.
- */
-export class Random {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-
-  constructor(seed: number) {
-    let s = seed >>> 0;
-    const split = (): number => {
-      s = (s + 0x9e3779b9) | 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = split();
-    this.b = split();
-    this.c = split();
-    this.d = split();
-    for (let i = 0; i < 12; i++) this.uint32(); // let the seed's bits diffuse through the state
-  }
-
-  /** A uniform 32-bit unsigned integer. */
-  uint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-
-  next(): number {
-    return this.uint32() / 4294967296;
-  }
-
-  int(min: number, maxInclusive: number): number {
-    return min + Math.floor(this.next() * (maxInclusive - min + 1));
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
-  }
-
-  hex(length: number): string {
-    let out = '';
-    while (out.length < length) {
-      out += hexOfU32(this.uint32());
-    }
-    return out.length === length ? out : out.slice(0, length);
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  /** A lowercase version-4 GUID, the form Entra ID and Azure use. */
-  guid(): string {
-    const h = this.hex(32);
-    const variant = '89ab'[this.uint32() & 3]!;
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20)}`;
-  }
-}
-
-/** A weighted choice; weights need not sum to 1. */
-type Weighted<T> = readonly (readonly [T, number])[];
-function weighted<T>(random: Random, table: Weighted<T>): T {
-  let total = 0;
-  for (const [, w] of table) total += w;
-  let r = random.next() * total;
-  for (const [value, w] of table) {
-    r -= w;
-    if (r < 0) return value;
-  }
-  return table[table.length - 1]![0];
-}
-
-function hexOfU32(w: number): string {
-  return HEX[w >>> 24]! + HEX[(w >>> 16) & 255]! + HEX[(w >>> 8) & 255]! + HEX[w & 255]!;
-}
-
-/** murmur3's finaliser: a bijection on 32 bits, so distinct indexes always give distinct id prefixes. */
-function mix32(x: number): number {
-  let z = x >>> 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
-type Kind = 'workstation' | 'server' | 'linux' | 'mac' | 'mobile';
-interface Platform {
-  name: string;
-  kind: Kind;
-  weight: number;
-  /** version -> Windows build (null off Windows) */
-  versions: readonly (readonly [string, number | null])[];
-}
-
-const PLATFORMS: readonly Platform[] = [
-  { name: 'Windows10', kind: 'workstation', weight: 34, versions: [['1809', 17763], ['1909', 18363], ['20H2', 19042], ['21H2', 19044], ['22H2', 19045], ['22H2', 19045]] },
-  { name: 'Windows11', kind: 'workstation', weight: 26, versions: [['21H2', 22000], ['22H2', 22621], ['23H2', 22631], ['23H2', 22631], ['24H2', 26100]] },
-  { name: 'WindowsServer2016', kind: 'server', weight: 4, versions: [['1607', 14393]] },
-  { name: 'WindowsServer2019', kind: 'server', weight: 9, versions: [['1809', 17763]] },
-  { name: 'WindowsServer2022', kind: 'server', weight: 10, versions: [['21H2', 20348]] },
-  { name: 'Linux', kind: 'linux', weight: 9, versions: [['20.04', null], ['22.04', null], ['8.8', null], ['9.2', null], ['11', null], ['12', null], ['7.9', null]] },
-  { name: 'macOS', kind: 'mac', weight: 5, versions: [['12.6', null], ['13.4', null], ['13.6', null], ['14.2', null], ['14.5', null]] },
-  { name: 'iOS', kind: 'mobile', weight: 1.5, versions: [['16.7', null], ['17.1', null], ['17.4', null]] },
-  { name: 'Android', kind: 'mobile', weight: 1.5, versions: [['12', null], ['13', null], ['14', null]] },
-];
-const PLATFORM_TABLE: Weighted<Platform> = PLATFORMS.map((p) => [p, p.weight] as const);
-
-const LINUX_DISTRO: Readonly<Record<string, string>> = {
-  '20.04': 'Ubuntu 20.04.6 LTS', '22.04': 'Ubuntu 22.04.4 LTS', '8.8': 'Red Hat Enterprise Linux 8.8',
-  '9.2': 'Red Hat Enterprise Linux 9.2', '11': 'Debian 11', '12': 'Debian 12', '7.9': 'CentOS Linux 7.9',
-};
-
-const ROLES: Readonly<Record<Kind, readonly string[]>> = {
-  workstation: ['desktop', 'laptop', 'ws', 'laptop', 'kiosk'],
-  server: ['srv', 'sql', 'web', 'app', 'file', 'dc'],
-  linux: ['lnx', 'web', 'db', 'k8s-node', 'build'],
-  mac: ['mac', 'mbp'],
-  mobile: ['iphone', 'android'],
-};
-const DOMAINS: Weighted<string | null> = [
-  ['contoso.com', 40], ['corp.contoso.com', 30], ['fabrikam.local', 20], ['eu.contoso.com', 5], [null, 5],
-];
-
-type Group = readonly [number, string | null];
-const UNGROUPED: Group = [0, null];
-const A_TEAM: Group = [140, 'The-A-Team'];
-const SERVERS: Group = [101, 'Servers'];
-const WORKSTATIONS: Group = [102, 'Workstations'];
-const LAB: Group = [103, 'Lab'];
-const GROUPS_BY_KIND: Readonly<Record<Kind, Weighted<Group>>> = {
-  workstation: [[WORKSTATIONS, 70], [A_TEAM, 10], [LAB, 8], [UNGROUPED, 12]],
-  server: [[SERVERS, 80], [LAB, 8], [UNGROUPED, 12]],
-  linux: [[SERVERS, 70], [LAB, 15], [UNGROUPED, 15]],
-  mac: [[WORKSTATIONS, 75], [A_TEAM, 10], [UNGROUPED, 15]],
-  mobile: [[WORKSTATIONS, 60], [UNGROUPED, 40]],
-};
-
-const HEALTH: Weighted<string> = [
-  ['Active', 78], ['ImpairedCommunication', 6], ['NoSensorData', 5], ['NoSensorDataImpairedCommunication', 3], ['Unknown', 8],
-];
-const RISK: Weighted<string | null> = [[null, 5], ['None', 25], ['Informational', 10], ['Low', 30], ['Medium', 22], ['High', 8]];
-const EXPOSURE: Weighted<string | null> = [[null, 5], ['None', 10], ['Low', 35], ['Medium', 38], ['High', 12]];
-const ONBOARDING: Weighted<string> = [['Onboarded', 93], ['CanBeOnboarded', 4], ['Unsupported', 1.5], ['InsufficientInfo', 1.5]];
-const AV_STATUS: Weighted<string> = [['Updated', 80], ['NotUpdated', 10], ['Disabled', 3], ['Unknown', 7]];
-const MANAGED_BY: Weighted<string> = [['Intune', 50], ['MEM', 20], ['MDE', 10], ['Unknown', 20]];
-const WORKSTATION_CPU: Weighted<string> = [['x64', 92], ['arm64', 5], ['x86', 3]];
-const TAG_COUNT: Weighted<number> = [[0, 50], [1, 30], [2, 15], [3, 5]];
-const TAGS = ['PCI', 'Production', 'Finance', 'Lab', 'Kiosk', 'VIP', 'DMZ', 'HR', 'Legacy', 'Remote'] as const;
-const EXCLUSION_REASONS = ['InactiveDevice', 'DuplicateDevice', 'OutOfScope', 'Other'] as const;
-const PUBLIC_FIRST_OCTETS = [13, 20, 23, 40, 51, 52, 65, 70, 104, 131, 137, 142, 151, 157, 167, 185, 203, 212] as const;
-const RESOURCE_GROUPS = ['rg-prod', 'rg-dev', 'rg-shared', 'rg-web', 'rg-data'] as const;
-const REGIONS = ['weu', 'neu', 'eus', 'wus2'] as const;
 
 function privateIp(random: Random): string {
   const r = random.next();
@@ -363,3 +206,4 @@ export function* generateFleet(options: FleetOptions): Generator<Machine> {
     else yield generateMachine(random, index, nowMs, stale);
   }
 }
+
