@@ -1,14 +1,26 @@
 #!/usr/bin/env node
-// The `rampart` command. It runs the build when there is one (npm start builds it); in a
-// checkout without a build it runs the TypeScript sources through tsx.
-import { existsSync } from 'node:fs';
+// The `rampart` command. It runs the build when that is up to date (npm start builds it), and
+// the TypeScript sources through tsx when there is no build or a source file is newer.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const built = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
-if (existsSync(built)) {
+const root = fileURLToPath(new URL('..', import.meta.url));
+const built = join(root, 'dist/src/main.js');
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+if (existsSync(built) && statSync(built).mtimeMs >= newestSource(join(root, 'src'))) {
   await import(pathToFileURL(built).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src/main.ts', import.meta.url).href);
+  await import(pathToFileURL(join(root, 'src/main.ts')).href);
 }

@@ -8,7 +8,7 @@ describe('configuration', () => {
     assert.equal(config.port, 4321);
     assert.equal(config.dataDir, './data');
     assert.equal(config.durability, 'full');
-    assert.equal(config.issuer, 'http://localhost:4321');
+    assert.equal(config.issuer, 'https://sts.rampart.local');
     assert.equal(config.demo, true);
     assert.ok(Object.isFrozen(config));
   });

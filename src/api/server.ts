@@ -7,7 +7,7 @@ import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { MachineService } from '../domain/machine-service.js';
 import { newRequestId } from '../shared/ids.js';
 import { registerJsonParser } from './plugins/body-parsers.js';
-import { registerErrorHandling } from './plugins/errors.js';
+import { onClientError, onFrameworkError, registerErrorHandling } from './plugins/errors.js';
 import { registerRequestLogging } from './plugins/request-log.js';
 import { adminRoutes } from './routes/admin.js';
 import { authorityRoutes } from './routes/authority.js';
@@ -38,7 +38,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // The correlation id is ours to mint: a GUID per request, never taken from the client.
     genReqId: newRequestId,
     requestIdHeader: false,
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    // A machine may be addressed by its computer name: DNS names run to 253 characters.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 1024 },
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
     return503OnClosing: true,
   });
 

@@ -11,23 +11,24 @@ import { tokenCommand } from './commands/token.js';
 
 export function buildCli(): Command {
   const program = new Command('rampart')
-    .description('Rampart: a self-hostable Microsoft Defender for Endpoint Machine API')
-    .showHelpAfterError();
+    .description('Rampart: a self-hostable Microsoft Defender for Endpoint Machine API');
   program.addCommand(serveCommand, { isDefault: true });
   for (const command of [seedCommand, importCommand, exportCommand, tokenCommand, historyCommand, adminKeyCommand, migrateCommand]) {
     program.addCommand(command);
   }
+  // Throw instead of exiting, so every usage error leaves with the same exit code.
+  for (const command of [program, ...program.commands]) command.exitOverride();
   return program;
 }
 
-/** Runs the CLI; a configuration or usage error prints one line and exits 2. */
+/** Runs the CLI; a configuration or usage error prints one line and exits 2, a failure exits 1. */
 export async function runCli(argv: string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv, { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) process.exit(error.exitCode);
-    const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
-    process.stderr.write(`rampart: ${message}\n`);
+    // Commander has already printed its one line (or the help, which exits 0).
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+    process.stderr.write(`rampart: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(error instanceof ConfigError ? 2 : 1);
   }
 }

@@ -1,4 +1,4 @@
-import { DEFAULTS, SETTINGS, type Config, type SettingName } from './settings.js';
+import { DEFAULT_ISSUER, DEFAULTS, SETTINGS, type Config, type SettingName } from './settings.js';
 
 export class ConfigError extends Error {}
 
@@ -25,7 +25,7 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
     host: value('host') as string,
     dataDir: value('dataDir') as string,
     durability: value('durability') as Config['durability'],
-    issuer: (value('issuer') as string | undefined) ?? `http://localhost:${port}`,
+    issuer: ((value('issuer') as string | undefined) ?? DEFAULT_ISSUER).replace(/\/+$/, ''),
     publicUrl: ((value('publicUrl') as string | undefined) ?? '').replace(/\/+$/, ''),
     logLevel: value('logLevel') as Config['logLevel'],
     demo: value('demo') as boolean,

@@ -20,7 +20,7 @@ export const SETTINGS = {
   host: { flag: 'host', env: ['RAMPART_HOST', 'HOST'], kind: 'string', help: 'address to bind (0.0.0.0 to accept remote clients)' },
   dataDir: { flag: 'data-dir', env: ['RAMPART_DATA_DIR'], kind: 'string', help: 'folder holding the SQLite database' },
   durability: { flag: 'durability', env: ['RAMPART_DURABILITY'], kind: 'enum', values: ['full', 'normal'], help: 'full: fsync every commit; normal: survive process crashes only' },
-  issuer: { flag: 'issuer', env: ['RAMPART_ISSUER'], kind: 'string', help: 'base of the token issuer (iss = <issuer>/<tenant>/); default http://localhost:<port>' },
+  issuer: { flag: 'issuer', env: ['RAMPART_ISSUER'], kind: 'string', help: 'base of the token issuer (iss = <issuer>/<tenant>/); default https://sts.rampart.local' },
   publicUrl: { flag: 'public-url', env: ['RAMPART_PUBLIC_URL'], kind: 'string', help: 'URL clients use to reach this server (printed in the banner)' },
   logLevel: { flag: 'log-level', env: ['RAMPART_LOG_LEVEL'], kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], help: 'log level' },
   demo: { flag: 'demo', env: ['RAMPART_DEMO'], kind: 'boolean', help: 'provision the well-known demo tenant, applications and fleet' },
@@ -48,6 +48,12 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly shutdownTimeout: number;
 }
+
+/**
+ * The issuer is an identifier, not an address: a fixed default keeps tokens valid whatever port
+ * or host an instance listens on, so `rampart token` and every instance of a deployment agree.
+ */
+export const DEFAULT_ISSUER = 'https://sts.rampart.local';
 
 export const DEFAULTS = {
   port: 4321,

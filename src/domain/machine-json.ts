@@ -11,8 +11,8 @@ export function machineToJson(m: Machine): Record<string, unknown> {
 
 /**
  * Reads one machine of a real tenant's `GET /api/machines` answer, so users can mirror their
- * inventory. Required: id and computerDnsName; anything else the service may omit gets the
- * service's own default. Throws InvalidInput naming the field.
+ * inventory. Only the id is required; anything else the service may omit gets the service's
+ * own default. Throws InvalidInput naming the field.
  */
 export function machineFromJson(input: unknown, nowMs: number): Machine {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalidInput('a machine must be a JSON object');

@@ -22,8 +22,12 @@ export interface MachineStore {
    */
   update(update: MachineUpdate): Promise<MachineUpdateResult | undefined>;
   history(tenantId: string, machineId: string, limit: number): Promise<ValueChange[]>;
-  /** Inserts or replaces whole machines (seed, import); durable when it resolves. */
-  putMachines(tenantId: string, machines: readonly Machine[]): Promise<void>;
+  /**
+   * Inserts or replaces whole machines (seed, import); durable when it resolves. Where a machine
+   * already existed with another deviceValue, a value-history entry with `change` is written in
+   * the same transaction, so the history always ends at the current value.
+   */
+  putMachines(tenantId: string, machines: readonly Machine[], change: ChangeContext): Promise<void>;
   /** Every machine of a tenant in id order, retention ignored (export mirrors the store). */
   allMachines(tenantId: string, batchSize?: number): AsyncIterable<Machine[]>;
   countMachines(tenantId: string): Promise<number>;

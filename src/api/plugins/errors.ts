@@ -1,5 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ApiError } from '../../domain/errors.js';
+import { newRequestId } from '../../shared/ids.js';
 
 export const ERROR_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -22,14 +25,47 @@ export function registerErrorHandling(app: FastifyInstance): void {
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
   return reply
     .code(error.status)
+    .header('request-id', request.id)
     .headers(error.headers)
     .type(ERROR_CONTENT_TYPE)
     .send({ error: { code: error.code, message: error.message, target: request.id } });
 }
 
+/**
+ * Errors Fastify raises before routing (a path that is not valid percent-encoding, a path
+ * parameter longer than the router accepts) still leave by the same door.
+ */
+export function onFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void sendError(request, reply, toApiError(error));
+}
+
+/**
+ * Errors Node's HTTP parser raises before Fastify sees a request (a malformed request line, an
+ * unknown method, headers over the size limit): answered on the raw socket, still in the envelope.
+ */
+export function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const id = newRequestId();
+  const body = JSON.stringify({
+    error: { code: 'BadRequest', message: tooLarge ? 'The request headers are too large.' : 'The request could not be parsed.', target: id },
+  });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${ERROR_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${id}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 function toApiError(error: FastifyError): ApiError {
   if (error instanceof ApiError) return error;
   switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return new ApiError('BadRequest', 'The request URI is not valid.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new ApiError('BadRequest', 'A path segment of the request URI is too long.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError('InvalidRequestBody', 'The request body must be sent with Content-Type: application/json.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -6,11 +6,12 @@ import { createCore } from '../../app.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { machineToJson } from '../../domain/machine-json.js';
 import { configFrom, withSettings } from '../options.js';
+import { tenantArg } from './shared.js';
 
 export const exportCommand = withSettings(
   new Command('export')
     .description('export a tenant\'s machines as {"value": [...]}, the shape GET /api/machines returns (and import reads)')
-    .option('--tenant <id>', 'tenant id', DEMO_TENANT_ID)
+    .option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID)
     .option('--out <file>', 'write to a file instead of standard output'),
 ).action(async (options) => {
   const core = await createCore(configFrom(options));
@@ -21,7 +22,7 @@ export const exportCommand = withSettings(
     };
     await write('{"value":[');
     let first = true;
-    for await (const batch of core.store.allMachines(options.tenant.toLowerCase())) {
+    for await (const batch of core.store.allMachines(options.tenant)) {
       for (const machine of batch) {
         await write(`${first ? '\n' : ',\n'}${JSON.stringify(machineToJson(machine))}`);
         first = false;

@@ -4,19 +4,19 @@ import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { wireTimestamp } from '../../shared/timestamp.js';
 import { configFrom, withSettings } from '../options.js';
 import { printJson } from '../output.js';
-import { wholeNumber } from './shared.js';
+import { tenantArg, wholeNumber } from './shared.js';
 
 export const historyCommand = withSettings(
   new Command('history')
     .description("show a machine's device-value history, newest first")
     .argument('<machine>', 'machine id, aadDeviceId or computer name')
-    .option('--tenant <id>', 'tenant id', DEMO_TENANT_ID)
+    .option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID)
     .option('--limit <n>', 'most entries to show', wholeNumber, 100)
     .option('--json', 'print as JSON'),
 ).action(async (machine: string, options) => {
   const core = await createCore(configFrom(options));
   try {
-    const entries = (await core.machines.history(String(options.tenant).toLowerCase(), machine, options.limit)).map((e) => ({
+    const entries = (await core.machines.history(options.tenant, machine, options.limit)).map((e) => ({
       ...e,
       at: wireTimestamp(e.at),
     }));

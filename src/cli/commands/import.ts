@@ -8,13 +8,13 @@ import type { Machine } from '../../domain/machine.js';
 import { putInBatches } from '../../fleet/seed.js';
 import { configFrom, withSettings } from '../options.js';
 import { printJson, progressBar } from '../output.js';
-import { ensureTenant } from './shared.js';
+import { ensureTenant, tenantArg } from './shared.js';
 
 export const importCommand = withSettings(
   new Command('import')
     .description("import machines from the JSON a real tenant returns for GET /api/machines ({\"value\": [...]})")
     .argument('<file>', 'JSON file ("-" for standard input)')
-    .option('--tenant <id>', 'tenant id (created if missing)', DEMO_TENANT_ID)
+    .option('--tenant <id>', 'tenant id (created if missing)', tenantArg, DEMO_TENANT_ID)
     .option('--json', 'print the result as JSON'),
 ).action(async (file: string, options) => {
   const machines = parseFleet(await readInput(file), Date.now());
@@ -22,7 +22,7 @@ export const importCommand = withSettings(
   try {
     const tenantId = await ensureTenant(core.store, options.tenant);
     const bar = progressBar(machines.length, 'importing', Boolean(options.json));
-    const written = await putInBatches(core.store, tenantId, machines, (n) => bar.update(n));
+    const written = await putInBatches(core.store, tenantId, machines, 'import', (n) => bar.update(n));
     bar.stop();
     if (options.json) printJson({ tenant: tenantId, machines: written });
     else process.stdout.write(`imported ${written} machines into tenant ${tenantId}\n`);

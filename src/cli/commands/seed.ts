@@ -4,13 +4,13 @@ import { DEMO_FLEET_SEED, DEMO_TENANT_ID } from '../../config/demo.js';
 import { seedFleet } from '../../fleet/seed.js';
 import { configFrom, withSettings } from '../options.js';
 import { printJson, progressBar } from '../output.js';
-import { ensureTenant, wholeNumber } from './shared.js';
+import { ensureTenant, tenantArg, wholeNumber } from './shared.js';
 
 export const seedCommand = withSettings(
   new Command('seed')
     .description('generate a realistic fleet (deterministic for a given --seed) into a tenant')
     .option('--count <n>', 'number of machines', wholeNumber, 1000)
-    .option('--tenant <id>', 'tenant id (created if missing)', DEMO_TENANT_ID)
+    .option('--tenant <id>', 'tenant id (created if missing)', tenantArg, DEMO_TENANT_ID)
     .option('--seed <n>', 'random seed', wholeNumber, DEMO_FLEET_SEED)
     .option('--stale-fraction <f>', 'share of machines last seen beyond retention', Number, 0.05)
     .option('--json', 'print the result as JSON'),

@@ -8,10 +8,14 @@ export function wholeNumber(text: string): number {
   return Number(text);
 }
 
+/** `--tenant`: a GUID, checked while the command line is parsed, before anything is opened. */
+export function tenantArg(text: string): string {
+  if (!isGuid(text)) throw new InvalidArgumentError('expected a tenant id (a GUID)');
+  return text.toLowerCase();
+}
+
 /** Seed and import create the tenant they write to, so a real inventory can be mirrored in one step. */
-export async function ensureTenant(tenants: TenantStore, id: string): Promise<string> {
-  const tenantId = id.toLowerCase();
-  if (!isGuid(tenantId)) throw new InvalidArgumentError(`tenant '${id}' is not a GUID`);
+export async function ensureTenant(tenants: TenantStore, tenantId: string): Promise<string> {
   if (!(await tenants.getTenant(tenantId))) {
     await tenants.putTenant({ id: tenantId, name: `Tenant ${tenantId}`, retentionDays: DEFAULT_RETENTION_DAYS });
   }

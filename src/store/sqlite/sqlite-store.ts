@@ -11,7 +11,7 @@ import type {
   Store,
 } from '../../domain/ports.js';
 import type { Tenant } from '../../domain/tenant.js';
-import type { ChangeRoute, ValueChange } from '../../domain/value-change.js';
+import type { ChangeContext, ChangeRoute, ValueChange } from '../../domain/value-change.js';
 import type { Timestamp } from '../../shared/timestamp.js';
 import { machineToRow, rowToMachine } from '../machine-rows.js';
 import { migrateToLatest } from '../migrate.js';
@@ -115,11 +115,11 @@ export class SqliteStore implements Store {
     }));
   }
 
-  async putMachines(tenantId: string, machines: readonly Machine[]): Promise<void> {
+  async putMachines(tenantId: string, machines: readonly Machine[], change: ChangeContext): Promise<void> {
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < machines.length; i += PUT_BATCH) {
       const rows = machines.slice(i, i + PUT_BATCH).map((m) => machineToRow(tenantId, m));
-      writes.push(this.write({ op: 'putMachines', tenantId, rows }));
+      writes.push(this.write({ op: 'putMachines', rows, change }));
     }
     await Promise.all(writes);
   }

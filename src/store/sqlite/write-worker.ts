@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MachineUpdate } from '../../domain/ports.js';
+import type { ChangeContext } from '../../domain/value-change.js';
 import type { MachineRow } from '../schema.js';
 import { openSqlite } from './connection.js';
 import { SyncExecutor } from './sync-executor.js';
@@ -67,7 +68,7 @@ function apply(op: WriteOp): UpdateOutcome | undefined {
     case 'update':
       return update(op.update);
     case 'putMachines':
-      for (const row of op.rows) putMachine(row);
+      for (const row of op.rows) putMachine(row, op.change);
       return undefined;
     case 'exec':
       for (const statement of op.statements) exec.run(statement);
@@ -100,30 +101,38 @@ function update(u: MachineUpdate): UpdateOutcome | undefined {
       .where('id', '=', u.machineId)
       .compile(),
   );
-  if (u.deviceValue !== undefined) {
-    exec.run(
-      kysely
-        .insertInto('value_history')
-        .values({
-          tenant_id: u.tenantId,
-          machine_id: u.machineId,
-          old_value: previousDeviceValue,
-          new_value: u.deviceValue,
-          changed_at: u.change.at,
-          app_id: u.change.appId,
-          user_id: u.change.userId,
-          route: u.change.route,
-          request_id: u.change.requestId,
-        })
-        .compile(),
-    );
-  }
+  if (u.deviceValue !== undefined) recordValueChange(u.tenantId, u.machineId, previousDeviceValue, u.deviceValue, u.change);
   return { row, previousDeviceValue };
 }
 
-function putMachine(row: MachineRow): void {
+function putMachine(row: MachineRow, change: ChangeContext): void {
+  const existing = exec.get<{ device_value: string }>(
+    kysely.selectFrom('machines').select('device_value').where('tenant_id', '=', row.tenant_id).where('id', '=', row.id).compile(),
+  );
   exec.run(machineUpsert(kysely, row));
   replaceTags(row.tenant_id, row.id, JSON.parse(row.machine_tags) as string[]);
+  if (existing && existing.device_value !== row.device_value) {
+    recordValueChange(row.tenant_id, row.id, existing.device_value, row.device_value, change);
+  }
+}
+
+function recordValueChange(tenantId: string, machineId: string, oldValue: string, newValue: string, change: ChangeContext): void {
+  exec.run(
+    kysely
+      .insertInto('value_history')
+      .values({
+        tenant_id: tenantId,
+        machine_id: machineId,
+        old_value: oldValue,
+        new_value: newValue,
+        changed_at: change.at,
+        app_id: change.appId,
+        user_id: change.userId,
+        route: change.route,
+        request_id: change.requestId,
+      })
+      .compile(),
+  );
 }
 
 function replaceTags(tenantId: string, machineId: string, tags: readonly string[]): void {

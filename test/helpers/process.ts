@@ -1,0 +1,228 @@
+/**
+ * Rampart as separate processes: `node --import tsx src/main.ts <command> ...`, the way a user runs
+ * it, so tests can kill -9 a server, restart it on the same data folder, and run CLI commands to
+ * completion. Every process started here is tracked; call `killAll()` in `after` so none outlives
+ * the test file, whatever happened in it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEMO_APP, DEMO_TENANT_ID } from '../../src/config/demo.js';
+
+/** The repository root: where `src/main.ts` and `node_modules/tsx` are. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const ENTRY = ['--import', 'tsx', 'src/main.ts'];
+
+/** Quiet logs and a small demo fleet keep start-up fast. */
+export const BASE_ENV: Readonly<Record<string, string>> = { RAMPART_LOG_LEVEL: 'warn', RAMPART_DEMO_MACHINES: '50' };
+
+const running = new Set<ChildProcess>();
+const dataDirs = new Set<string>();
+
+/**
+ * The child's environment: ours without any Rampart setting (so the developer's shell cannot leak
+ * into a test), plus BASE_ENV, plus the test's own.
+ */
+function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(RAMPART_|PORT$|HOST$|NODE_TEST_CONTEXT$|NODE_OPTIONS$)/.test(key)) continue;
+    env[key] = value;
+  }
+  return { ...env, ...BASE_ENV, ...extra };
+}
+
+/** A TCP port that was free a moment ago: listen on port 0, read the port, close. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A fresh, empty data folder; `killAll` removes it. */
+export async function makeDataDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'rampart-proc-'));
+  dataDirs.add(dir);
+  return dir;
+}
+
+export const readAdminKey = async (dataDir: string): Promise<string> => (await readFile(join(dataDir, 'admin-key'), 'utf8')).trim();
+
+/** fetch with a deadline, so no test can hang on the network. */
+export function request(url: string, init: RequestInit = {}, timeoutMs = 5000): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+}
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly base: string;
+  readonly dataDir: string;
+  /** Everything the process wrote so far. */
+  stdout(): string;
+  stderr(): string;
+  /** A client-credentials token for an application of the demo tenant, from the server's authority. */
+  token(client?: { clientId: string; clientSecret: string }): Promise<string>;
+  /** Sends the signal and waits (bounded) for the process to exit. */
+  kill(signal?: NodeJS.Signals): Promise<ExitInfo>;
+}
+
+export interface StartOptions {
+  readonly dataDir: string;
+  readonly port?: number;
+  readonly args?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly readyTimeoutMs?: number;
+}
+
+/** Starts `serve` on 127.0.0.1 and resolves once `/readyz` answers 200; rejects (and kills) on a deadline or early exit. */
+export async function startServer(options: StartOptions): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    process.execPath,
+    [...ENTRY, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', options.dataDir, ...(options.args ?? [])],
+    { cwd: REPO_ROOT, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  running.add(child);
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => (out += text));
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => (err += text));
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    });
+  });
+  let exitInfo: ExitInfo | undefined;
+  void exited.then((info) => (exitInfo = info));
+
+  const server: ServerProcess = {
+    child,
+    port,
+    base,
+    dataDir: options.dataDir,
+    stdout: () => out,
+    stderr: () => err,
+    async token(client = DEMO_APP) {
+      const response = await request(`${base}/${DEMO_TENANT_ID}/oauth2/v2.0/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: client.clientId,
+          client_secret: client.clientSecret,
+          scope: 'https://api.securitycenter.microsoft.com/.default',
+        }),
+      });
+      const body = (await response.json()) as { access_token?: string };
+      if (!body.access_token) throw new Error(`no token: ${response.status} ${JSON.stringify(body)}`);
+      return body.access_token;
+    },
+    async kill(signal = 'SIGKILL') {
+      if (exitInfo) return exitInfo;
+      child.kill(signal);
+      const timeout = new Promise<ExitInfo>((_, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server pid ${child.pid} did not exit within 10 s of ${signal}`)), 10_000);
+        void exited.finally(() => clearTimeout(timer));
+      });
+      return Promise.race([exited, timeout]);
+    },
+  };
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
+  for (;;) {
+    if (exitInfo) {
+      throw new Error(`server exited before it was ready (code ${exitInfo.code}, signal ${exitInfo.signal}): ${err.trim()}`);
+    }
+    try {
+      const response = await request(`${base}/readyz`, {}, 1000);
+      await response.arrayBuffer();
+      if (response.status === 200) return server;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await server.kill('SIGKILL').catch(() => {});
+      throw new Error(`server on port ${port} was not ready within the deadline; stderr: ${err.trim()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface CliResult extends ExitInfo {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+}
+
+/** Runs one CLI command to completion (SIGKILL after the timeout) and captures its output and exit. */
+export function runCli(
+  args: readonly string[],
+  options: { env?: Readonly<Record<string, string>>; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...ENTRY, ...args], {
+      cwd: REPO_ROOT,
+      env: childEnv(options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.add(child);
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 30_000);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      running.delete(child);
+      reject(error);
+    });
+    // 'close' rather than 'exit': the output streams are complete by then.
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
+
+/** Kills every process still running (SIGKILL) and removes the data folders made here. */
+export async function killAll(): Promise<void> {
+  const waits = [...running].map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(resolve, 5000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGKILL');
+      }),
+  );
+  await Promise.all(waits);
+  running.clear();
+  await Promise.all([...dataDirs].map((dir) => rm(dir, { recursive: true, force: true })));
+  dataDirs.clear();
+}
