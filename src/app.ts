@@ -9,6 +9,7 @@ import { KeyRing } from './auth/key-ring.js';
 import { TokenIssuer } from './auth/token-issuer.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config/settings.js';
+import { MachineAccess } from './domain/machine-access.js';
 import { MachineService } from './domain/machine-service.js';
 import type { Store } from './domain/ports.js';
 import { provisionDemo } from './fleet/provision-demo.js';
@@ -21,6 +22,7 @@ export interface Core {
   readonly store: Store;
   readonly keys: KeyRing;
   readonly issuer: TokenIssuer;
+  readonly access: MachineAccess;
   readonly machines: MachineService;
 }
 
@@ -43,8 +45,9 @@ export async function createCore(config: Config, clock: Clock = systemClock): Pr
     await keys.init();
     if (config.demo) await provisionDemo(store, clock, config.demoMachines);
     const issuer = new TokenIssuer(keys, clock, config.issuer);
-    const machines = new MachineService(store, store, clock);
-    return { config, clock, store, keys, issuer, machines };
+    const access = new MachineAccess(store, store, clock);
+    const machines = new MachineService(access);
+    return { config, clock, store, keys, issuer, access, machines };
   } catch (error) {
     await store.close();
     throw error;

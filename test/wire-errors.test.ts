@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_READONLY_APP, DEMO_TENANT_ID, REFERENCE_MACHINE } from '../src/config/demo.js';
 import type { Machine } from '../src/domain/machine.js';
+import type { MachineScope } from '../src/domain/ports.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { timestampToMillis, type Timestamp } from '../src/shared/timestamp.js';
 import { call, startTestServer, type TestServer } from './helpers/server.js';
 import { assertEnvelope, expectEntity, expectError, get, rawRequest, send } from './helpers/wire.js';
 
 const ID = REFERENCE_MACHINE.id;
-const EVERYTHING = '0000-01-01T00:00:00.0000000Z' as Timestamp;
+/** The whole demo tenant, retention ignored: for looking behind the API. */
+const EVERYTHING: MachineScope = { tenantId: DEMO_TENANT_ID, visibleSince: '0000-01-01T00:00:00.0000000Z' as Timestamp, rbacGroupIds: null };
 const DENIED = 'Authorization has been denied for this request.';
 const FORBIDDEN = 'The application does not have any of the required application permissions (Machine.ReadWrite.All) to access the resource.';
 
@@ -68,11 +70,11 @@ describe('Machine API wire format: errors', () => {
     it('the read-only app reads (200) but setDeviceValue and PATCH are 403 Forbidden with the service wording', async () => {
       const readOnly = await server.token(DEMO_READONLY_APP);
       await expectEntity(await get(url(`/api/machines/${ID}`), readOnly));
-      const before = await server.app.store.getById(DEMO_TENANT_ID, ID, EVERYTHING);
+      const before = await server.app.store.getById(EVERYTHING, ID);
       const body = JSON.stringify({ DeviceValue: before?.deviceValue === 'High' ? 'Low' : 'High' });
       await expectError(await send(url(`/api/machines/${ID}/setDeviceValue`), readOnly, 'POST', body), 403, 'Forbidden', FORBIDDEN);
       await expectError(await send(url(`/api/machines/${ID}`), readOnly, 'PATCH', '{"deviceValue":"Low"}'), 403, 'Forbidden', FORBIDDEN);
-      assert.deepEqual(await server.app.store.getById(DEMO_TENANT_ID, ID, EVERYTHING), before);
+      assert.deepEqual(await server.app.store.getById(EVERYTHING, ID), before);
     });
   });
 
@@ -132,7 +134,7 @@ describe('Machine API wire format: errors', () => {
         const body = JSON.stringify({ DeviceValue: 'High', padding: 'x'.repeat(4096) });
         const response = await send(`${small.base}/api/machines/${ID}/setDeviceValue`, smallToken, 'POST', body);
         await expectError(response, 413, 'RequestEntityTooLarge');
-        const machine = await small.app.store.getById(DEMO_TENANT_ID, ID, EVERYTHING);
+        const machine = await small.app.store.getById(EVERYTHING, ID);
         assert.equal(machine?.deviceValue, 'Normal');
       } finally {
         await small.close();
@@ -172,7 +174,7 @@ describe('Machine API wire format: errors', () => {
       if (stale.computerDnsName !== '') {
         await expectError(await get(url(`/api/machines/${stale.computerDnsName}`), token), 404, 'ResourceNotFound');
       }
-      assert.deepEqual(await server.app.store.getById(DEMO_TENANT_ID, stale.id, EVERYTHING), stale);
+      assert.deepEqual(await server.app.store.getById(EVERYTHING, stale.id), stale);
       assert.deepEqual(await server.app.machines.history(DEMO_TENANT_ID, stale.id), historyBefore);
     });
 

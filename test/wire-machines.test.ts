@@ -3,13 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import { DEMO_APP, DEMO_TENANT_ID, REFERENCE_MACHINE } from '../src/config/demo.js';
 import { MACHINE_PROPERTIES, type Machine } from '../src/domain/machine.js';
 import type { ChangeContext } from '../src/domain/value-change.js';
+import type { MachineScope } from '../src/domain/ports.js';
 import type { Timestamp } from '../src/shared/timestamp.js';
 import { call, startTestServer, type TestServer } from './helpers/server.js';
 import { expectEntity, expectError, get, GUID, send, WIRE_TIMESTAMP } from './helpers/wire.js';
 
 const ID = REFERENCE_MACHINE.id;
 const AAD_DEVICE_ID = '80fe8ff8-2624-418e-9591-41f0491218f9';
-const EVERYTHING = '0000-01-01T00:00:00.0000000Z' as Timestamp;
+/** The whole demo tenant, retention ignored: for looking behind the API. */
+const EVERYTHING: MachineScope = { tenantId: DEMO_TENANT_ID, visibleSince: '0000-01-01T00:00:00.0000000Z' as Timestamp, rbacGroupIds: null };
 
 /** Checks one machine's wire JSON property by property (spec section 2). */
 function assertMachineShape(body: Record<string, unknown>): void {
@@ -37,7 +39,7 @@ describe('Machine API wire format: successes', () => {
   const setValue = (key: string, value: unknown) => send(url(`/api/machines/${key}/setDeviceValue`), token, 'POST', JSON.stringify({ DeviceValue: value }));
   const patch = (key: string, body: unknown) => send(url(`/api/machines/${key}`), token, 'PATCH', JSON.stringify(body));
   const stored = async (): Promise<Machine> => {
-    const machine = await server.app.store.getById(DEMO_TENANT_ID, ID, EVERYTHING);
+    const machine = await server.app.store.getById(EVERYTHING, ID);
     assert.ok(machine);
     return machine;
   };

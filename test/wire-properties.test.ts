@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEMO_TENANT_ID, REFERENCE_MACHINE } from '../src/config/demo.js';
 import { DEVICE_VALUES } from '../src/domain/device-value.js';
+import type { MachineScope } from '../src/domain/ports.js';
 import type { Timestamp } from '../src/shared/timestamp.js';
 import { call, startTestServer, type TestServer } from './helpers/server.js';
 import { assertEntity, assertEnvelope, ERROR_CONTENT_TYPE, get, GUID, rawRequest, replyOf, type WireReply } from './helpers/wire.js';
@@ -15,7 +16,8 @@ import { assertEntity, assertEnvelope, ERROR_CONTENT_TYPE, get, GUID, rawRequest
 const RUNS = { seed: 42, numRuns: 200 } as const;
 const ID = REFERENCE_MACHINE.id;
 const KEYS = [ID, '80fe8ff8-2624-418e-9591-41f0491218f9', REFERENCE_MACHINE.computerDnsName.toUpperCase()] as const;
-const EVERYTHING = '0000-01-01T00:00:00.0000000Z' as Timestamp;
+/** The whole demo tenant, retention ignored: for looking behind the API. */
+const EVERYTHING: MachineScope = { tenantId: DEMO_TENANT_ID, visibleSince: '0000-01-01T00:00:00.0000000Z' as Timestamp, rbacGroupIds: null };
 
 type Expected = { status: 200; deviceValue?: string; machineTags?: string[] } | { status: 400; code: string };
 const bad = (code: string): Expected => ({ status: 400, code });
@@ -195,7 +197,7 @@ describe('Machine API wire properties', () => {
   });
 
   it('left the reference machine with one of the three values (no partial write)', async () => {
-    const stored = await server.app.store.getById(DEMO_TENANT_ID, ID, EVERYTHING);
+    const stored = await server.app.store.getById(EVERYTHING, ID);
     assert.ok(stored);
     assert.ok((DEVICE_VALUES as readonly string[]).includes(stored.deviceValue), stored.deviceValue);
     assert.ok(stored.machineTags.every((t) => typeof t === 'string' && t.trim() !== '' && t.length <= 200));

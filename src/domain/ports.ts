@@ -9,12 +9,22 @@ import type { ChangeContext, ValueChange } from './value-change.js';
  * and running queries; the rules that decide what to ask for live in the services. Every query
  * takes `visibleSince` so retention is applied inside the query, never by filtering afterwards.
  */
+/**
+ * Which machines a query may touch: one tenant's, last seen at or after `visibleSince`
+ * (retention), and, unless `rbacGroupIds` is null, only those in these device groups.
+ */
+export interface MachineScope {
+  readonly tenantId: string;
+  readonly visibleSince: Timestamp;
+  readonly rbacGroupIds: readonly number[] | null;
+}
+
 export interface MachineStore {
-  getById(tenantId: string, id: string, visibleSince: Timestamp): Promise<Machine | undefined>;
+  getById(scope: MachineScope, id: string): Promise<Machine | undefined>;
   /** Ids of visible machines with this aadDeviceId (lower case), at most `limit`. */
-  idsByAadDeviceId(tenantId: string, aadDeviceId: string, visibleSince: Timestamp, limit: number): Promise<string[]>;
+  idsByAadDeviceId(scope: MachineScope, aadDeviceId: string, limit: number): Promise<string[]>;
   /** Ids of visible machines whose computerDnsName equals this one ignoring case, at most `limit`. */
-  idsByDnsName(tenantId: string, dnsNameLower: string, visibleSince: Timestamp, limit: number): Promise<string[]>;
+  idsByDnsName(scope: MachineScope, dnsNameLower: string, limit: number): Promise<string[]>;
   /**
    * Applies the changes atomically and durably (flushed to disk before the promise resolves).
    * When `deviceValue` is set, a value-history entry with the old and new value and `change` is
@@ -34,9 +44,8 @@ export interface MachineStore {
 }
 
 export interface MachineUpdate {
-  readonly tenantId: string;
+  readonly scope: MachineScope;
   readonly machineId: string;
-  readonly visibleSince: Timestamp;
   readonly deviceValue?: DeviceValue;
   readonly machineTags?: readonly string[];
   readonly change: ChangeContext;

@@ -5,6 +5,7 @@ import type { DeviceValue } from '../../domain/device-value.js';
 import type { Machine } from '../../domain/machine.js';
 import type {
   Application,
+  MachineScope,
   MachineUpdate,
   MachineUpdateResult,
   SigningKeyRecord,
@@ -14,6 +15,7 @@ import type { Tenant } from '../../domain/tenant.js';
 import type { ChangeContext, ChangeRoute, ValueChange } from '../../domain/value-change.js';
 import type { Timestamp } from '../../shared/timestamp.js';
 import { machineToRow, rowToMachine } from '../machine-rows.js';
+import { inScope } from '../machine-scope.js';
 import { migrateToLatest } from '../migrate.js';
 import type { Database, MachineRow } from '../schema.js';
 import { openSqlite, type Durability } from './connection.js';
@@ -52,35 +54,21 @@ export class SqliteStore implements Store {
 
   // --- machines -------------------------------------------------------------------------
 
-  async getById(tenantId: string, id: string, visibleSince: Timestamp): Promise<Machine | undefined> {
-    const row = this.read.get(
-      this.db
-        .selectFrom('machines')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .where('last_seen', '>=', visibleSince)
-        .compile(),
-    );
+  async getById(scope: MachineScope, id: string): Promise<Machine | undefined> {
+    const row = this.read.get(inScope(this.db.selectFrom('machines').selectAll(), scope).where('id', '=', id).compile());
     return row && rowToMachine(row);
   }
 
-  async idsByAadDeviceId(tenantId: string, aadDeviceId: string, visibleSince: Timestamp, limit: number): Promise<string[]> {
-    return this.ids(this.db.selectFrom('machines').select('id').where('aad_device_id', '=', aadDeviceId), tenantId, visibleSince, limit);
+  async idsByAadDeviceId(scope: MachineScope, aadDeviceId: string, limit: number): Promise<string[]> {
+    return this.ids(this.db.selectFrom('machines').select('id').where('aad_device_id', '=', aadDeviceId), scope, limit);
   }
 
-  async idsByDnsName(tenantId: string, dnsNameLower: string, visibleSince: Timestamp, limit: number): Promise<string[]> {
-    return this.ids(this.db.selectFrom('machines').select('id').where('computer_dns_name_lc', '=', dnsNameLower), tenantId, visibleSince, limit);
+  async idsByDnsName(scope: MachineScope, dnsNameLower: string, limit: number): Promise<string[]> {
+    return this.ids(this.db.selectFrom('machines').select('id').where('computer_dns_name_lc', '=', dnsNameLower), scope, limit);
   }
 
-  private ids(
-    query: SelectQueryBuilder<Database, 'machines', { id: string }>,
-    tenantId: string,
-    visibleSince: Timestamp,
-    limit: number,
-  ): string[] {
-    const compiled = query.where('tenant_id', '=', tenantId).where('last_seen', '>=', visibleSince).limit(limit).compile();
-    return this.read.all(compiled).map((r) => r.id);
+  private ids(query: SelectQueryBuilder<Database, 'machines', { id: string }>, scope: MachineScope, limit: number): string[] {
+    return this.read.all(inScope(query, scope).limit(limit).compile()).map((r) => r.id);
   }
 
   async update(update: MachineUpdate): Promise<MachineUpdateResult | undefined> {

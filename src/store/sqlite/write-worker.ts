@@ -12,6 +12,7 @@ import { openSqlite } from './connection.js';
 import { SyncExecutor } from './sync-executor.js';
 import type { UpdateOutcome, WriteBatch, WriteOp, WriteReply, WriteResult, WriterData } from './write-protocol.js';
 import { machineUpsert, tagRows } from './machine-sql.js';
+import { inScope } from '../machine-scope.js';
 
 if (!parentPort) throw new Error('write-worker must run as a worker thread');
 const port = parentPort;
@@ -77,31 +78,24 @@ function apply(op: WriteOp): UpdateOutcome | undefined {
 }
 
 function update(u: MachineUpdate): UpdateOutcome | undefined {
-  const row = exec.get<MachineRow>(
-    kysely
-      .selectFrom('machines')
-      .selectAll()
-      .where('tenant_id', '=', u.tenantId)
-      .where('id', '=', u.machineId)
-      .where('last_seen', '>=', u.visibleSince)
-      .compile(),
-  );
+  const tenantId = u.scope.tenantId;
+  const row = exec.get<MachineRow>(inScope(kysely.selectFrom('machines').selectAll(), u.scope).where('id', '=', u.machineId).compile());
   if (!row) return undefined;
   const previousDeviceValue = row.device_value;
   if (u.deviceValue !== undefined) row.device_value = u.deviceValue;
   if (u.machineTags !== undefined) {
     row.machine_tags = JSON.stringify(u.machineTags);
-    replaceTags(u.tenantId, u.machineId, u.machineTags);
+    replaceTags(tenantId, u.machineId, u.machineTags);
   }
   exec.run(
     kysely
       .updateTable('machines')
       .set({ device_value: row.device_value, machine_tags: row.machine_tags })
-      .where('tenant_id', '=', u.tenantId)
+      .where('tenant_id', '=', tenantId)
       .where('id', '=', u.machineId)
       .compile(),
   );
-  if (u.deviceValue !== undefined) recordValueChange(u.tenantId, u.machineId, previousDeviceValue, u.deviceValue, u.change);
+  if (u.deviceValue !== undefined) recordValueChange(tenantId, u.machineId, previousDeviceValue, u.deviceValue, u.change);
   return { row, previousDeviceValue };
 }
 

@@ -1,0 +1,89 @@
+import type { Clock } from '../shared/clock.js';
+import { isGuid } from '../shared/ids.js';
+import { timestampFromMillis } from '../shared/timestamp.js';
+import { ApiError, machineNotFound } from './errors.js';
+import type { Machine } from './machine.js';
+import type { MachineScope, MachineStore, MachineUpdate, TenantStore } from './ports.js';
+import type { Principal } from './principal.js';
+import { retentionCutoff, type Tenant } from './tenant.js';
+import type { ChangeRoute } from './value-change.js';
+
+const MACHINE_ID = /^[0-9a-f]{40}$/;
+
+/** The request-scoped facts a write records in the value history. */
+export interface CallInfo {
+  readonly requestId: string | null;
+  readonly route: ChangeRoute;
+}
+
+/**
+ * What a caller may see of its tenant: machines last seen at or after `visibleSince` (retention)
+ * and, for delegated callers, only those in `rbacGroupIds` (null: every group). Stores apply it
+ * inside their queries, so paging and counts are right.
+ */
+export interface Visibility extends MachineScope {
+  readonly tenant: Tenant;
+}
+
+export type MachineChanges = Pick<MachineUpdate, 'deviceValue' | 'machineTags'>;
+
+/**
+ * The one way every service reaches machines: what a caller may see, how a `{machineId}` path
+ * segment resolves to a device, and how a change is written with its audit context.
+ */
+export class MachineAccess {
+  constructor(
+    readonly store: MachineStore,
+    private readonly tenants: TenantStore,
+    readonly clock: Clock,
+  ) {}
+
+  async visibilityFor(principal: Principal): Promise<Visibility> {
+    return this.visibility(principal.tenantId);
+  }
+
+  /** Retention only; `cutoffMs` overrides it (history reads see devices that aged out). */
+  async visibility(tenantId: string, cutoffMs?: number): Promise<Visibility> {
+    const tenant = await this.tenants.getTenant(tenantId);
+    if (!tenant) throw new ApiError('Unauthorized', `Tenant ${tenantId} is not served here.`);
+    const since = cutoffMs ?? retentionCutoff(tenant, this.clock.now());
+    return { tenant, tenantId: tenant.id, visibleSince: timestampFromMillis(Math.max(since, 0)), rbacGroupIds: null };
+  }
+
+  /** id wins, then aadDeviceId, then a unique computerDnsName; an ambiguous name is not found. */
+  async resolve(scope: MachineScope, key: string): Promise<Machine> {
+    const lower = key.toLowerCase();
+    let id: string | undefined;
+    if (MACHINE_ID.test(lower)) {
+      const machine = await this.store.getById(scope, lower);
+      if (machine) return machine;
+    }
+    if (isGuid(lower)) id = single(await this.store.idsByAadDeviceId(scope, lower, 2));
+    id ??= single(await this.store.idsByDnsName(scope, lower, 2));
+    const machine = id === undefined ? undefined : await this.store.getById(scope, id);
+    if (!machine) throw machineNotFound(key);
+    return machine;
+  }
+
+  /**
+   * Writes changes to one visible machine, stamped with who and which call made them. Undefined
+   * when the machine left the caller's view between lookup and write.
+   */
+  async write(principal: Principal, scope: MachineScope, machineId: string, changes: MachineChanges, call: CallInfo): Promise<Machine | undefined> {
+    const result = await this.store.update({
+      scope,
+      machineId,
+      ...changes,
+      change: {
+        at: timestampFromMillis(this.clock.now()),
+        appId: principal.appId,
+        userId: principal.kind === 'delegated' ? principal.userId : null,
+        route: call.route,
+        requestId: call.requestId,
+      },
+    });
+    return result?.machine;
+  }
+}
+
+const single = (ids: string[]): string | undefined => (ids.length === 1 ? ids[0] : undefined);
