@@ -9,10 +9,14 @@ import { KeyRing } from './auth/key-ring.js';
 import { TokenIssuer } from './auth/token-issuer.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config/settings.js';
+import { AccessPolicy } from './domain/access-policy.js';
 import { MachineAccess } from './domain/machine-access.js';
+import { TenantAdmin } from './domain/tenant-admin.js';
+import { hashSecret, verifySecret } from './auth/secrets.js';
 import { MachineService } from './domain/machine-service.js';
 import type { Store } from './domain/ports.js';
 import { provisionDemo } from './fleet/provision-demo.js';
+import { readTenantFiles } from './config/tenant-files.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 
@@ -22,6 +26,8 @@ export interface Core {
   readonly store: Store;
   readonly keys: KeyRing;
   readonly issuer: TokenIssuer;
+  readonly policy: AccessPolicy;
+  readonly tenants: TenantAdmin;
   readonly access: MachineAccess;
   readonly machines: MachineService;
 }
@@ -35,19 +41,23 @@ export interface App extends Core {
 export const databasePath = (config: Config): string => join(config.dataDir, 'rampart.db');
 
 /**
- * The composition root, in dependency order: store (migrated) -> signing keys -> demo data ->
- * services. The CLI uses this much without HTTP; `createApp` adds the server.
+ * The composition root, in dependency order: store (migrated) -> signing keys -> access policy
+ * and tenant admin -> demo data and tenant files -> services. The CLI uses this much without HTTP; `createApp` adds the server.
  */
 export async function createCore(config: Config, clock: Clock = systemClock): Promise<Core> {
+  const documents = readTenantFiles(config.tenantFiles); // a bad file stops start-up before anything opens
   const store = await SqliteStore.open(databasePath(config), config.durability);
   try {
     const keys = new KeyRing(store, clock);
     await keys.init();
-    if (config.demo) await provisionDemo(store, clock, config.demoMachines);
+    const policy = new AccessPolicy(store, clock);
+    const tenants = new TenantAdmin(store, { hash: hashSecret, verify: verifySecret }, policy);
+    if (config.demo) await provisionDemo(store, tenants, clock, config.demoMachines);
+    for (const document of documents) await tenants.apply(document);
     const issuer = new TokenIssuer(keys, clock, config.issuer);
-    const access = new MachineAccess(store, store, clock);
+    const access = new MachineAccess(store, store, policy, clock);
     const machines = new MachineService(access);
-    return { config, clock, store, keys, issuer, access, machines };
+    return { config, clock, store, keys, issuer, policy, tenants, access, machines };
   } catch (error) {
     await store.close();
     throw error;
@@ -63,6 +73,8 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
   const server = await buildServer({
     logger,
     machines: core.machines,
+    policy: core.policy,
+    tenants: core.tenants,
     verifier: new TokenVerifier(keys, store, clock, { issuerBase: config.issuer, cacheSize: config.tokenCacheSize }),
     authority: new Authority(store, store, core.issuer, clock),
     keys,

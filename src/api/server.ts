@@ -4,7 +4,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Authority } from '../auth/authority.js';
 import type { KeyRing } from '../auth/key-ring.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
+import type { AccessPolicy } from '../domain/access-policy.js';
 import type { MachineService } from '../domain/machine-service.js';
+import type { TenantAdmin } from '../domain/tenant-admin.js';
 import { newRequestId } from '../shared/ids.js';
 import { registerJsonParser } from './plugins/body-parsers.js';
 import { onClientError, onFrameworkError, registerErrorHandling } from './plugins/errors.js';
@@ -18,6 +20,8 @@ import { machineHandlers } from './routes/machines.js';
 export interface ServerDeps {
   readonly logger: FastifyBaseLogger;
   readonly machines: MachineService;
+  readonly policy: AccessPolicy;
+  readonly tenants: TenantAdmin;
   readonly verifier: TokenVerifier;
   readonly authority: Authority;
   readonly keys: KeyRing;
@@ -68,9 +72,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { ready: deps.ready });
   await app.register(authorityRoutes, { authority: deps.authority, keys: deps.keys });
-  await app.register(adminRoutes, { prefix: '/admin', adminKey: deps.adminKey, machines: deps.machines });
+  await app.register(adminRoutes, { prefix: '/admin', adminKey: deps.adminKey, machines: deps.machines, tenants: deps.tenants, keys: deps.keys });
   const handlers = machineHandlers(deps.machines);
-  await app.register(machineApi, { prefix: '/api', verifier: deps.verifier, handlers, hidden: false });
-  await app.register(machineApi, { prefix: '/api/v1.0', verifier: deps.verifier, handlers, hidden: true });
+  const api = { verifier: deps.verifier, policy: deps.policy, handlers };
+  await app.register(machineApi, { prefix: '/api', ...api, hidden: false });
+  await app.register(machineApi, { prefix: '/api/v1.0', ...api, hidden: true });
   return app;
 }

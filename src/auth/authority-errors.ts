@@ -43,6 +43,14 @@ export const authorityErrors = {
     new AuthorityError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`),
   invalidScope: (scope: string) =>
     new AuthorityError(400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`),
+  badUserCredentials: () =>
+    new AuthorityError(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.'),
+  notConsented: (clientId: string, permission: string) =>
+    new AuthorityError(400, 'invalid_grant', 65001, `The user or administrator has not consented to use the application with ID '${clientId}'. Send an interactive authorization request for this user and resource (permission ${permission}).`),
+  publicClientWithSecret: (clientId: string) =>
+    new AuthorityError(401, 'invalid_client', 700025, `Client '${clientId}' is public so neither 'client_assertion' nor 'client_secret' should be presented.`),
+  publicClientCredentials: (clientId: string) =>
+    new AuthorityError(401, 'invalid_client', 7000218, `The application '${clientId}' is a public client: the client_credentials grant needs a client secret.`),
   unknownResource: (resource: string, tenant: string) =>
     new AuthorityError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`),
 };

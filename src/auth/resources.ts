@@ -9,15 +9,6 @@ export const MACHINE_API_RESOURCES = [
   'https://api.security.microsoft.com',
 ] as const;
 
-/** `https://api.securitycenter.microsoft.com/.default` -> the resource; undefined if unknown. */
-export function resourceFromScope(scope: string): string | undefined {
-  const scopes = scope.split(' ').filter(Boolean);
-  if (scopes.length !== 1) return undefined;
-  const [only] = scopes;
-  if (!only?.endsWith('/.default')) return undefined;
-  return resourceFromUri(only.slice(0, -'/.default'.length));
-}
-
 /** Accepts the resource with or without a trailing slash, case-insensitively. */
 export function resourceFromUri(uri: string): string | undefined {
   const wanted = uri.replace(/\/+$/, '').toLowerCase();

@@ -10,6 +10,9 @@ export function withSettings(command: Command): Command {
     if (setting.kind === 'boolean') {
       command.addOption(new Option(`--${setting.flag}`, help));
       command.addOption(new Option(`--no-${setting.flag}`, `turn off --${setting.flag}`));
+    } else if (setting.kind === 'list') {
+      // Repeatable: --tenant-file a.yaml --tenant-file b.json (or one comma-separated value).
+      command.addOption(new Option(`--${setting.flag} <value>`, help).argParser((v: string, previous: string[] | undefined) => [...(previous ?? []), v]));
     } else {
       const option = new Option(`--${setting.flag} <value>`, help);
       command.addOption(setting.kind === 'enum' ? option.choices([...setting.values]) : option);
@@ -19,4 +22,4 @@ export function withSettings(command: Command): Command {
 }
 
 export const configFrom = (options: Record<string, unknown>): Config =>
-  loadConfig(options as Record<string, string | boolean | undefined>);
+  loadConfig(options as Record<string, string | boolean | readonly string[] | undefined>);

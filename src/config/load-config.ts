@@ -2,7 +2,7 @@ import { DEFAULT_ISSUER, DEFAULTS, SETTINGS, type Config, type SettingName } fro
 
 export class ConfigError extends Error {}
 
-type Raw = string | boolean | number | undefined;
+type Raw = string | boolean | number | readonly string[] | undefined;
 
 /**
  * Resolves every setting: a flag wins over the environment, which wins over the default.
@@ -34,6 +34,7 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
     bodyLimit: value('bodyLimit') as number,
     tokenCacheSize: value('tokenCacheSize') as number,
     trustProxy: value('trustProxy') as boolean,
+    tenantFiles: Object.freeze([...(value('tenantFiles') as readonly string[])]),
     shutdownTimeout: value('shutdownTimeout') as number,
   });
 }
@@ -60,5 +61,7 @@ function parse(name: SettingName, source: string, raw: Raw): unknown {
     case 'string':
       if (text === '') throw new ConfigError(`${source}: must not be empty`);
       return text;
+    case 'list':
+      return (Array.isArray(raw) ? raw.map(String) : text.split(',')).map((item) => item.trim()).filter(Boolean);
   }
 }

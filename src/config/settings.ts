@@ -3,7 +3,7 @@
  * The CLI builds its options from this table and `loadConfig` resolves flags > environment >
  * defaults, validating each value once; the result is frozen.
  */
-type Kind = 'int' | 'string' | 'boolean' | 'enum';
+type Kind = 'int' | 'string' | 'boolean' | 'enum' | 'list';
 
 interface Setting {
   readonly flag: string;
@@ -29,6 +29,7 @@ export const SETTINGS = {
   bodyLimit: { flag: 'body-limit', env: ['RAMPART_BODY_LIMIT'], kind: 'int', min: 1024, max: 104_857_600, help: 'largest accepted request body, bytes' },
   tokenCacheSize: { flag: 'token-cache-size', env: ['RAMPART_TOKEN_CACHE_SIZE'], kind: 'int', min: 0, max: 10_000_000, help: 'verified tokens remembered until they expire' },
   trustProxy: { flag: 'trust-proxy', env: ['RAMPART_TRUST_PROXY'], kind: 'boolean', help: 'trust X-Forwarded-* headers (behind a load balancer)' },
+  tenantFiles: { flag: 'tenant-file', env: ['RAMPART_TENANT_FILES'], kind: 'list', help: 'tenant files (JSON or YAML) or folders of them, comma-separated; applied at start' },
   shutdownTimeout: { flag: 'shutdown-timeout', env: ['RAMPART_SHUTDOWN_TIMEOUT'], kind: 'int', min: 0, max: 600_000, help: 'ms to let in-flight requests finish on SIGTERM' },
 } as const satisfies Record<string, Setting>;
 
@@ -46,6 +47,7 @@ export interface Config {
   readonly bodyLimit: number;
   readonly tokenCacheSize: number;
   readonly trustProxy: boolean;
+  readonly tenantFiles: readonly string[];
   readonly shutdownTimeout: number;
 }
 
@@ -66,6 +68,7 @@ export const DEFAULTS = {
   bodyLimit: 1_048_576,
   tokenCacheSize: 100_000,
   trustProxy: false,
+  tenantFiles: [],
   shutdownTimeout: 10_000,
 } as const;
 

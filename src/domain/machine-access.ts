@@ -1,4 +1,6 @@
 import type { Clock } from '../shared/clock.js';
+import type { AccessPolicy } from './access-policy.js';
+import { assignGroup, type GroupAssignment, type GroupFacts } from './device-groups.js';
 import { isGuid } from '../shared/ids.js';
 import { timestampFromMillis } from '../shared/timestamp.js';
 import { ApiError, machineNotFound } from './errors.js';
@@ -35,11 +37,14 @@ export class MachineAccess {
   constructor(
     readonly store: MachineStore,
     private readonly tenants: TenantStore,
+    readonly policy: AccessPolicy,
     readonly clock: Clock,
   ) {}
 
+  /** Retention for everyone; device groups for delegated callers (inside every query). */
   async visibilityFor(principal: Principal): Promise<Visibility> {
-    return this.visibility(principal.tenantId);
+    const [scope, rbacGroupIds] = await Promise.all([this.visibility(principal.tenantId), this.policy.visibleGroups(principal)]);
+    return { ...scope, rbacGroupIds };
   }
 
   /** Retention only; `cutoffMs` overrides it (history reads see devices that aged out). */
@@ -66,14 +71,16 @@ export class MachineAccess {
   }
 
   /**
-   * Writes changes to one visible machine, stamped with who and which call made them. Undefined
-   * when the machine left the caller's view between lookup and write.
+   * Writes changes to one visible machine, stamped with who and which call made them. A tag
+   * change moves the machine to the device group its rules now pick, in the same write.
+   * Undefined when the machine left the caller's view between lookup and write.
    */
-  async write(principal: Principal, scope: MachineScope, machineId: string, changes: MachineChanges, call: CallInfo): Promise<Machine | undefined> {
+  async write(principal: Principal, scope: MachineScope, target: Machine, changes: MachineChanges, call: CallInfo): Promise<Machine | undefined> {
     const result = await this.store.update({
       scope,
-      machineId,
+      machineId: target.id,
       ...changes,
+      ...(changes.machineTags ? await this.regroup(scope.tenantId, { ...target, machineTags: changes.machineTags }) : {}),
       change: {
         at: timestampFromMillis(this.clock.now()),
         appId: principal.appId,
@@ -83,6 +90,12 @@ export class MachineAccess {
       },
     });
     return result?.machine;
+  }
+
+  private async regroup(tenantId: string, facts: GroupFacts): Promise<{ group?: GroupAssignment }> {
+    const groups = await this.policy.deviceGroups(tenantId);
+    // A tenant without device groups keeps the groups its machines were imported with.
+    return groups.length === 0 ? {} : { group: assignGroup(groups, facts) };
   }
 }
 

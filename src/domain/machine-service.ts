@@ -37,7 +37,7 @@ export class MachineService {
   private async apply(principal: Principal, key: string, changes: MachineChanges, call: CallInfo): Promise<Machine> {
     const scope = await this.access.visibilityFor(principal);
     const target = await this.access.resolve(scope, key);
-    const machine = await this.access.write(principal, scope, target.id, changes, call);
+    const machine = await this.access.write(principal, scope, target, changes, call);
     // The device can drop out of retention between the lookup and the write.
     if (!machine) throw machineNotFound(key);
     return machine;

@@ -1,6 +1,8 @@
 import type { Timestamp } from '../shared/timestamp.js';
 import type { DeviceValue } from './device-value.js';
 import type { Machine } from './machine.js';
+import type { GroupAssignment } from './device-groups.js';
+import type { DeviceGroup, Role, User } from './directory.js';
 import type { Tenant } from './tenant.js';
 import type { ChangeContext, ValueChange } from './value-change.js';
 
@@ -48,6 +50,8 @@ export interface MachineUpdate {
   readonly machineId: string;
   readonly deviceValue?: DeviceValue;
   readonly machineTags?: readonly string[];
+  /** The device group the machine moves to (tags or name changed). */
+  readonly group?: GroupAssignment;
   readonly change: ChangeContext;
 }
 
@@ -62,21 +66,59 @@ export interface TenantStore {
   listTenants(): Promise<Tenant[]>;
 }
 
-/** A client application registered in a tenant (client-credentials flow). */
+/** A client application registered in a tenant. */
 export interface Application {
   readonly tenantId: string;
   readonly clientId: string;
   readonly name: string;
-  /** `salt:hash` of the client secret; the secret itself is never stored. */
-  readonly secretHash: string;
+  /** Hash of the client secret (never the secret); null for a public client. */
+  readonly secretHash: string | null;
   /** Application permissions granted (become the token's `roles`). */
   readonly roles: readonly string[];
+  /** Delegated permissions users may grant it (become the token's `scp`). */
+  readonly delegatedPermissions: readonly string[];
 }
 
 export interface ApplicationStore {
   getApplication(tenantId: string, clientId: string): Promise<Application | undefined>;
   putApplication(app: Application): Promise<void>;
   listApplications(tenantId: string): Promise<Application[]>;
+}
+
+/** The machine facts device-group rules look at, with the machine's current group. */
+export interface MachineGroupFacts {
+  readonly id: string;
+  readonly computerDnsName: string;
+  readonly osPlatform: string;
+  readonly machineTags: readonly string[];
+  readonly rbacGroupId: number;
+  readonly rbacGroupName: string | null;
+}
+
+export interface GroupChange {
+  readonly machineId: string;
+  readonly rbacGroupId: number;
+  readonly rbacGroupName: string | null;
+}
+
+/** A tenant's users, roles and device groups, replaced as a whole when a tenant document is applied. */
+export interface DirectoryStore {
+  listUsers(tenantId: string): Promise<User[]>;
+  getUserByPrincipalName(tenantId: string, userPrincipalName: string): Promise<User | undefined>;
+  listRoles(tenantId: string): Promise<Role[]>;
+  listDeviceGroups(tenantId: string): Promise<DeviceGroup[]>;
+  /** Atomically replaces applications, users, roles and device groups of the tenant. */
+  replaceDirectory(tenantId: string, directory: Directory): Promise<void>;
+  /** Machines of the tenant in id order after `afterId` (retention ignored), for re-grouping. */
+  machineGroupFacts(tenantId: string, afterId: string, limit: number): Promise<MachineGroupFacts[]>;
+  setMachineGroups(tenantId: string, changes: readonly GroupChange[]): Promise<void>;
+}
+
+export interface Directory {
+  readonly applications: readonly Application[];
+  readonly users: readonly User[];
+  readonly roles: readonly Role[];
+  readonly deviceGroups: readonly DeviceGroup[];
 }
 
 /** A token-signing key pair of the built-in authority, as JWK JSON text. */
@@ -96,7 +138,7 @@ export interface SigningKeyStore {
 }
 
 /** Everything the services need from a backend, and its life cycle. */
-export interface Store extends MachineStore, TenantStore, ApplicationStore, SigningKeyStore {
+export interface Store extends MachineStore, TenantStore, ApplicationStore, SigningKeyStore, DirectoryStore {
   /** False once the backend can no longer accept writes (readiness reports it). */
   readonly healthy: boolean;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 import type { Machine } from '../domain/machine.js';
-import type { MachineStore } from '../domain/ports.js';
+import { assignGroup } from '../domain/device-groups.js';
+import type { DirectoryStore, MachineStore } from '../domain/ports.js';
 import type { ChangeContext } from '../domain/value-change.js';
 import { timestampFromMillis } from '../shared/timestamp.js';
 import { generateFleet, type FleetOptions } from './generator.js';
@@ -11,7 +12,7 @@ const BATCH = 5000;
  * flight, so a million machines stream through without sitting in memory at once.
  */
 export async function putInBatches(
-  store: MachineStore,
+  store: MachineStore & DirectoryStore,
   tenantId: string,
   machines: Iterable<Machine> | AsyncIterable<Machine>,
   route: 'seed' | 'import',
@@ -19,6 +20,10 @@ export async function putInBatches(
 ): Promise<number> {
   // A device value that a seed or import changes is audited like any other change.
   const change: ChangeContext = { at: timestampFromMillis(Date.now()), appId: null, userId: null, route, requestId: null };
+  // A tenant that defines device groups places each machine by its rules; otherwise the groups
+  // the machines arrive with are kept (a mirrored inventory keeps its real groups).
+  const groups = await store.listDeviceGroups(tenantId);
+  const place = (m: Machine): Machine => (groups.length === 0 ? m : { ...m, ...assignGroup(groups, m) });
   let batch: Machine[] = [];
   let pending: Promise<void> = Promise.resolve();
   let written = 0;
@@ -31,7 +36,7 @@ export async function putInBatches(
     await previous;
   };
   for await (const machine of machines) {
-    batch.push(machine);
+    batch.push(place(machine));
     if (batch.length >= BATCH) {
       await flush(batch);
       batch = [];
@@ -43,7 +48,7 @@ export async function putInBatches(
 }
 
 export function seedFleet(
-  store: MachineStore,
+  store: MachineStore & DirectoryStore,
   tenantId: string,
   options: FleetOptions,
   onProgress?: (written: number) => void,

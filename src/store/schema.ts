@@ -12,6 +12,9 @@ export interface Database {
   machines: MachineRow;
   machine_tags: MachineTagRow;
   value_history: ValueHistoryRow;
+  users: UserRow;
+  roles: RoleRow;
+  device_groups: DeviceGroupRow;
 }
 
 export interface TenantRow {
@@ -24,8 +27,10 @@ export interface ApplicationRow {
   tenant_id: string;
   client_id: string;
   name: string;
+  /** '' for a public client. */
   secret_hash: string;
   roles: string;
+  delegated_permissions: Generated<string>;
 }
 
 export interface SigningKeyRow {
@@ -94,4 +99,31 @@ export interface ValueHistoryRow {
   user_id: string | null;
   route: string;
   request_id: string | null;
+}
+
+export interface UserRow {
+  tenant_id: string;
+  id: string;
+  user_principal_name: string;
+  user_principal_name_lc: string;
+  display_name: string;
+  password_hash: string | null;
+  user_groups: string;
+}
+
+export interface RoleRow {
+  tenant_id: string;
+  name: string;
+  permissions: string;
+  user_groups: string;
+}
+
+export interface DeviceGroupRow {
+  tenant_id: string;
+  id: number;
+  name: string;
+  rank: number;
+  description: string;
+  rules: string;
+  user_groups: string;
 }

@@ -1,19 +1,27 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { ApiError } from '../../domain/errors.js';
+import type { KeyRing } from '../../auth/key-ring.js';
+import { ApiError, invalidInput } from '../../domain/errors.js';
 import type { MachineService } from '../../domain/machine-service.js';
+import type { TenantAdmin } from '../../domain/tenant-admin.js';
+import { validateTenantDocument } from '../../domain/tenant-document-schema.js';
 import { wireTimestamp } from '../../shared/timestamp.js';
 
 export interface AdminOptions {
   readonly adminKey: string;
   readonly machines: MachineService;
+  readonly tenants: TenantAdmin;
+  readonly keys: KeyRing;
 }
+
+type TenantParams = { Params: { tenantId: string } };
+const schema = (summary: string) => ({ schema: { tags: ['admin'], summary, security: [{ adminKey: [] }] } });
 
 /**
  * The admin API: Rampart's own surface, outside `/api`. It is authenticated by the admin key
  * alone, so a Machine API token (whatever its roles) never opens it.
  */
-export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, machines }) => {
+export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, machines, tenants, keys }) => {
   const expected = digest(adminKey);
   app.addHook('onRequest', async (request) => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
@@ -22,12 +30,29 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { admin
     }
   });
 
+  app.get<TenantParams>('/tenants/:tenantId', schema('A tenant as a tenant document (hashes, never secrets)'), async (request) => {
+    const document = await tenants.document(request.params.tenantId.toLowerCase());
+    if (!document) throw new ApiError('ResourceNotFound', `Tenant ${request.params.tenantId} was not found`);
+    return document;
+  });
+
+  app.put<TenantParams>('/tenants/:tenantId', schema('Create or replace a tenant from a tenant document'), async (request) => {
+    const body = typeof request.body === 'object' && request.body !== null ? { id: request.params.tenantId, ...request.body } : request.body;
+    const result = validateTenantDocument(body);
+    if (!result.ok) throw invalidInput(`tenant document ${result.error}`);
+    if (result.document.id.toLowerCase() !== request.params.tenantId.toLowerCase()) throw invalidInput('tenant document /id: does not match the tenant in the path');
+    const { regrouped } = await tenants.apply(result.document);
+    return { tenant: await tenants.document(result.document.id.toLowerCase()), regrouped };
+  });
+
+  app.post('/keys/rotate', schema('Start signing tokens with a new key (older keys keep verifying)'), async () => ({ kid: await keys.rotate() }));
+
   app.get<{ Params: { tenantId: string; machineId: string }; Querystring: { limit?: string } }>(
     '/tenants/:tenantId/machines/:machineId/history',
-    { schema: { tags: ['admin'], summary: "A machine's device-value history, newest first", security: [{ adminKey: [] }] } },
+    schema("A machine's device-value history, newest first"),
     async (request) => {
       const limit = Math.min(Math.max(Number(request.query.limit ?? 1000) || 1000, 1), 10_000);
-      const entries = await machines.history(request.params.tenantId, request.params.machineId, limit);
+      const entries = await machines.history(request.params.tenantId.toLowerCase(), request.params.machineId, limit);
       return { value: entries.map((e) => ({ ...e, at: wireTimestamp(e.at) })) };
     },
   );

@@ -1,7 +1,7 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../../domain/errors.js';
-import { requirePermission } from '../../domain/permissions.js';
+import type { AccessPolicy } from '../../domain/access-policy.js';
 import type { TokenVerifier } from '../../auth/token-verifier.js';
 import { OPERATIONS, type Operation } from '../operations.js';
 import { ErrorSchema } from '../wire/machine-schema.js';
@@ -13,6 +13,7 @@ const ERROR_REPLIES = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 40
 
 export interface MachineApiOptions {
   readonly verifier: TokenVerifier;
+  readonly policy: AccessPolicy;
   readonly handlers: Partial<Record<OperationId, HandlerSpec>>;
   /** The `/api/v1.0` copy is left out of the OpenAPI document. */
   readonly hidden: boolean;
@@ -23,13 +24,13 @@ export interface MachineApiOptions {
  * permission check before the body is even read, 501 for rows not built yet, and 405 for the
  * other verbs on a known path.
  */
-export const machineApi: FastifyPluginAsync<MachineApiOptions> = async (app, { verifier, handlers, hidden }) => {
+export const machineApi: FastifyPluginAsync<MachineApiOptions> = async (app, { verifier, policy, handlers, hidden }) => {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const operation = request.routeOptions.config.operation;
     if (!operation) return;
     const principal = await verifier.verify(request.headers.authorization);
-    requirePermission(principal, operation.permission);
+    await policy.authorize(principal, operation.permission);
     request.principal = principal;
   });
 

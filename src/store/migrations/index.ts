@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
+import * as identity from './0003-identity.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -7,6 +8,7 @@ import * as initial from './0001-initial.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0003-identity': identity,
 };
 
 export const migrationProvider: MigrationProvider = {

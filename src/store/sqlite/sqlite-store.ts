@@ -3,8 +3,12 @@ import { dirname } from 'node:path';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { DeviceValue } from '../../domain/device-value.js';
 import type { Machine } from '../../domain/machine.js';
+import type { DeviceGroup, Role, User } from '../../domain/directory.js';
 import type {
   Application,
+  Directory,
+  GroupChange,
+  MachineGroupFacts,
   MachineScope,
   MachineUpdate,
   MachineUpdateResult,
@@ -14,11 +18,13 @@ import type {
 import type { Tenant } from '../../domain/tenant.js';
 import type { ChangeContext, ChangeRoute, ValueChange } from '../../domain/value-change.js';
 import type { Timestamp } from '../../shared/timestamp.js';
+import { applicationToRow, rowToApplication } from '../directory-rows.js';
 import { machineToRow, rowToMachine } from '../machine-rows.js';
 import { inScope } from '../machine-scope.js';
 import { migrateToLatest } from '../migrate.js';
 import type { Database, MachineRow } from '../schema.js';
 import { openSqlite, type Durability } from './connection.js';
+import { SqliteDirectory } from './sqlite-directory.js';
 import { SyncExecutor } from './sync-executor.js';
 import type { Statement, WriteOp } from './write-protocol.js';
 import { WriteQueue } from './write-queue.js';
@@ -30,11 +36,15 @@ const PUT_BATCH = 2000;
  * every write goes to the writer thread (write-worker.ts), which group-commits.
  */
 export class SqliteStore implements Store {
+  private readonly directory: SqliteDirectory;
+
   private constructor(
     private readonly db: Kysely<Database>,
     private readonly read: SyncExecutor,
     private readonly writes: WriteQueue,
-  ) {}
+  ) {
+    this.directory = new SqliteDirectory(db, read, (...statements) => this.exec(...statements));
+  }
 
   static async open(path: string, durability: Durability = 'full'): Promise<SqliteStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -169,23 +179,54 @@ export class SqliteStore implements Store {
     const row = this.read.get(
       this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).where('client_id', '=', clientId).compile(),
     );
-    return row && toApplication(row);
+    return row && rowToApplication(row);
   }
 
   async listApplications(tenantId: string): Promise<Application[]> {
     const rows = this.read.all(this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).orderBy('client_id').compile());
-    return rows.map(toApplication);
+    return rows.map(rowToApplication);
   }
 
   async putApplication(app: Application): Promise<void> {
-    const row = { tenant_id: app.tenantId, client_id: app.clientId, name: app.name, secret_hash: app.secretHash, roles: JSON.stringify(app.roles) };
+    const row = applicationToRow(app);
+    const { tenant_id: _t, client_id: _c, ...changes } = row;
     await this.exec(
       this.db
         .insertInto('applications')
         .values(row)
-        .onConflict((oc) => oc.columns(['tenant_id', 'client_id']).doUpdateSet({ name: row.name, secret_hash: row.secret_hash, roles: row.roles }))
+        .onConflict((oc) => oc.columns(['tenant_id', 'client_id']).doUpdateSet(changes))
         .compile(),
     );
+  }
+
+  // --- directory (users, roles, device groups) ------------------------------------------
+
+  async listUsers(tenantId: string): Promise<User[]> {
+    return this.directory.listUsers(tenantId);
+  }
+
+  async getUserByPrincipalName(tenantId: string, userPrincipalName: string): Promise<User | undefined> {
+    return this.directory.getUserByPrincipalName(tenantId, userPrincipalName);
+  }
+
+  async listRoles(tenantId: string): Promise<Role[]> {
+    return this.directory.listRoles(tenantId);
+  }
+
+  async listDeviceGroups(tenantId: string): Promise<DeviceGroup[]> {
+    return this.directory.listDeviceGroups(tenantId);
+  }
+
+  async replaceDirectory(tenantId: string, directory: Directory): Promise<void> {
+    return this.directory.replaceDirectory(tenantId, directory);
+  }
+
+  async machineGroupFacts(tenantId: string, afterId: string, limit: number): Promise<MachineGroupFacts[]> {
+    return this.directory.machineGroupFacts(tenantId, afterId, limit);
+  }
+
+  async setMachineGroups(tenantId: string, changes: readonly GroupChange[]): Promise<void> {
+    return this.directory.setMachineGroups(tenantId, changes);
   }
 
   async listSigningKeys(): Promise<SigningKeyRecord[]> {
@@ -216,14 +257,4 @@ export class SqliteStore implements Store {
     if (!result.ok) throw new Error(`write failed: ${result.message}`);
     return result.value;
   }
-}
-
-function toApplication(row: Database['applications']): Application {
-  return {
-    tenantId: row.tenant_id,
-    clientId: row.client_id,
-    name: row.name,
-    secretHash: row.secret_hash,
-    roles: JSON.parse(row.roles) as string[],
-  };
 }

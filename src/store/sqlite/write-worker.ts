@@ -87,10 +87,14 @@ function update(u: MachineUpdate): UpdateOutcome | undefined {
     row.machine_tags = JSON.stringify(u.machineTags);
     replaceTags(tenantId, u.machineId, u.machineTags);
   }
+  if (u.group !== undefined) {
+    row.rbac_group_id = u.group.rbacGroupId;
+    row.rbac_group_name = u.group.rbacGroupName;
+  }
   exec.run(
     kysely
       .updateTable('machines')
-      .set({ device_value: row.device_value, machine_tags: row.machine_tags })
+      .set({ device_value: row.device_value, machine_tags: row.machine_tags, rbac_group_id: row.rbac_group_id, rbac_group_name: row.rbac_group_name })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', u.machineId)
       .compile(),

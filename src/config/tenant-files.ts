@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { validateTenantDocument } from '../domain/tenant-document-schema.js';
+import type { TenantDocument } from '../domain/tenant-document.js';
+import { ConfigError } from './load-config.js';
+
+const EXTENSIONS = new Set(['.json', '.yaml', '.yml']);
+
+/**
+ * Reads and validates tenant files (JSON or YAML). A folder means every such file in it, in name
+ * order. The first problem stops start-up with one line naming the file and the field.
+ */
+export function readTenantFiles(paths: readonly string[]): TenantDocument[] {
+  return expand(paths).map(readTenantFile);
+}
+
+export function readTenantFile(path: string): TenantDocument {
+  let data: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    data = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`tenant file ${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+  const result = validateTenantDocument(data);
+  if (!result.ok) throw new ConfigError(`tenant file ${path}: ${result.error}`);
+  return result.document;
+}
+
+function expand(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => {
+    let isFolder: boolean;
+    try {
+      isFolder = statSync(path).isDirectory();
+    } catch {
+      throw new ConfigError(`tenant file ${path}: no such file or folder`);
+    }
+    if (!isFolder) return [path];
+    return readdirSync(path)
+      .filter((name) => EXTENSIONS.has(extname(name)))
+      .sort()
+      .map((name) => join(path, name));
+  });
+}

@@ -1,0 +1,93 @@
+import type { Clock } from '../shared/clock.js';
+import { UNGROUPED_ID, type DeviceGroup, type Role, type User } from './directory.js';
+import { ApiError } from './errors.js';
+import { requirePermission, type PermissionRequirement, type RolePermission } from './permissions.js';
+import type { DirectoryStore } from './ports.js';
+import type { DelegatedPrincipal, Principal } from './principal.js';
+
+const CACHE_MS = 2000;
+
+interface TenantAccess {
+  readonly loadedAt: number;
+  readonly users: ReadonlyMap<string, User>;
+  readonly roles: readonly Role[];
+  readonly groups: readonly DeviceGroup[];
+}
+
+/**
+ * Who may do what, as Defender for Endpoint decides it (spec section 7). Application tokens
+ * need the operation's application permission and see the whole tenant. Delegated tokens need
+ * the delegated permission in `scp`, a role permission granted to one of the user's groups, and
+ * see only the device groups open to their user groups. The tenant's directory is read at most
+ * every two seconds (and at once after a change made here), so the check costs a map lookup.
+ */
+export class AccessPolicy {
+  private readonly cache = new Map<string, TenantAccess>();
+
+  constructor(
+    private readonly directory: DirectoryStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async authorize(principal: Principal, need: PermissionRequirement): Promise<void> {
+    requirePermission(principal, need);
+    if (principal.kind === 'application') return;
+    const permissions = await this.rolePermissions(principal);
+    if (!permissions.has(need.role)) {
+      throw new ApiError('Forbidden', `The user does not have any of the required role permissions (${need.role}) to access the resource.`);
+    }
+  }
+
+  /**
+   * Device groups a caller sees; null means every group: application callers, and every caller
+   * of a tenant that defines no device groups (as in the product before groups are set up).
+   */
+  async visibleGroups(principal: Principal): Promise<number[] | null> {
+    if (principal.kind === 'application') return null;
+    const access = await this.load(principal.tenantId);
+    if (access.groups.length === 0) return null;
+    const user = access.users.get(principal.userId);
+    if (!user) return [];
+    const mine = new Set(user.userGroups);
+    const open = (g: { userGroups: readonly string[] }) => g.userGroups.length === 0 || g.userGroups.some((u) => mine.has(u));
+    const visible = access.groups.filter((g) => g.id !== UNGROUPED_ID && open(g)).map((g) => g.id);
+    // "Ungrouped devices (default)" is open to everyone unless the tenant restricts it.
+    const ungrouped = access.groups.find((g) => g.id === UNGROUPED_ID);
+    if (!ungrouped || open(ungrouped)) visible.push(UNGROUPED_ID);
+    return visible.sort((a, b) => a - b);
+  }
+
+  async rolePermissions(principal: DelegatedPrincipal): Promise<ReadonlySet<RolePermission>> {
+    const access = await this.load(principal.tenantId);
+    const user = access.users.get(principal.userId);
+    const granted = new Set<RolePermission>();
+    if (!user) return granted;
+    for (const role of access.roles) {
+      if (role.userGroups.some((g) => user.userGroups.includes(g))) for (const p of role.permissions) granted.add(p);
+    }
+    return granted;
+  }
+
+  /** The tenant's device groups, for placing a machine whose tags or name changed. */
+  async deviceGroups(tenantId: string): Promise<readonly DeviceGroup[]> {
+    return (await this.load(tenantId)).groups;
+  }
+
+  /** Forget a tenant's cached directory after it changed. */
+  invalidate(tenantId: string): void {
+    this.cache.delete(tenantId);
+  }
+
+  private async load(tenantId: string): Promise<TenantAccess> {
+    const cached = this.cache.get(tenantId);
+    if (cached && this.clock.now() - cached.loadedAt < CACHE_MS) return cached;
+    const [users, roles, groups] = await Promise.all([
+      this.directory.listUsers(tenantId),
+      this.directory.listRoles(tenantId),
+      this.directory.listDeviceGroups(tenantId),
+    ]);
+    const access = { loadedAt: this.clock.now(), users: new Map(users.map((u) => [u.id, u])), roles, groups };
+    this.cache.set(tenantId, access);
+    return access;
+  }
+}

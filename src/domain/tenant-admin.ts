@@ -1,0 +1,146 @@
+import { stableGuid } from '../shared/ids.js';
+import type { AccessPolicy } from './access-policy.js';
+import { assignGroup } from './device-groups.js';
+import type { DeviceGroup, Role, User } from './directory.js';
+import { invalidInput } from './errors.js';
+import type { Application, ApplicationStore, DirectoryStore, GroupChange, TenantStore } from './ports.js';
+import { DEFAULT_RETENTION_DAYS } from './tenant.js';
+import type { TenantDocument } from './tenant-document.js';
+
+/** Hashing of secrets and passwords, provided by the auth layer. */
+export interface SecretHasher {
+  hash(secret: string): string;
+  verify(secret: string, hash: string): boolean;
+}
+
+const REGROUP_BATCH = 5000;
+
+/**
+ * Applies tenant documents (tenant files, the admin API) and keeps device-group membership true
+ * to the rules. Applying the same document twice changes nothing.
+ */
+export class TenantAdmin {
+  constructor(
+    private readonly store: TenantStore & ApplicationStore & DirectoryStore,
+    private readonly hasher: SecretHasher,
+    private readonly policy: AccessPolicy,
+  ) {}
+
+  async apply(doc: TenantDocument): Promise<{ regrouped: number }> {
+    const tenantId = doc.id.toLowerCase();
+    checkUnique(doc);
+    const existing = await this.store.getTenant(tenantId);
+    await this.store.putTenant({ id: tenantId, name: doc.name, retentionDays: doc.retentionDays ?? existing?.retentionDays ?? DEFAULT_RETENTION_DAYS });
+    const current = new Map((await this.store.listApplications(tenantId)).map((a) => [a.clientId, a]));
+    const currentUsers = new Map((await this.store.listUsers(tenantId)).map((u) => [u.userPrincipalName.toLowerCase(), u]));
+    await this.store.replaceDirectory(tenantId, {
+      applications: (doc.applications ?? []).map((a): Application => ({
+        tenantId,
+        clientId: a.clientId.toLowerCase(),
+        name: a.name,
+        secretHash: this.keepOrHash(a.secret, a.secretHash, current.get(a.clientId.toLowerCase())?.secretHash),
+        roles: a.applicationPermissions ?? [],
+        delegatedPermissions: a.delegatedPermissions ?? [],
+      })),
+      users: (doc.users ?? []).map((u): User => ({
+        tenantId,
+        id: (u.id ?? stableGuid(`${tenantId}/user/${u.userPrincipalName.toLowerCase()}`)).toLowerCase(),
+        userPrincipalName: u.userPrincipalName,
+        displayName: u.displayName ?? u.userPrincipalName,
+        passwordHash: this.keepOrHash(u.password, u.passwordHash, currentUsers.get(u.userPrincipalName.toLowerCase())?.passwordHash),
+        userGroups: u.userGroups ?? [],
+      })),
+      roles: (doc.roles ?? []).map((r): Role => ({ tenantId, name: r.name, permissions: r.permissions, userGroups: r.userGroups ?? [] })),
+      deviceGroups: (doc.deviceGroups ?? []).map((g): DeviceGroup => ({
+        tenantId,
+        id: g.id,
+        name: g.name,
+        rank: g.rank,
+        description: g.description ?? '',
+        rules: g.rules ?? {},
+        userGroups: g.userGroups ?? [],
+      })),
+    });
+    this.policy.invalidate(tenantId);
+    return { regrouped: await this.regroup(tenantId) };
+  }
+
+  /** The tenant as a document (hashes, never secrets), ready to edit and apply again. */
+  async document(tenantId: string): Promise<TenantDocument | undefined> {
+    const tenant = await this.store.getTenant(tenantId);
+    if (!tenant) return undefined;
+    const [apps, users, roles, groups] = await Promise.all([
+      this.store.listApplications(tenantId),
+      this.store.listUsers(tenantId),
+      this.store.listRoles(tenantId),
+      this.store.listDeviceGroups(tenantId),
+    ]);
+    return {
+      id: tenant.id,
+      name: tenant.name,
+      retentionDays: tenant.retentionDays,
+      applications: apps.map((a) => ({
+        clientId: a.clientId,
+        name: a.name,
+        ...(a.secretHash ? { secretHash: a.secretHash } : {}),
+        applicationPermissions: a.roles,
+        delegatedPermissions: a.delegatedPermissions,
+      })),
+      users: users.map((u) => ({
+        id: u.id,
+        userPrincipalName: u.userPrincipalName,
+        displayName: u.displayName,
+        ...(u.passwordHash ? { passwordHash: u.passwordHash } : {}),
+        userGroups: u.userGroups,
+      })),
+      roles: roles.map((r) => ({ name: r.name, permissions: r.permissions, userGroups: r.userGroups })),
+      deviceGroups: groups.map((g) => ({ id: g.id, name: g.name, rank: g.rank, description: g.description, rules: g.rules, userGroups: g.userGroups })),
+    };
+  }
+
+  /**
+   * Re-evaluates every machine's device group. A tenant that defines no device groups keeps the
+   * groups its machines were imported with, so a mirrored inventory keeps its real groups.
+   */
+  async regroup(tenantId: string): Promise<number> {
+    const groups = await this.store.listDeviceGroups(tenantId);
+    if (groups.length === 0) return 0;
+    let moved = 0;
+    let after = '';
+    for (;;) {
+      const batch = await this.store.machineGroupFacts(tenantId, after, REGROUP_BATCH);
+      if (batch.length === 0) return moved;
+      after = batch[batch.length - 1]?.id ?? after;
+      const changes: GroupChange[] = [];
+      for (const m of batch) {
+        const next = assignGroup(groups, m);
+        if (next.rbacGroupId !== m.rbacGroupId || next.rbacGroupName !== m.rbacGroupName) changes.push({ machineId: m.id, ...next });
+      }
+      await this.store.setMachineGroups(tenantId, changes);
+      moved += changes.length;
+    }
+  }
+
+  /** A secret given in clear keeps its stored hash when it still matches, so re-applying is a no-op. */
+  private keepOrHash(secret: string | undefined, hash: string | undefined, stored: string | null | undefined): string | null {
+    if (secret === undefined) return hash ?? null;
+    if (stored && this.hasher.verify(secret, stored)) return stored;
+    return this.hasher.hash(secret);
+  }
+}
+
+function checkUnique(doc: TenantDocument): void {
+  const duplicates = (label: string, keys: readonly (string | number)[]) => {
+    const seen = new Set<string>();
+    for (const key of keys) {
+      const k = String(key).toLowerCase();
+      if (seen.has(k)) throw invalidInput(`${label} '${key}' appears twice`);
+      seen.add(k);
+    }
+  };
+  duplicates('applications: clientId', (doc.applications ?? []).map((a) => a.clientId));
+  duplicates('users: userPrincipalName', (doc.users ?? []).map((u) => u.userPrincipalName));
+  duplicates('roles: name', (doc.roles ?? []).map((r) => r.name));
+  duplicates('deviceGroups: id', (doc.deviceGroups ?? []).map((g) => g.id));
+  duplicates('deviceGroups: rank', (doc.deviceGroups ?? []).map((g) => g.rank));
+}
