@@ -8,6 +8,8 @@ import { Authority } from './auth/authority.js';
 import { KeyRing } from './auth/key-ring.js';
 import { TokenIssuer } from './auth/token-issuer.js';
 import { TokenVerifier } from './auth/token-verifier.js';
+import { MACHINE_API_RESOURCES } from './auth/resources.js';
+import { builtInAuthority, externalAuthority, type TrustedAuthority } from './auth/trusted-authorities.js';
 import type { Config } from './config/settings.js';
 import { AccessPolicy } from './domain/access-policy.js';
 import { MachineAccess } from './domain/machine-access.js';
@@ -75,10 +77,11 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     machines: core.machines,
     policy: core.policy,
     tenants: core.tenants,
-    verifier: new TokenVerifier(keys, store, clock, { issuerBase: config.issuer, cacheSize: config.tokenCacheSize }),
+    verifier: new TokenVerifier(trustedAuthorities(config, keys), store, clock, { cacheSize: config.tokenCacheSize }),
     authority: new Authority(store, store, core.issuer, clock),
     keys,
     adminKey,
+    issuerBase: config.issuer,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     ready: () => !closing && store.healthy,
@@ -93,6 +96,16 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
       await store.close(); // lets queued writes commit
     },
   };
+}
+
+/** Rampart's own authority, and the real one the configuration trusts, if any. */
+function trustedAuthorities(config: Config, keys: KeyRing): TrustedAuthority[] {
+  const authorities = [builtInAuthority(keys, config.issuer, MACHINE_API_RESOURCES)];
+  if (config.trustIssuer && config.trustJwks) {
+    const audiences = config.trustAudiences.length > 0 ? config.trustAudiences : MACHINE_API_RESOURCES;
+    authorities.push(externalAuthority({ issuer: config.trustIssuer, jwks: config.trustJwks, audiences, tenants: config.trustTenants }));
+  }
+  return authorities;
 }
 
 /** The admin key lives in the data folder (mode 600) unless given; `rampart admin-key` prints it. */

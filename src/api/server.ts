@@ -26,6 +26,7 @@ export interface ServerDeps {
   readonly authority: Authority;
   readonly keys: KeyRing;
   readonly adminKey: string;
+  readonly issuerBase: string;
   readonly bodyLimit: number;
   readonly trustProxy: boolean;
   readonly ready: () => boolean;
@@ -71,7 +72,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { ready: deps.ready });
-  await app.register(authorityRoutes, { authority: deps.authority, keys: deps.keys });
+  await app.register(authorityRoutes, {
+    authority: deps.authority,
+    keys: deps.keys,
+    issuerBase: deps.issuerBase,
+    tenantExists: (id) => deps.tenants.exists(id),
+  });
   await app.register(adminRoutes, { prefix: '/admin', adminKey: deps.adminKey, machines: deps.machines, tenants: deps.tenants, keys: deps.keys });
   const handlers = machineHandlers(deps.machines);
   const api = { verifier: deps.verifier, policy: deps.policy, handlers };

@@ -3,14 +3,11 @@ import { ApiError } from '../domain/errors.js';
 import type { TenantStore } from '../domain/ports.js';
 import type { Principal } from '../domain/principal.js';
 import type { Clock } from '../shared/clock.js';
-import type { KeyRing } from './key-ring.js';
-import { MACHINE_API_RESOURCES } from './resources.js';
-import { issuerFor } from './token-issuer.js';
+import type { TrustedAuthority } from './trusted-authorities.js';
 
 const MAX_TOKEN_LENGTH = 16 * 1024;
 
 export interface VerifierOptions {
-  readonly issuerBase: string;
   /** How many verified tokens to remember; the oldest are forgotten first. */
   readonly cacheSize: number;
 }
@@ -23,8 +20,8 @@ export function invalidToken(reason: string): ApiError {
 }
 
 /**
- * Turns an `Authorization` header into a Principal: RS256 signature by a known key, issuer for
- * the token's own tenant, a Machine API audience, `exp`/`nbf`, a tenant served here, and a
+ * Turns an `Authorization` header into a Principal: RS256 signature by a key of a trusted
+ * authority (built-in or a configured real one), that authority's issuer for the token's own tenant, a Machine API audience, `exp`/`nbf`, a tenant served here, and a
  * consistent set of permission claims. A verified token's principal is cached until its `exp`
  * (keyed by the whole token, so a tampered copy never matches), so the signature check (about
  * 200 us) is paid once per token rather than once per request.
@@ -33,7 +30,7 @@ export class TokenVerifier {
   private readonly cache = new Map<string, Principal>();
 
   constructor(
-    private readonly keys: KeyRing,
+    private readonly authorities: readonly TrustedAuthority[],
     private readonly tenants: TenantStore,
     private readonly clock: Clock,
     private readonly options: VerifierOptions,
@@ -54,18 +51,25 @@ export class TokenVerifier {
 
   private async verifyUncached(token: string): Promise<Principal> {
     let tenantId: string;
+    let issuer: string;
     try {
       decodeProtectedHeader(token);
-      tenantId = String(decodeJwt(token).tid ?? '');
+      const claims = decodeJwt(token);
+      tenantId = String(claims.tid ?? '').toLowerCase();
+      issuer = String(claims.iss ?? '');
     } catch {
       throw invalidToken('The token is not a well-formed JWT.');
     }
+    // The issuer must be the one a trusted authority uses for the token's own tenant, so a token
+    // of tenant A can never speak for tenant B, and the keys are that authority's alone.
+    const authority = this.authorities.find((a) => a.issuerFor(tenantId) === issuer);
+    if (!authority) throw invalidToken("The token's iss claim is not acceptable.");
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, async (header) => this.key(header.kid), {
+      ({ payload } = await jwtVerify(token, authority.keys, {
         algorithms: ['RS256'],
-        issuer: issuerFor(this.options.issuerBase, tenantId),
-        audience: [...MACHINE_API_RESOURCES],
+        issuer,
+        audience: [...authority.audiences],
         requiredClaims: ['exp', 'iat', 'tid'],
         currentDate: new Date(this.clock.now()),
       }));
@@ -74,12 +78,6 @@ export class TokenVerifier {
     }
     if (!(await this.tenants.getTenant(tenantId))) throw invalidToken(`Tenant ${tenantId} is not served here.`);
     return principalFrom(payload, tenantId);
-  }
-
-  private async key(kid: string | undefined) {
-    const key = kid === undefined ? undefined : await this.keys.publicKey(kid);
-    if (!key) throw invalidToken('The token was signed by an unknown key.');
-    return key;
   }
 
   private remember(token: string, principal: Principal): void {
@@ -136,5 +134,7 @@ function reasonOf(error: unknown): string {
   if (error instanceof joseErrors.JWTClaimValidationFailed) return `The token's ${error.claim} claim is not acceptable.`;
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'The token is not signed with RS256.';
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'The token signature is invalid.';
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'The token was signed by an unknown key.';
+  if (error instanceof Error && error.message === 'The token was signed by an unknown key.') return error.message;
   return 'The token could not be verified.';
 }

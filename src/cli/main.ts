@@ -7,17 +7,19 @@ import { importCommand } from './commands/import.js';
 import { migrateCommand } from './commands/migrate.js';
 import { seedCommand } from './commands/seed.js';
 import { serveCommand } from './commands/serve.js';
+import { keysCommand, tenantCommand } from './commands/tenant.js';
 import { tokenCommand } from './commands/token.js';
 
 export function buildCli(): Command {
   const program = new Command('rampart')
     .description('Rampart: a self-hostable Microsoft Defender for Endpoint Machine API');
   program.addCommand(serveCommand, { isDefault: true });
-  for (const command of [seedCommand, importCommand, exportCommand, tokenCommand, historyCommand, adminKeyCommand, migrateCommand]) {
+  for (const command of [seedCommand, importCommand, exportCommand, tokenCommand, historyCommand, tenantCommand, keysCommand, adminKeyCommand, migrateCommand]) {
     program.addCommand(command);
   }
   // Throw instead of exiting, so every usage error leaves with the same exit code.
-  for (const command of [program, ...program.commands]) command.exitOverride();
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const command of all(program)) command.exitOverride();
   return program;
 }
 

@@ -20,6 +20,9 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
     return (DEFAULTS as Record<string, unknown>)[name];
   };
   const port = value('port') as number;
+  if ((value('trustIssuer') === undefined) !== (value('trustJwks') === undefined)) {
+    throw new ConfigError('--trust-issuer and --trust-jwks go together: give both or neither');
+  }
   return Object.freeze({
     port,
     host: value('host') as string,
@@ -34,6 +37,10 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
     bodyLimit: value('bodyLimit') as number,
     tokenCacheSize: value('tokenCacheSize') as number,
     trustProxy: value('trustProxy') as boolean,
+    trustIssuer: value('trustIssuer') as string | undefined,
+    trustJwks: value('trustJwks') as string | undefined,
+    trustAudiences: Object.freeze([...(value('trustAudiences') as readonly string[])]),
+    trustTenants: Object.freeze([...(value('trustTenants') as readonly string[])]),
     tenantFiles: Object.freeze([...(value('tenantFiles') as readonly string[])]),
     shutdownTimeout: value('shutdownTimeout') as number,
   });

@@ -29,6 +29,10 @@ export const SETTINGS = {
   bodyLimit: { flag: 'body-limit', env: ['RAMPART_BODY_LIMIT'], kind: 'int', min: 1024, max: 104_857_600, help: 'largest accepted request body, bytes' },
   tokenCacheSize: { flag: 'token-cache-size', env: ['RAMPART_TOKEN_CACHE_SIZE'], kind: 'int', min: 0, max: 10_000_000, help: 'verified tokens remembered until they expire' },
   trustProxy: { flag: 'trust-proxy', env: ['RAMPART_TRUST_PROXY'], kind: 'boolean', help: 'trust X-Forwarded-* headers (behind a load balancer)' },
+  trustIssuer: { flag: 'trust-issuer', env: ['RAMPART_TRUST_ISSUER'], kind: 'string', help: 'also accept tokens of this issuer, {tenant} standing for the tid (e.g. https://sts.windows.net/{tenant}/)' },
+  trustJwks: { flag: 'trust-jwks', env: ['RAMPART_TRUST_JWKS'], kind: 'string', help: "the trusted issuer's signing keys: a JWKS URL or a JWKS file" },
+  trustAudiences: { flag: 'trust-audience', env: ['RAMPART_TRUST_AUDIENCES'], kind: 'list', help: 'audiences accepted from the trusted issuer (default: the Machine API resource URIs)' },
+  trustTenants: { flag: 'trust-tenant', env: ['RAMPART_TRUST_TENANTS'], kind: 'list', help: 'tenants accepted from the trusted issuer (default: every tenant served)' },
   tenantFiles: { flag: 'tenant-file', env: ['RAMPART_TENANT_FILES'], kind: 'list', help: 'tenant files (JSON or YAML) or folders of them, comma-separated; applied at start' },
   shutdownTimeout: { flag: 'shutdown-timeout', env: ['RAMPART_SHUTDOWN_TIMEOUT'], kind: 'int', min: 0, max: 600_000, help: 'ms to let in-flight requests finish on SIGTERM' },
 } as const satisfies Record<string, Setting>;
@@ -47,6 +51,10 @@ export interface Config {
   readonly bodyLimit: number;
   readonly tokenCacheSize: number;
   readonly trustProxy: boolean;
+  readonly trustIssuer: string | undefined;
+  readonly trustJwks: string | undefined;
+  readonly trustAudiences: readonly string[];
+  readonly trustTenants: readonly string[];
   readonly tenantFiles: readonly string[];
   readonly shutdownTimeout: number;
 }
@@ -68,6 +76,8 @@ export const DEFAULTS = {
   bodyLimit: 1_048_576,
   tokenCacheSize: 100_000,
   trustProxy: false,
+  trustAudiences: [],
+  trustTenants: [],
   tenantFiles: [],
   shutdownTimeout: 10_000,
 } as const;

@@ -65,6 +65,10 @@ export class TenantAdmin {
     return { regrouped: await this.regroup(tenantId) };
   }
 
+  async exists(tenantId: string): Promise<boolean> {
+    return (await this.store.getTenant(tenantId)) !== undefined;
+  }
+
   /** The tenant as a document (hashes, never secrets), ready to edit and apply again. */
   async document(tenantId: string): Promise<TenantDocument | undefined> {
     const tenant = await this.store.getTenant(tenantId);

@@ -1,5 +1,6 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { AuthorityError } from '../../auth/authority-errors.js';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { AuthorityError, authorityErrors } from '../../auth/authority-errors.js';
+import { openIdConfiguration } from '../../auth/discovery.js';
 import type { Authority, ClientCredentials, EndpointVersion } from '../../auth/authority.js';
 import type { KeyRing } from '../../auth/key-ring.js';
 import { registerFormParser } from '../plugins/body-parsers.js';
@@ -7,6 +8,8 @@ import { registerFormParser } from '../plugins/body-parsers.js';
 export interface AuthorityRouteOptions {
   readonly authority: Authority;
   readonly keys: KeyRing;
+  readonly issuerBase: string;
+  readonly tenantExists: (tenantId: string) => Promise<boolean>;
 }
 
 type TokenRequest = { Params: { tenant: string }; Body: Record<string, string> | undefined };
@@ -15,10 +18,10 @@ type TokenRequest = { Params: { tenant: string }; Body: Record<string, string> |
  * The built-in Entra-compatible authority's endpoints: token (v1 and v2) and the JWKS. These
  * answer in Entra's format, not the Machine API's error envelope, as a real authority does.
  */
-export const authorityRoutes: FastifyPluginAsync<AuthorityRouteOptions> = async (app, { authority, keys }) => {
+export const authorityRoutes: FastifyPluginAsync<AuthorityRouteOptions> = async (app, { authority, keys, issuerBase, tenantExists }) => {
   registerFormParser(app);
 
-  const token = (version: EndpointVersion) => async (request: import('fastify').FastifyRequest<TokenRequest>, reply: FastifyReply) => {
+  const token = (version: EndpointVersion) => async (request: FastifyRequest<TokenRequest>, reply: FastifyReply) => {
     const form = typeof request.body === 'object' && request.body !== null ? request.body : {};
     try {
       const body = await authority.token(request.params.tenant, version, form, basicCredentials(request.headers.authorization));
@@ -32,6 +35,15 @@ export const authorityRoutes: FastifyPluginAsync<AuthorityRouteOptions> = async 
   const schema = { tags: ['authority'], summary: 'Client-credentials token', consumes: ['application/x-www-form-urlencoded'] };
   app.post<TokenRequest>('/:tenant/oauth2/token', { schema: { ...schema, description: 'v1: resource=' } }, token('v1'));
   app.post<TokenRequest>('/:tenant/oauth2/v2.0/token', { schema: { ...schema, description: 'v2: scope=<resource>/.default' } }, token('v2'));
+
+  const discovery = (version: 'v1' | 'v2') => async (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
+    const tenantId = request.params.tenant.toLowerCase();
+    if (!(await tenantExists(tenantId))) return reply.code(400).send(authorityErrors.tenantNotFound(request.params.tenant).body(authority.now()));
+    return openIdConfiguration(`${request.protocol}://${request.host}`, issuerBase, tenantId, version);
+  };
+  const discoverySchema = { schema: { tags: ['authority'], summary: 'OpenID Connect discovery' } };
+  app.get('/:tenant/v2.0/.well-known/openid-configuration', discoverySchema, discovery('v2'));
+  app.get('/:tenant/.well-known/openid-configuration', discoverySchema, discovery('v1'));
 
   const jwks = async () => keys.jwks();
   const jwksSchema = { schema: { tags: ['authority'], summary: 'Signing keys (JWKS)' } };

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 
 // Users, roles and device groups of each tenant (issue 3), and delegated permissions of applications.
+// (The (tenant_id, rbac_group_id, id) index that device-group filters use comes with 0002.)
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('applications').addColumn('delegated_permissions', 'text', (c) => c.notNull().defaultTo('[]')).execute();
 
@@ -37,13 +38,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('user_groups', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('device_groups_pk', ['tenant_id', 'id'])
     .execute();
-
-  // Delegated callers see only some device groups: that filter is part of every machine query.
-  await db.schema.createIndex('machines_by_group').on('machines').columns(['tenant_id', 'rbac_group_id', 'id']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.dropIndex('machines_by_group').execute();
   for (const table of ['device_groups', 'roles', 'users']) await db.schema.dropTable(table).execute();
   await db.schema.alterTable('applications').dropColumn('delegated_permissions').execute();
 }
