@@ -57,7 +57,7 @@ export async function createCore(config: Config, clock: Clock = systemClock): Pr
     if (config.demo) await provisionDemo(store, tenants, clock, config.demoMachines);
     for (const document of documents) await tenants.apply(document);
     const issuer = new TokenIssuer(keys, clock, config.issuer);
-    const access = new MachineAccess(store, store, policy, clock);
+    const access = new MachineAccess(store, policy, clock);
     const machines = new MachineService(access);
     return { config, clock, store, keys, issuer, policy, tenants, access, machines };
   } catch (error) {

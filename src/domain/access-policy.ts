@@ -2,13 +2,15 @@ import type { Clock } from '../shared/clock.js';
 import { UNGROUPED_ID, type DeviceGroup, type Role, type User } from './directory.js';
 import { ApiError } from './errors.js';
 import { requirePermission, type PermissionRequirement, type RolePermission } from './permissions.js';
-import type { DirectoryStore } from './ports.js';
+import type { DirectoryStore, TenantStore } from './ports.js';
+import type { Tenant } from './tenant.js';
 import type { DelegatedPrincipal, Principal } from './principal.js';
 
 const CACHE_MS = 2000;
 
 interface TenantAccess {
   readonly loadedAt: number;
+  readonly tenant: Tenant | undefined;
   readonly users: ReadonlyMap<string, User>;
   readonly roles: readonly Role[];
   readonly groups: readonly DeviceGroup[];
@@ -18,16 +20,22 @@ interface TenantAccess {
  * Who may do what, as Defender for Endpoint decides it (spec section 7). Application tokens
  * need the operation's application permission and see the whole tenant. Delegated tokens need
  * the delegated permission in `scp`, a role permission granted to one of the user's groups, and
- * see only the device groups open to their user groups. The tenant's directory is read at most
- * every two seconds (and at once after a change made here), so the check costs a map lookup.
+ * see only the device groups open to their user groups. A tenant's settings and directory are
+ * read at most every two seconds (and at once after a change made here), so the checks on the
+ * hot path cost a map lookup.
  */
 export class AccessPolicy {
   private readonly cache = new Map<string, TenantAccess>();
 
   constructor(
-    private readonly directory: DirectoryStore,
+    private readonly directory: DirectoryStore & TenantStore,
     private readonly clock: Clock,
   ) {}
+
+  /** The tenant's settings (retention...), from the same short-lived cache. */
+  async tenant(tenantId: string): Promise<Tenant | undefined> {
+    return (await this.load(tenantId)).tenant;
+  }
 
   async authorize(principal: Principal, need: PermissionRequirement): Promise<void> {
     requirePermission(principal, need);
@@ -81,12 +89,13 @@ export class AccessPolicy {
   private async load(tenantId: string): Promise<TenantAccess> {
     const cached = this.cache.get(tenantId);
     if (cached && this.clock.now() - cached.loadedAt < CACHE_MS) return cached;
-    const [users, roles, groups] = await Promise.all([
+    const [tenant, users, roles, groups] = await Promise.all([
+      this.directory.getTenant(tenantId),
       this.directory.listUsers(tenantId),
       this.directory.listRoles(tenantId),
       this.directory.listDeviceGroups(tenantId),
     ]);
-    const access = { loadedAt: this.clock.now(), users: new Map(users.map((u) => [u.id, u])), roles, groups };
+    const access = { loadedAt: this.clock.now(), tenant, users: new Map(users.map((u) => [u.id, u])), roles, groups };
     this.cache.set(tenantId, access);
     return access;
   }

@@ -5,7 +5,7 @@ import { isGuid } from '../shared/ids.js';
 import { timestampFromMillis } from '../shared/timestamp.js';
 import { ApiError, machineNotFound } from './errors.js';
 import type { Machine } from './machine.js';
-import type { MachineScope, MachineStore, MachineUpdate, TenantStore } from './ports.js';
+import type { MachineScope, MachineStore, MachineUpdate } from './ports.js';
 import type { Principal } from './principal.js';
 import { retentionCutoff, type Tenant } from './tenant.js';
 import type { ChangeRoute } from './value-change.js';
@@ -36,7 +36,6 @@ export type MachineChanges = Pick<MachineUpdate, 'deviceValue' | 'machineTags'>;
 export class MachineAccess {
   constructor(
     readonly store: MachineStore,
-    private readonly tenants: TenantStore,
     readonly policy: AccessPolicy,
     readonly clock: Clock,
   ) {}
@@ -49,7 +48,7 @@ export class MachineAccess {
 
   /** Retention only; `cutoffMs` overrides it (history reads see devices that aged out). */
   async visibility(tenantId: string, cutoffMs?: number): Promise<Visibility> {
-    const tenant = await this.tenants.getTenant(tenantId);
+    const tenant = await this.policy.tenant(tenantId);
     if (!tenant) throw new ApiError('Unauthorized', `Tenant ${tenantId} is not served here.`);
     const since = cutoffMs ?? retentionCutoff(tenant, this.clock.now());
     return { tenant, tenantId: tenant.id, visibleSince: timestampFromMillis(Math.max(since, 0)), rbacGroupIds: null };
@@ -71,16 +70,40 @@ export class MachineAccess {
   }
 
   /**
+   * The common case of a write, made cheap: a `{machineId}` that is a machine id and changes that
+   * cannot move the machine between device groups go straight to the store, without reading the
+   * machine first. Undefined when no visible machine has that id (the caller then resolves the
+   * key as usual, so an aadDeviceId or name still works).
+   */
+  async writeById(principal: Principal, scope: MachineScope, key: string, changes: MachineChanges, call: CallInfo): Promise<Machine | undefined> {
+    const id = key.toLowerCase();
+    if (!MACHINE_ID.test(id) || changes.machineTags !== undefined) return undefined;
+    return this.update(principal, scope, id, changes, {}, call);
+  }
+
+  /**
    * Writes changes to one visible machine, stamped with who and which call made them. A tag
    * change moves the machine to the device group its rules now pick, in the same write.
    * Undefined when the machine left the caller's view between lookup and write.
    */
   async write(principal: Principal, scope: MachineScope, target: Machine, changes: MachineChanges, call: CallInfo): Promise<Machine | undefined> {
+    const group = changes.machineTags ? await this.regroup(scope.tenantId, { ...target, machineTags: changes.machineTags }) : {};
+    return this.update(principal, scope, target.id, changes, group, call);
+  }
+
+  private async update(
+    principal: Principal,
+    scope: MachineScope,
+    machineId: string,
+    changes: MachineChanges,
+    group: { group?: GroupAssignment },
+    call: CallInfo,
+  ): Promise<Machine | undefined> {
     const result = await this.store.update({
       scope,
-      machineId: target.id,
+      machineId,
       ...changes,
-      ...(changes.machineTags ? await this.regroup(scope.tenantId, { ...target, machineTags: changes.machineTags }) : {}),
+      ...group,
       change: {
         at: timestampFromMillis(this.clock.now()),
         appId: principal.appId,

@@ -36,6 +36,8 @@ export class MachineService {
 
   private async apply(principal: Principal, key: string, changes: MachineChanges, call: CallInfo): Promise<Machine> {
     const scope = await this.access.visibilityFor(principal);
+    const direct = await this.access.writeById(principal, scope, key, changes, call);
+    if (direct) return direct;
     const target = await this.access.resolve(scope, key);
     const machine = await this.access.write(principal, scope, target, changes, call);
     // The device can drop out of retention between the lookup and the write.
