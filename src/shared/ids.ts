@@ -3,6 +3,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 /** A correlation id for one request: a GUID, as the real service uses. */
 export const newRequestId = (): string => randomUUID();
 
+export const newGuid = (): string => randomUUID();
+
 /** A machine id in the real service's form: 40 lowercase hex characters. */
 export const newMachineId = (): string => randomBytes(20).toString('hex');
 

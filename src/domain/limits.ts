@@ -1,0 +1,56 @@
+/**
+ * Rate limits as the real service applies them (spec section 7): per tenant + client
+ * application + operation, 100 calls a minute and 1500 an hour, both at once. Settings resolve
+ * from the most specific level that says something: application, then tenant, then global.
+ */
+export interface LimitSettings {
+  /** Calls admitted per minute; null means no per-minute limit. */
+  readonly perMinute: number | null;
+  readonly perHour: number | null;
+}
+
+/** What a tenant or an application may say; absent fields fall through to the next level. */
+export interface LimitOverride {
+  readonly enabled?: boolean;
+  readonly perMinute?: number | null;
+  readonly perHour?: number | null;
+}
+
+export const MDE_LIMITS: LimitSettings = { perMinute: 100, perHour: 1500 };
+
+/** The limits in force for one caller, or null when limits are off for it. */
+export function effectiveLimits(global: LimitOverride, tenant?: LimitOverride, app?: LimitOverride): LimitSettings | null {
+  const levels = [app, tenant, global];
+  const pick = <K extends keyof LimitOverride>(key: K): LimitOverride[K] => levels.find((l) => l?.[key] !== undefined)?.[key];
+  if (pick('enabled') === false) return null;
+  const perMinute = pick('perMinute');
+  const perHour = pick('perHour');
+  return {
+    perMinute: perMinute === undefined ? MDE_LIMITS.perMinute : perMinute,
+    perHour: perHour === undefined ? MDE_LIMITS.perHour : perHour,
+  };
+}
+
+export type Admission = { readonly admitted: true } | { readonly admitted: false; readonly retryAfterSeconds: number };
+
+/** The state of one key's windows, for the console, the CLI and persistence. */
+export interface LimitCounter {
+  readonly key: string;
+  readonly minuteStart: number;
+  readonly minuteCount: number;
+  readonly hourStart: number;
+  readonly hourCount: number;
+}
+
+/**
+ * Counts calls per key in a one-minute and a one-hour window. Implementations: in memory (one
+ * instance, snapshots persisted), and shared ones for several instances.
+ */
+export interface RateLimiter {
+  consume(key: string, limits: LimitSettings): Admission | Promise<Admission>;
+  counters(prefix: string): LimitCounter[] | Promise<LimitCounter[]>;
+  reset(prefix: string): void | Promise<void>;
+}
+
+/** tenant + application + operation: the real service's unit of limiting. */
+export const limitKey = (tenantId: string, appId: string, operation: string): string => `${tenantId}/${appId}/${operation}`;
