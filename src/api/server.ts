@@ -48,6 +48,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     frameworkErrors: onFrameworkError,
     clientErrorHandler: onClientError,
     return503OnClosing: true,
+    // Node's default 16 KiB header limit would answer an oversized token with 431 before the
+    // verifier could refuse it with the documented 401.
+    http: { maxHeaderSize: 64 * 1024 },
   });
 
   // Bodies are validated by the domain parsers, so that each failure carries its MDE error code;

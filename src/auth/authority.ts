@@ -3,7 +3,7 @@ import type { Tenant } from '../domain/tenant.js';
 import type { Clock } from '../shared/clock.js';
 import { authorityErrors as errors } from './authority-errors.js';
 import { requestedResource, type ResourceRequest } from './scopes.js';
-import { verifySecret } from './secrets.js';
+import { hashSecret, verifySecret } from './secrets.js';
 import { TOKEN_LIFETIME_SECONDS, type IssuedToken, type TokenIssuer } from './token-issuer.js';
 
 export type EndpointVersion = 'v1' | 'v2';
@@ -14,6 +14,8 @@ export interface ClientCredentials {
 }
 
 type Form = Readonly<Record<string, string>>;
+
+const DUMMY_HASH = hashSecret('rampart-no-such-user');
 
 /**
  * Rampart's Entra-compatible token endpoint: `POST /{tenant}/oauth2/token` (v1, `resource=`) and
@@ -70,8 +72,10 @@ export class Authority {
     if (!form.username) throw errors.missingParameter('username');
     if (!form.password) throw errors.missingParameter('password');
     const user = await this.apps.getUserByPrincipalName(tenant.id, form.username);
-    // The same answer for an unknown user and a wrong password: no user enumeration.
-    if (!user?.passwordHash || !verifySecret(form.password, user.passwordHash)) throw errors.badUserCredentials();
+    // The same answer, after the same work, for an unknown user and a wrong password: neither
+    // the error nor the time it takes tells whether a user exists.
+    const valid = verifySecret(form.password, user?.passwordHash ?? DUMMY_HASH) && user?.passwordHash != null;
+    if (!user || !valid) throw errors.badUserCredentials();
     return this.issuer.issueUserToken({
       tenantId: tenant.id,
       clientId: app.clientId,

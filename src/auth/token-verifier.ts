@@ -15,7 +15,8 @@ export interface VerifierOptions {
 /** A 401 whose reason travels in `WWW-Authenticate`, as Azure APIs report token problems. */
 export function invalidToken(reason: string): ApiError {
   return new ApiError('Unauthorized', 'Authorization has been denied for this request.', {
-    'www-authenticate': `Bearer error="invalid_token", error_description="${reason.replace(/["\\]/g, '')}"`,
+    // Only printable ASCII may go in a header; a reason can quote claim values an attacker chose.
+    'www-authenticate': `Bearer error="invalid_token", error_description="${reason.replace(/[^\x20-\x7e]|["\\]/g, '?').slice(0, 200)}"`,
   });
 }
 

@@ -21,5 +21,18 @@ export function withSettings(command: Command): Command {
   return command;
 }
 
-export const configFrom = (options: Record<string, unknown>): Config =>
-  loadConfig(options as Record<string, string | boolean | readonly string[] | undefined>);
+type FlagValue = string | boolean | readonly string[] | undefined;
+
+/**
+ * Commander names each option after its flag (`--tenant-file` -> `tenantFile`), which need not be
+ * the setting's name (`tenantFiles`): map by flag, so no flag is silently ignored.
+ */
+export function configFrom(options: Record<string, unknown>): Config {
+  const flags: Record<string, FlagValue> = {};
+  for (const [name, setting] of Object.entries(SETTINGS)) {
+    flags[name] = options[camelCase(setting.flag)] as FlagValue;
+  }
+  return loadConfig(flags);
+}
+
+const camelCase = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -5,6 +5,7 @@ import type { DeviceGroup, Role, User } from './directory.js';
 import { invalidInput } from './errors.js';
 import type { Application, ApplicationStore, DirectoryStore, GroupChange, TenantStore } from './ports.js';
 import { DEFAULT_RETENTION_DAYS } from './tenant.js';
+import { firstDuplicate } from './tenant-document-schema.js';
 import type { TenantDocument } from './tenant-document.js';
 
 /** Hashing of secrets and passwords, provided by the auth layer. */
@@ -28,7 +29,8 @@ export class TenantAdmin {
 
   async apply(doc: TenantDocument): Promise<{ regrouped: number }> {
     const tenantId = doc.id.toLowerCase();
-    checkUnique(doc);
+    const duplicate = firstDuplicate(doc);
+    if (duplicate) throw invalidInput(`tenant document ${duplicate}`);
     const existing = await this.store.getTenant(tenantId);
     await this.store.putTenant({ id: tenantId, name: doc.name, retentionDays: doc.retentionDays ?? existing?.retentionDays ?? DEFAULT_RETENTION_DAYS });
     const current = new Map((await this.store.listApplications(tenantId)).map((a) => [a.clientId, a]));
@@ -131,20 +133,4 @@ export class TenantAdmin {
     if (stored && this.hasher.verify(secret, stored)) return stored;
     return this.hasher.hash(secret);
   }
-}
-
-function checkUnique(doc: TenantDocument): void {
-  const duplicates = (label: string, keys: readonly (string | number)[]) => {
-    const seen = new Set<string>();
-    for (const key of keys) {
-      const k = String(key).toLowerCase();
-      if (seen.has(k)) throw invalidInput(`${label} '${key}' appears twice`);
-      seen.add(k);
-    }
-  };
-  duplicates('applications: clientId', (doc.applications ?? []).map((a) => a.clientId));
-  duplicates('users: userPrincipalName', (doc.users ?? []).map((u) => u.userPrincipalName));
-  duplicates('roles: name', (doc.roles ?? []).map((r) => r.name));
-  duplicates('deviceGroups: id', (doc.deviceGroups ?? []).map((g) => g.id));
-  duplicates('deviceGroups: rank', (doc.deviceGroups ?? []).map((g) => g.rank));
 }

@@ -76,14 +76,47 @@ export const TenantDocumentSchema = Type.Object(
   strict,
 );
 
-/** Validates a tenant document; the error names the first offending field, as a JSON pointer. */
+/**
+ * Validates a tenant document: its schema, then the keys that must be unique. The error names
+ * the first offending field as a JSON pointer.
+ */
 export function validateTenantDocument(data: unknown): { ok: true; document: TenantDocument } | { ok: false; error: string } {
-  if (Value.Check(TenantDocumentSchema, data)) return { ok: true, document: data as TenantDocument };
+  if (!Value.Check(TenantDocumentSchema, data)) return { ok: false, error: schemaError(data) };
+  const document = data as TenantDocument;
+  const duplicate = firstDuplicate(document);
+  return duplicate ? { ok: false, error: duplicate } : { ok: true, document };
+}
+
+function schemaError(data: unknown): string {
   const errors = [...Value.Errors(TenantDocumentSchema, data)];
   // Prefer the most specific error (deepest path); union failures report each branch otherwise.
   const first = errors.sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
-  if (!first) return { ok: false, error: 'is not a valid tenant document' };
-  const extra = (first.params as { additionalProperties?: string[] }).additionalProperties;
+  if (!first) return '/: is not a valid tenant document';
   const path = first.instancePath || '/';
-  return { ok: false, error: extra ? `${path}: unknown property '${extra[0]}'` : `${path}: ${first.message}` };
+  // A property the schema does not know fails `additionalProperties: false` as "schema is false".
+  if (first.keyword === 'boolean' && first.schemaPath.endsWith('additionalProperties')) {
+    return `${path}: unknown property '${path.split('/').pop() ?? ''}'`;
+  }
+  const extra = (first.params as { additionalProperties?: string[] }).additionalProperties;
+  return extra ? `${path}/${extra[0]}: unknown property '${extra[0]}'` : `${path}: ${first.message}`;
+}
+
+/** Client ids, user names, role names, group ids and ranks must each be unique (without case). */
+export function firstDuplicate(doc: TenantDocument): string | undefined {
+  const keys: [string, string, readonly (string | number)[]][] = [
+    ['applications', 'clientId', (doc.applications ?? []).map((a) => a.clientId)],
+    ['users', 'userPrincipalName', (doc.users ?? []).map((u) => u.userPrincipalName)],
+    ['roles', 'name', (doc.roles ?? []).map((r) => r.name)],
+    ['deviceGroups', 'id', (doc.deviceGroups ?? []).map((g) => g.id)],
+    ['deviceGroups', 'rank', (doc.deviceGroups ?? []).map((g) => g.rank)],
+  ];
+  for (const [list, key, values] of keys) {
+    const seen = new Map<string, number>();
+    for (const [index, value] of values.entries()) {
+      const earlier = seen.get(String(value).toLowerCase());
+      if (earlier !== undefined) return `/${list}/${index}/${key}: '${value}' repeats /${list}/${earlier}/${key}`;
+      seen.set(String(value).toLowerCase(), index);
+    }
+  }
+  return undefined;
 }
