@@ -18,7 +18,7 @@ export interface TestServer {
 
 /** A real Rampart on 127.0.0.1 and a random port, in a fresh data folder removed on close. */
 export async function startTestServer(overrides: Partial<Config> = {}, clock?: Clock): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'rampart-test-'));
+  const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'rampart-test-')));
   const config: Config = { ...loadConfig({}, {}), dataDir, port: 0, logLevel: 'silent', demoMachines: 60, ...overrides };
   const app = await createApp(config, clock ? { clock } : {});
   const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
