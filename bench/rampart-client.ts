@@ -1,0 +1,88 @@
+/**
+ * The few plain HTTP calls the bench makes outside the load runs: a token, and the capture pass
+ * that both checks every machine we will load answers 200 and records a real reply for the bare
+ * server to send. Every call has a deadline.
+ */
+import Database from 'better-sqlite3';
+import { DEMO_APP, DEMO_TENANT_ID } from '../src/config/demo.js';
+
+const DEADLINE_MS = 10_000;
+
+export async function fetchToken(base: string): Promise<string> {
+  const response = await fetch(`${base}/${DEMO_TENANT_ID}/oauth2/v2.0/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: DEMO_APP.clientId,
+      client_secret: DEMO_APP.clientSecret,
+      scope: 'https://api.securitycenter.microsoft.com/.default',
+    }),
+    signal: AbortSignal.timeout(DEADLINE_MS),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (response.status !== 200 || !body.access_token) throw new Error(`token request failed: ${response.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+export interface Capture {
+  /** One real setDeviceValue reply body, the one nearest the mean size. */
+  readonly entity: Buffer;
+  readonly contentType: string;
+  readonly meanBytes: number;
+  readonly minBytes: number;
+  readonly maxBytes: number;
+  /** setDeviceValue calls that answered 200 (each must have left a history row). */
+  readonly writes: number;
+}
+
+/**
+ * One setDeviceValue and one GET per machine, sequentially; throws on anything but 200, so a
+ * wrong id list or a broken server fails before any load is sent.
+ */
+export async function captureReplies(base: string, headers: Record<string, string>, paths: readonly string[], bodies: readonly string[]): Promise<Capture> {
+  const replies: Buffer[] = [];
+  let contentType = '';
+  for (const [i, path] of paths.entries()) {
+    const post = await fetch(`${base}${path}/setDeviceValue`, { method: 'POST', headers, body: bodies[i % bodies.length]!, signal: AbortSignal.timeout(DEADLINE_MS) });
+    const reply = Buffer.from(await post.arrayBuffer());
+    if (post.status !== 200) throw new Error(`capture: POST ${path}/setDeviceValue answered ${post.status}: ${reply.toString('utf8').slice(0, 300)}`);
+    contentType = post.headers.get('content-type') ?? '';
+    replies.push(reply);
+    const get = await fetch(`${base}${path}`, { headers: { authorization: headers.authorization! }, signal: AbortSignal.timeout(DEADLINE_MS) });
+    const got = await get.text();
+    if (get.status !== 200) throw new Error(`capture: GET ${path} answered ${get.status}: ${got.slice(0, 300)}`);
+  }
+  const sizes = replies.map((r) => r.length);
+  const meanBytes = sizes.reduce((s, v) => s + v, 0) / sizes.length;
+  const nearest = replies.reduce((best, r) => (Math.abs(r.length - meanBytes) < Math.abs(best.length - meanBytes) ? r : best));
+  return { entity: nearest, contentType, meanBytes, minBytes: Math.min(...sizes), maxBytes: Math.max(...sizes), writes: replies.length };
+}
+
+export interface DurabilityCheck {
+  readonly status: 'PASS' | 'FAIL' | 'SKIPPED';
+  readonly detail: string;
+}
+
+/**
+ * After the server has stopped: every setDeviceValue that answered 200 must have left a committed
+ * history row. Requests cut off in flight at the end of each run may have committed without us
+ * counting a reply, so up to `inFlightAllowance` extra rows are fine; fewer rows than replies
+ * means an acknowledged write was lost. Reads the schema as of writing (value_history.route);
+ * if that changed, the check reports SKIPPED rather than guessing.
+ */
+export function checkHistory(dbPath: string, acknowledged: number, inFlightAllowance: number): DurabilityCheck {
+  let rows: number;
+  try {
+    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    try {
+      rows = (db.prepare(`SELECT count(*) AS n FROM value_history WHERE route = 'setDeviceValue'`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    return { status: 'SKIPPED', detail: `could not read history: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const detail = `${rows} history rows for ${acknowledged} acknowledged writes (up to ${inFlightAllowance} more allowed for requests cut off in flight)`;
+  if (rows < acknowledged || rows > acknowledged + inFlightAllowance) return { status: 'FAIL', detail };
+  return { status: 'PASS', detail };
+}
