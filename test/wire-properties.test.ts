@@ -5,6 +5,7 @@ import { DEMO_TENANT_ID, REFERENCE_MACHINE } from '../src/config/demo.js';
 import { DEVICE_VALUES } from '../src/domain/device-value.js';
 import type { MachineScope } from '../src/domain/ports.js';
 import type { Timestamp } from '../src/shared/timestamp.js';
+import { assertCollection } from './helpers/collection.js';
 import { call, startTestServer, type TestServer } from './helpers/server.js';
 import { assertEntity, assertEnvelope, ERROR_CONTENT_TYPE, get, GUID, rawRequest, replyOf, type WireReply } from './helpers/wire.js';
 
@@ -166,7 +167,9 @@ describe('Machine API wire properties', () => {
       if (reply.status >= 400) assert.equal(reply.header('content-type'), ERROR_CONTENT_TYPE, label);
       assert.match(reply.header('request-id') ?? '', GUID, label);
     } else if (reply.status === 200) {
-      assertEntity(reply);
+      // The list and find-by-tag answer collections; every other route one machine.
+      if (reply.text.includes('"value":[')) assertCollection(reply);
+      else assertEntity(reply);
     } else {
       const error = assertEnvelope(reply);
       if (notImplemented) assert.equal(error.code, 'NotImplemented', label);

@@ -33,10 +33,12 @@ export const OPERATIONS = [
   { id: 'GetMachine', method: 'GET', path: '/machines/:machineId', summary: 'Get a machine by id, aadDeviceId or computer name', permission: READ, implemented: true },
   { id: 'SetDeviceValue', method: 'POST', path: '/machines/:machineId/setDeviceValue', summary: "Set a machine's device value", permission: WRITE('Manage security setting'), implemented: true },
   { id: 'UpdateMachine', method: 'PATCH', path: '/machines/:machineId', summary: "Update a machine's tags and/or device value", permission: WRITE('Alerts investigation'), implemented: true },
-  { id: 'ListMachines', method: 'GET', path: '/machines', summary: 'List machines (OData)', permission: READ, implemented: false },
-  { id: 'AddOrRemoveTag', method: 'POST', path: '/machines/:machineId/tags', summary: 'Add or remove a machine tag', permission: WRITE('Manage security setting'), implemented: false },
-  { id: 'AddOrRemoveTagForMultipleMachines', method: 'POST', path: '/machines/AddOrRemoveTagForMultipleMachines', summary: 'Add or remove a tag on up to 500 machines', permission: WRITE('Manage security setting'), implemented: false },
-  { id: 'FindMachinesByTag', method: 'GET', path: '/machines/findbytag', summary: 'Find machines by tag', permission: READ, implemented: false },
+  { id: 'ListMachines', method: 'GET', path: '/machines', summary: 'List machines (OData)', permission: READ, implemented: true },
+  { id: 'AddOrRemoveTag', method: 'POST', path: '/machines/:machineId/tags', summary: 'Add or remove a machine tag', permission: WRITE('Manage security setting'), implemented: true },
+  { id: 'AddOrRemoveTagForMultipleMachines', method: 'POST', path: '/machines/AddOrRemoveTagForMultipleMachines', summary: 'Add or remove a tag on up to 500 machines', permission: WRITE('Manage security setting'), implemented: true },
+  { id: 'FindMachinesByTag', method: 'GET', path: '/machines/findbytag', summary: 'Find machines by tag', permission: READ, implemented: true },
+  // The arguments are part of the path segment, `findbyip(ip='10.1.2.3',timestamp=...)`: hence the wildcard.
+  { id: 'FindMachinesByIp', method: 'GET', path: '/machines/findbyip*', summary: 'Find machines that held an internal IP around a time', permission: READ, implemented: true },
 ] as const satisfies readonly Operation[];
 
 export type OperationId = (typeof OPERATIONS)[number]['id'];

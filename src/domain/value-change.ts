@@ -2,7 +2,7 @@ import type { Timestamp } from '../shared/timestamp.js';
 import type { DeviceValue } from './device-value.js';
 
 /** How a change arrived; recorded with every value change. */
-export type ChangeRoute = 'setDeviceValue' | 'patch' | 'console' | 'cli' | 'import' | 'seed';
+export type ChangeRoute = 'setDeviceValue' | 'patch' | 'tags' | 'bulkTags' | 'console' | 'cli' | 'import' | 'seed';
 
 /** Who made a change and through which call: the audit part of a value-history entry. */
 export interface ChangeContext {

@@ -24,7 +24,8 @@ export interface FleetOptions {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-function privateIp(random: Random): string {
+/** An address of the private ranges, as DHCP hands them out on corporate networks. */
+export function privateIp(random: Random): string {
   const r = random.next();
   if (r < 0.5) return `10.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(1, 254)}`;
   if (r < 0.75) return `172.${random.int(16, 31)}.${random.int(0, 255)}.${random.int(1, 254)}`;
@@ -191,6 +192,33 @@ function referenceMachine(nowMs: number): Machine {
     ],
     vmMetadata: null,
   };
+}
+
+/**
+ * The machines of generateFleet, in ascending id order. A million random ids inserted in random
+ * order make every batch rewrite pages all over every index; in id order most index writes are
+ * appends, several times faster. A first pass records the generator's state before each machine
+ * (16 bytes each), the second regenerates each machine from its state, in the order of the ids'
+ * first eight hex digits (unique per index, see mix32).
+ */
+export function* generateFleetInIdOrder(options: FleetOptions): Generator<Machine> {
+  const { count, seed, nowMs, staleFraction = 0.05, includeReferenceMachine = true } = options;
+  const random = new Random(seed);
+  const staleRandom = new Random(seed ^ 0x5a1e5a1e);
+  const states = new Uint32Array(count * 4);
+  const stale = new Uint8Array(count);
+  const reference = (index: number) => index === 0 && includeReferenceMachine;
+  for (let index = 0; index < count; index++) {
+    stale[index] = staleRandom.chance(staleFraction) && index !== 0 ? 1 : 0;
+    states.set(random.state(), index * 4);
+    if (!reference(index)) generateMachine(random, index, nowMs, stale[index] === 1);
+  }
+  const keys = Uint32Array.from({ length: count }, (_, index) => mix32(index));
+  const order = Uint32Array.from({ length: count }, (_, index) => index).sort((a, b) => (keys[a] as number) - (keys[b] as number));
+  for (const index of order) {
+    if (reference(index)) yield referenceMachine(nowMs);
+    else yield generateMachine(Random.fromState(states.subarray(index * 4, index * 4 + 4)), index, nowMs, stale[index] === 1);
+  }
 }
 
 /** Deterministic: same options -> same machines. Yields machines one at a time so a million never sit in memory at once. */

@@ -41,6 +41,17 @@ export class Random {
     return t >>> 0;
   }
 
+  /** The whole state, so that a stream can be resumed later from this point (fleets in id order). */
+  state(): [number, number, number, number] {
+    return [this.a, this.b, this.c, this.d];
+  }
+
+  static fromState(state: ArrayLike<number>): Random {
+    const random = new Random(0);
+    [random.a, random.b, random.c, random.d] = [state[0] ?? 0, state[1] ?? 0, state[2] ?? 0, state[3] ?? 0];
+    return random;
+  }
+
   next(): number {
     return this.uint32() / 4294967296;
   }

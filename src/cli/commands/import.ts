@@ -6,6 +6,7 @@ import { ApiError } from '../../domain/errors.js';
 import { machineFromJson } from '../../domain/machine-json.js';
 import type { Machine } from '../../domain/machine.js';
 import { putInBatches } from '../../fleet/seed.js';
+import { snapshotEntry } from '../../fleet/address-history.js';
 import { configFrom, withSettings } from '../options.js';
 import { printJson, progressBar } from '../output.js';
 import { ensureTenant, tenantArg } from './shared.js';
@@ -22,7 +23,7 @@ export const importCommand = withSettings(
   try {
     const tenantId = await ensureTenant(core.store, options.tenant);
     const bar = progressBar(machines.length, 'importing', Boolean(options.json));
-    const written = await putInBatches(core.store, tenantId, machines, 'import', (n) => bar.update(n));
+    const written = await putInBatches(core.store, tenantId, machines.map(snapshotEntry), 'import', (n) => bar.update(n));
     bar.stop();
     if (options.json) printJson({ tenant: tenantId, machines: written });
     else process.stdout.write(`imported ${written} machines into tenant ${tenantId}\n`);

@@ -6,6 +6,8 @@ import type { CompiledQuery } from 'kysely';
  * SQL text once. Kysely stays the single source of SQL, without its async driver's per-query
  * overhead on the hot paths (docs/adr/0002-sqlite-write-worker.md).
  */
+const MAX_STATEMENTS = 500;
+
 export class SyncExecutor {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
@@ -27,6 +29,9 @@ export class SyncExecutor {
     let statement = this.statements.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
+      // OData filters make the SQL text as varied as the clients' queries: keep the most recent
+      // statements only (a Map iterates in insertion order, so the first key is the oldest).
+      if (this.statements.size >= MAX_STATEMENTS) this.statements.delete(this.statements.keys().next().value as string);
       this.statements.set(sql, statement);
     }
     return statement;

@@ -1,11 +1,12 @@
 import type { MachineUpdate } from '../../domain/ports.js';
 import type { ChangeContext } from '../../domain/value-change.js';
-import type { MachineRow } from '../schema.js';
+import type { MachineIpRow, MachineRow } from '../schema.js';
 
 /** Messages between the store (main thread) and the writer thread that owns the write connection. */
 export type WriteOp =
   | { readonly op: 'update'; readonly update: MachineUpdate }
   | { readonly op: 'putMachines'; readonly rows: readonly MachineRow[]; readonly change: ChangeContext }
+  | { readonly op: 'putIpHistory'; readonly rows: readonly MachineIpRow[] }
   | { readonly op: 'exec'; readonly statements: readonly Statement[] };
 
 export interface Statement {

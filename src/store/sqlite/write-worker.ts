@@ -11,7 +11,8 @@ import type { MachineRow } from '../schema.js';
 import { openSqlite } from './connection.js';
 import { SyncExecutor } from './sync-executor.js';
 import type { UpdateOutcome, WriteBatch, WriteOp, WriteReply, WriteResult, WriterData } from './write-protocol.js';
-import { machineUpsert, tagRows } from './machine-sql.js';
+import { tagRows } from './machine-sql.js';
+import { BulkSql } from './bulk-sql.js';
 import { inScope } from '../machine-scope.js';
 
 if (!parentPort) throw new Error('write-worker must run as a worker thread');
@@ -19,6 +20,7 @@ const port = parentPort;
 const { path, durability } = workerData as WriterData;
 const { raw, kysely } = openSqlite(path, durability);
 const exec = new SyncExecutor(raw);
+const bulk = new BulkSql(kysely, exec);
 
 let queue: WriteBatch[] = [];
 let scheduled = false;
@@ -71,6 +73,9 @@ function apply(op: WriteOp): UpdateOutcome | undefined {
     case 'putMachines':
       for (const row of op.rows) putMachine(row, op.change);
       return undefined;
+    case 'putIpHistory':
+      bulk.putIpRows(op.rows);
+      return undefined;
     case 'exec':
       for (const statement of op.statements) exec.run(statement);
       return undefined;
@@ -104,13 +109,9 @@ function update(u: MachineUpdate): UpdateOutcome | undefined {
 }
 
 function putMachine(row: MachineRow, change: ChangeContext): void {
-  const existing = exec.get<{ device_value: string }>(
-    kysely.selectFrom('machines').select('device_value').where('tenant_id', '=', row.tenant_id).where('id', '=', row.id).compile(),
-  );
-  exec.run(machineUpsert(kysely, row));
-  replaceTags(row.tenant_id, row.id, JSON.parse(row.machine_tags) as string[]);
-  if (existing && existing.device_value !== row.device_value) {
-    recordValueChange(row.tenant_id, row.id, existing.device_value, row.device_value, change);
+  const previous = bulk.putMachine(row);
+  if (previous !== undefined && previous !== row.device_value) {
+    recordValueChange(row.tenant_id, row.id, previous, row.device_value, change);
   }
 }
 

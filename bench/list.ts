@@ -1,0 +1,149 @@
+/**
+ * `npm run bench:list`: the inventory surface on a large fleet (issue 5). Seeds a fleet (one
+ * million machines by default) once into a temp folder kept between runs, starts the built server
+ * on it, and measures, with 10 concurrent connections, a selective filter, a name prefix, a tag
+ * search and a deep `$skip` page: p50/p99 and the server's resident memory. Targets: each under
+ * 20 ms p50 and 50 ms p99, the server under 300 MB.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEMO_FLEET_SEED } from '../src/config/demo.js';
+import { runLoad } from './load-runner.js';
+import type { LoadResult } from './load-protocol.js';
+import { canPin, ProcessGroup } from './processes.js';
+import { waitForQuiet } from './proc-stat.js';
+import { fetchToken } from './rampart-client.js';
+import { ROOT, startRampart } from './servers.js';
+
+const TARGET = { p50: 20, p99: 50, rssMb: 300 };
+const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+const DAY = 86_400_000;
+
+const SCENARIOS: readonly { name: string; query: string }[] = [
+  { name: 'selective filter, $top=100', query: `$filter=${encodeURIComponent("deviceValue eq 'High' and healthStatus ne 'Active'")}&$top=100` },
+  { name: 'name prefix, $top=100', query: `$filter=${encodeURIComponent("startswith(computerDnsName,'web-1')")}&$top=100` },
+  { name: 'tag any(), $top=100', query: `$filter=${encodeURIComponent("machineTags/any(t: t eq 'VIP')")}&$top=100` },
+  { name: 'deep page, $skip=500000', query: '$skip=500000&$top=100' },
+];
+
+const { values: args } = parseArgs({
+  options: {
+    count: { type: 'string', default: '1000000' },
+    seed: { type: 'string', default: String(DEMO_FLEET_SEED) },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '10' },
+    'no-build': { type: 'boolean', default: false },
+    fresh: { type: 'boolean', default: false },
+  },
+});
+const count = Number(args.count);
+const seed = Number(args.seed);
+
+/** The fleet is cached per size and seed; its machines age, so a cache older than a week is rebuilt. */
+function fleetDir(): string {
+  const dir = join(tmpdir(), `rampart-list-bench-${count}-${seed}`);
+  const marker = join(dir, 'fleet.json');
+  const fresh = existsSync(marker) && Date.now() - (JSON.parse(readFileSync(marker, 'utf8')) as { seededAt: number }).seededAt < 7 * DAY;
+  if (fresh && !args.fresh) {
+    process.stdout.write(`fleet: ${count} machines, cached in ${dir}\n`);
+    return dir;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  process.stdout.write(`seeding ${count} machines into ${dir} (rampart seed)...\n`);
+  const started = Date.now();
+  const seeded = spawnSync(process.execPath, [MAIN, 'seed', '--count', String(count), '--seed', String(seed), '--data-dir', dir, '--log-level', 'warn'], {
+    stdio: 'inherit',
+    timeout: 3_600_000,
+  });
+  if (seeded.status !== 0) throw new Error('rampart seed failed');
+  const seconds = (Date.now() - started) / 1000;
+  writeFileSync(marker, JSON.stringify({ count, seed, seededAt: started, seconds }));
+  process.stdout.write(`seeded in ${seconds.toFixed(0)} s\n`);
+  return dir;
+}
+
+function memoryMb(pid: number | undefined): { rss: number; peak: number } {
+  const status = pid === undefined ? '' : readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+interface Result {
+  readonly name: string;
+  readonly query: string;
+  readonly items: number;
+  readonly coldMs: number;
+  readonly m: LoadResult;
+  readonly rssMb: number;
+}
+
+async function main(group: ProcessGroup): Promise<number> {
+  if (!args['no-build']) {
+    const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
+  const dataDir = fleetDir();
+  const pin = canPin();
+  const server = await startRampart(group, { dataDir, logLevel: 'warn', machines: 300, core: pin ? 0 : undefined, logFile: join(dataDir, 'server.log') });
+  const headers = { authorization: `Bearer ${await fetchToken(server.base)}` };
+  const results: Result[] = [];
+  for (const scenario of SCENARIOS) {
+    const path = `/api/machines?${scenario.query}`;
+    const t0 = performance.now();
+    const first = await fetch(`${server.base}${path}`, { headers, signal: AbortSignal.timeout(60_000) });
+    const body = (await first.json()) as { value?: unknown[] };
+    const coldMs = performance.now() - t0;
+    if (first.status !== 200) throw new Error(`${path}: ${first.status} ${JSON.stringify(body).slice(0, 200)}`);
+    await waitForQuiet(0.3, 20_000);
+    const spec = { url: server.base, method: 'GET' as const, paths: [path], headers, connections: Number(args.connections), timeoutS: 10, serverPid: server.pid };
+    await runLoad(group, { ...spec, durationS: Number(args.warmup) }, pin ? 1 : undefined);
+    const m = await runLoad(group, { ...spec, durationS: Number(args.duration) }, pin ? 1 : undefined);
+    results.push({ name: scenario.name, query: scenario.query, items: body.value?.length ?? 0, coldMs, m, rssMb: memoryMb(server.pid).rss });
+    process.stdout.write(`  ${scenario.name}: p50 ${m.latencyMs.p50.toFixed(1)} ms, p99 ${m.latencyMs.p99.toFixed(1)} ms\n`);
+  }
+  const memory = memoryMb(server.pid);
+  await group.stop(server.started);
+  return report(results, memory);
+}
+
+function report(results: readonly Result[], memory: { rss: number; peak: number }): number {
+  const rows = results.map((r) => {
+    const ok = r.m.latencyMs.p50 < TARGET.p50 && r.m.latencyMs.p99 < TARGET.p99 && Object.keys(r.m.statusCounts).every((s) => s === '200');
+    return `| ${r.name} | ${r.items} | ${r.coldMs.toFixed(0)} | ${r.m.reqPerSec.toFixed(0)} | ${r.m.latencyMs.p50.toFixed(1)} | ${r.m.latencyMs.p99.toFixed(1)} | ${(r.m.serverCpu ?? 0).toFixed(2)} | ${(r.m.otherCpu ?? 0).toFixed(2)} | ${ok ? 'yes' : 'NO'} |`;
+  });
+  const memoryOk = memory.peak < TARGET.rssMb;
+  process.stdout.write(
+    [
+      '',
+      `${count.toLocaleString('en')} machines, ${args.connections} connections, ${args.duration} s per scenario`,
+      '',
+      '| scenario | items | first request ms | req/s | p50 ms | p99 ms | server cores | other cores | on target |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+      ...rows,
+      '',
+      `server memory: ${memory.rss.toFixed(0)} MB resident at the end, ${memory.peak.toFixed(0)} MB at peak (target < ${TARGET.rssMb} MB): ${memoryOk ? 'yes' : 'NO'}`,
+      '',
+    ].join('\n'),
+  );
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'list-latest.json'), JSON.stringify({ count, seed, at: new Date().toISOString(), memory, results }, null, 2));
+  return results.every((r) => Object.keys(r.m.statusCounts).every((s) => s === '200')) ? 0 : 1;
+}
+
+const group = new ProcessGroup();
+group.installSignalHandlers();
+main(group)
+  .then(async (code) => {
+    await group.cleanup();
+    process.exit(code);
+  })
+  .catch(async (error: unknown) => {
+    process.stderr.write(`bench:list failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    await group.cleanup();
+    process.exit(1);
+  });

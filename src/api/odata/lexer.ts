@@ -1,0 +1,72 @@
+import { ApiError } from '../../domain/errors.js';
+
+export type Token =
+  | { readonly type: 'identifier'; readonly text: string; readonly pos: number }
+  | { readonly type: 'string'; readonly value: string; readonly pos: number }
+  | { readonly type: 'number'; readonly text: string; readonly pos: number }
+  | { readonly type: 'datetime'; readonly text: string; readonly pos: number }
+  | { readonly type: 'punctuation'; readonly text: '(' | ')' | ',' | ':' | '/'; readonly pos: number }
+  | { readonly type: 'end'; readonly pos: number };
+
+/** An ODataError naming the option and the 1-based character position. */
+export const syntaxError = (option: string, pos: number, what: string): ApiError =>
+  new ApiError('ODataError', `Syntax error in ${option} at position ${pos + 1}: ${what}.`);
+
+// Date-only (`2018-08-01Z`, the reference's own form) or a full DateTimeOffset; unquoted, as OData writes them.
+const DATETIME = /\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:\d{2})?(?![\w.:-])/y;
+const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.])/y;
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
+const SPACE = /[ \t]+/y;
+
+/**
+ * Splits an already percent-decoded OData expression into tokens. Strings are single-quoted with
+ * `''` for a quote; operators and keywords come out as identifiers for the parser to recognise.
+ */
+export function tokenize(text: string, option: string): Token[] {
+  const tokens: Token[] = [];
+  let pos = 0;
+  const match = (re: RegExp): string | undefined => {
+    re.lastIndex = pos;
+    return re.exec(text)?.[0];
+  };
+  while (pos < text.length) {
+    const space = match(SPACE);
+    if (space) {
+      pos += space.length;
+      continue;
+    }
+    const ch = text[pos] as string;
+    if (ch === "'") {
+      const [value, end] = readString(text, pos, option);
+      tokens.push({ type: 'string', value, pos });
+      pos = end;
+    } else if ('(),:/'.includes(ch)) {
+      tokens.push({ type: 'punctuation', text: ch as '(' | ')' | ',' | ':' | '/', pos });
+      pos++;
+    } else {
+      const datetime = match(DATETIME);
+      const number = datetime ? undefined : match(NUMBER);
+      const identifier = datetime || number ? undefined : match(IDENTIFIER);
+      if (datetime) tokens.push({ type: 'datetime', text: datetime, pos });
+      else if (number) tokens.push({ type: 'number', text: number, pos });
+      else if (identifier) tokens.push({ type: 'identifier', text: identifier, pos });
+      else throw syntaxError(option, pos, `unexpected character '${ch}'`);
+      pos += (datetime ?? number ?? identifier ?? '').length;
+    }
+  }
+  tokens.push({ type: 'end', pos });
+  return tokens;
+}
+
+function readString(text: string, start: number, option: string): [string, number] {
+  let value = '';
+  let pos = start + 1;
+  for (;;) {
+    const quote = text.indexOf("'", pos);
+    if (quote < 0) throw syntaxError(option, start, 'unterminated string literal');
+    value += text.slice(pos, quote);
+    if (text[quote + 1] !== "'") return [value, quote + 1];
+    value += "'";
+    pos = quote + 2;
+  }
+}

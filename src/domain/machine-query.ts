@@ -1,0 +1,133 @@
+import { DEVICE_VALUES } from './device-value.js';
+import { EXPOSURE_LEVELS, HEALTH_STATUSES, ONBOARDING_STATUSES, RISK_SCORES, type Machine } from './machine.js';
+
+/**
+ * The MachineQuery tree: what `GET /api/machines` asks for, in domain terms. The OData parser
+ * (src/api/odata) produces it, the store compiles it to SQL (src/store/query-compiler.ts), and the
+ * tests evaluate it in memory; nothing in it knows about URLs or SQL.
+ */
+
+/** Largest `$top` (spec section 5) and the most any collection answer holds. */
+export const MAX_TOP = 10_000;
+export const DEFAULT_PAGE_SIZE = 10_000;
+
+export type ValueType = 'string' | 'integer' | 'timestamp';
+
+export interface PropertyInfo {
+  readonly type: ValueType;
+  readonly nullable: boolean;
+  /** Names and identifiers the service treats without case: values compare lower-cased. */
+  readonly caseInsensitive?: true;
+  /** A closed set of values: a literal in another case is read as the canonical member. */
+  readonly members?: readonly string[];
+}
+
+/** The filterable scalar properties (spec section 5); `machineTags` is reached through `any()`. */
+export const SCALAR_PROPERTIES = {
+  id: { type: 'string', nullable: false, caseInsensitive: true },
+  computerDnsName: { type: 'string', nullable: false, caseInsensitive: true },
+  version: { type: 'string', nullable: false },
+  deviceValue: { type: 'string', nullable: false, members: DEVICE_VALUES },
+  aadDeviceId: { type: 'string', nullable: true, caseInsensitive: true },
+  lastSeen: { type: 'timestamp', nullable: false },
+  exposureLevel: { type: 'string', nullable: true, members: EXPOSURE_LEVELS },
+  onboardingStatus: { type: 'string', nullable: false, members: ONBOARDING_STATUSES },
+  lastIpAddress: { type: 'string', nullable: false },
+  healthStatus: { type: 'string', nullable: false, members: HEALTH_STATUSES },
+  osPlatform: { type: 'string', nullable: false },
+  riskScore: { type: 'string', nullable: true, members: RISK_SCORES },
+  rbacGroupId: { type: 'integer', nullable: false },
+} as const satisfies Record<string, PropertyInfo>;
+
+export type ScalarProperty = keyof typeof SCALAR_PROPERTIES;
+export const TAGS_PROPERTY = 'machineTags';
+
+/** `tag` stands for the lambda variable of `machineTags/any(t: ...)`. */
+export type TagProperty = 'tag';
+
+export type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
+/** Strings (timestamps in the stored fixed-width form), whole numbers, or null. */
+export type Literal = string | number | null;
+
+export interface Comparison<P> {
+  readonly kind: 'compare';
+  readonly property: P;
+  readonly op: ComparisonOperator;
+  readonly value: Literal;
+}
+export interface InList<P> {
+  readonly kind: 'in';
+  readonly property: P;
+  /** Never empty, never null. */
+  readonly values: readonly (string | number)[];
+}
+export interface StartsWith<P> {
+  readonly kind: 'startsWith';
+  readonly property: P;
+  readonly prefix: string;
+}
+export interface Junction<F> {
+  readonly kind: 'and' | 'or';
+  readonly left: F;
+  readonly right: F;
+}
+export interface Negation<F> {
+  readonly kind: 'not';
+  readonly operand: F;
+}
+/** `machineTags/any(t: predicate)`; a null predicate is `any()`: at least one tag. */
+export interface AnyTag {
+  readonly kind: 'anyTag';
+  readonly predicate: TagFilter | null;
+}
+
+export type TagFilter = Comparison<TagProperty> | InList<TagProperty> | StartsWith<TagProperty> | Junction<TagFilter> | Negation<TagFilter>;
+export type MachineFilter =
+  | Comparison<ScalarProperty>
+  | InList<ScalarProperty>
+  | StartsWith<ScalarProperty>
+  | AnyTag
+  | Junction<MachineFilter>
+  | Negation<MachineFilter>;
+
+export interface OrderKey {
+  readonly property: ScalarProperty;
+  readonly descending: boolean;
+}
+
+export type MachinePropertyName = keyof Machine;
+
+export interface MachineQuery {
+  readonly filter: MachineFilter | null;
+  /** Without `id`, the store appends `id` ascending so the order is stable. */
+  readonly orderBy: readonly OrderKey[];
+  /** Null: every property. */
+  readonly select: readonly MachinePropertyName[] | null;
+  /** Null: page through the result with nextLinks. */
+  readonly top: number | null;
+  readonly skip: number;
+  readonly count: boolean;
+}
+
+/** One page of a query, as the store runs it. */
+export interface MachinePage {
+  readonly filter: MachineFilter | null;
+  readonly orderBy: readonly OrderKey[];
+  readonly skip: number;
+  readonly limit: number;
+}
+
+/**
+ * A literal in the form stored values have: lower case for case-insensitive properties, the
+ * canonical member of a closed set (`'active'` -> `'Active'`) for comparisons of equality.
+ */
+export function normalizeLiteral(property: ScalarProperty | TagProperty, value: string, forEquality: boolean): string {
+  if (property === 'tag') return value;
+  const info: PropertyInfo = SCALAR_PROPERTIES[property];
+  if (info.caseInsensitive) return value.toLowerCase();
+  if (forEquality && info.members) {
+    const lower = value.toLowerCase();
+    return info.members.find((m) => m.toLowerCase() === lower) ?? value;
+  }
+  return value;
+}

@@ -1,0 +1,75 @@
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { IpAssignment } from '../domain/ip-history.js';
+import type { AnyTag, MachineFilter, MachinePage } from '../domain/machine-query.js';
+import type { MachineScope } from '../domain/ports.js';
+import type { Timestamp } from '../shared/timestamp.js';
+import { inScope } from './machine-scope.js';
+import { COLUMNS, compileFilter, compileTag } from './query-compiler.js';
+import type { Database, MachineIpRow } from './schema.js';
+
+/*
+ * The inventory's read queries, built with Kysely for any dialect: scope (tenant, retention,
+ * device groups) and filter both inside the SQL, then a stable order (by id unless told
+ * otherwise, id breaking ties) so that `$skip` paging never repeats or skips a machine.
+ */
+
+/**
+ * The rows of one page, in order, for the caller to choose columns. The page's ids come first and
+ * then their rows: the ids can come from an index alone (a deep $skip steps over index entries,
+ * not rows), and only the rows of the page are read.
+ */
+export function pageRows(db: Kysely<Database>, scope: MachineScope, page: MachinePage, rareTags?: ReadonlySet<AnyTag>, afterId?: string | null) {
+  const matching = filtered(db, scope, page.filter, rareTags).select('machines.id');
+  const from = afterId == null ? matching : matching.where('machines.id', '>', afterId); // a keyset start (id order only)
+  const ids = ordered(from, page.orderBy).limit(page.limit).offset(page.skip);
+  return ordered(db.selectFrom('machines').where('machines.tenant_id', '=', scope.tenantId).where('machines.id', 'in', ids), page.orderBy);
+}
+
+function ordered<Q extends SelectQueryBuilder<Database, 'machines', object>>(query: Q, orderBy: MachinePage['orderBy']): Q {
+  let sorted = query;
+  for (const key of orderBy) sorted = sorted.orderBy(`machines.${COLUMNS[key.property]}`, key.descending ? 'desc' : 'asc') as Q;
+  return orderBy.some((k) => k.property === 'id') ? sorted : (sorted.orderBy('machines.id') as Q);
+}
+
+export function countMachinesQuery(db: Kysely<Database>, scope: MachineScope, filter: MachineFilter | null, rareTags?: ReadonlySet<AnyTag>) {
+  return filtered(db, scope, filter, rareTags)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .compile();
+}
+
+function filtered(db: Kysely<Database>, scope: MachineScope, filter: MachineFilter | null, rareTags?: ReadonlySet<AnyTag>) {
+  const query = inScope(db.selectFrom('machines'), scope);
+  return filter === null ? query : query.where((eb) => compileFilter(eb, filter, scope.tenantId, rareTags));
+}
+
+/** Whether any machine of the tenant was last seen in [from, to): did one cross a retention cutoff? */
+export function seenBetweenQuery(db: Kysely<Database>, tenantId: string, from: string, to: string) {
+  return db.selectFrom('machines').select('machines.id').where('machines.tenant_id', '=', tenantId).where('machines.last_seen', '>=', from).where('machines.last_seen', '<', to).limit(1).compile();
+}
+
+/** How many tags match an any() (all tags of the tenant when it has no predicate), counting to `cap` at most. */
+export function tagMatchesQuery(db: Kysely<Database>, tenantId: string, node: AnyTag, cap: number) {
+  const predicate = node.predicate;
+  const matches = db
+    .selectFrom('machine_tags')
+    .select('machine_tags.machine_id')
+    .where('machine_tags.tenant_id', '=', tenantId)
+    .$if(predicate !== null, (q) => q.where((eb) => compileTag(eb, predicate as NonNullable<typeof predicate>)))
+    .limit(cap);
+  return db.selectFrom(matches.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).compile();
+}
+
+/** Visible machines that held `ip` at some moment of [from, to], by id. */
+export function machinesByIpQuery(db: Kysely<Database>, scope: MachineScope, ip: string, from: Timestamp, to: Timestamp, limit: number) {
+  const holders = db
+    .selectFrom('machine_ip_history')
+    .select('machine_ip_history.machine_id')
+    .where('machine_ip_history.tenant_id', '=', scope.tenantId)
+    .where('machine_ip_history.ip_address', '=', ip)
+    .where('machine_ip_history.seen_from', '<=', to)
+    .where('machine_ip_history.seen_to', '>=', from);
+  return inScope(db.selectFrom('machines').selectAll(), scope).where('machines.id', 'in', holders).orderBy('machines.id').limit(limit).compile();
+}
+
+export const ipRows = (tenantId: string, entries: readonly IpAssignment[]): MachineIpRow[] =>
+  entries.map((e) => ({ tenant_id: tenantId, machine_id: e.machineId, ip_address: e.ipAddress, seen_from: e.from, seen_to: e.to }));

@@ -1,0 +1,129 @@
+import fc from 'fast-check';
+import { DEVICE_VALUES } from '../../src/domain/device-value.js';
+import { EXPOSURE_LEVELS, HEALTH_STATUSES, ONBOARDING_STATUSES, RISK_SCORES, type Machine } from '../../src/domain/machine.js';
+import {
+  SCALAR_PROPERTIES, type ComparisonOperator, type Literal, type MachineFilter, type OrderKey, type ScalarProperty, type TagFilter,
+} from '../../src/domain/machine-query.js';
+import { generateFleet, Random } from '../../src/fleet/generator.js';
+import { timestampFromMillis } from '../../src/shared/timestamp.js';
+
+/**
+ * A small fleet whose values come from small pools (so random filters hit and miss) with the
+ * awkward cases in them: quotes, spaces, mixed case, non-ASCII, empty names, nulls, shared
+ * prefixes, stale machines. And fast-check arbitraries of filters over the same pools.
+ */
+const DAY = 86_400_000;
+const NAMES = ['alpha.contoso.com', 'Alpha-2.corp.contoso.com', 'beta', '', 'ALPHA.contoso.com', "gamma's.box", 'été.fabrikam.local', 'alphabet', 'b'];
+const TAGS = ['PCI', 'PCI-DSS', 'pc', 'Lab', 'test tag 1', "o'brien", 'Ünïcode', 'lab'];
+const VERSIONS = ['1709', '21H2', '22H2', '10'];
+const PLATFORMS = ['Windows10', 'Windows11', 'Linux', 'macOS', 'WindowsServer2022'];
+const IPS = ['10.0.0.1', '10.0.0.10', '172.17.230.209', '192.168.1.2'];
+const GROUPS: readonly [number, string | null][] = [[0, null], [101, 'Servers'], [140, 'The-A-Team']];
+const AAD = ['80fe8ff8-2624-418e-9591-41f0491218f9', '0a0b0c0d-0000-4000-8000-00000000000a'];
+
+export function testFleet(seed: number, count: number, nowMs: number): Machine[] {
+  const r = new Random(seed);
+  return [...generateFleet({ count, seed, nowMs, includeReferenceMachine: false })].map((m) => {
+    const [rbacGroupId, rbacGroupName] = r.pick(GROUPS);
+    const tags = TAGS.filter(() => r.chance(0.2));
+    return {
+      ...m,
+      computerDnsName: r.pick(NAMES),
+      version: r.pick(VERSIONS),
+      osPlatform: r.pick(PLATFORMS),
+      lastIpAddress: r.pick(IPS),
+      deviceValue: r.pick(DEVICE_VALUES),
+      healthStatus: r.pick(HEALTH_STATUSES),
+      onboardingStatus: r.pick(ONBOARDING_STATUSES),
+      riskScore: r.chance(0.2) ? null : r.pick(RISK_SCORES),
+      exposureLevel: r.chance(0.2) ? null : r.pick(EXPOSURE_LEVELS),
+      aadDeviceId: r.chance(0.4) ? null : r.pick(AAD),
+      rbacGroupId,
+      rbacGroupName,
+      machineTags: tags,
+      // A day-sized grid, so timestamp literals land on, before and after machines.
+      lastSeen: timestampFromMillis(nowMs - r.int(0, 250) * DAY),
+    };
+  });
+}
+
+const strings = (pool: readonly string[]) => fc.oneof(fc.constantFrom(...pool), fc.constantFrom(...pool).map((s) => s.slice(0, 3)), fc.string({ maxLength: 4 }));
+
+/** Literals for each property, already in the normalised form the parser produces. */
+export function literalOf(property: ScalarProperty, fleet: readonly Machine[], nowMs: number): fc.Arbitrary<string | number> {
+  switch (property) {
+    case 'id':
+      return fc.oneof(fc.constantFrom(...fleet.map((m) => m.id)), fc.stringMatching(/^[0-9a-f]{1,6}$/));
+    case 'computerDnsName':
+      return strings(NAMES).map((s) => s.toLowerCase());
+    case 'aadDeviceId':
+      return strings(AAD).map((s) => s.toLowerCase());
+    case 'version':
+      return strings(VERSIONS);
+    case 'osPlatform':
+      return strings(PLATFORMS);
+    case 'lastIpAddress':
+      return strings(IPS);
+    case 'deviceValue':
+    case 'healthStatus':
+    case 'onboardingStatus':
+    case 'riskScore':
+    case 'exposureLevel': {
+      const members = (SCALAR_PROPERTIES[property] as { members: readonly string[] }).members;
+      return fc.oneof(fc.constantFrom(...members), fc.constant('Critical'));
+    }
+    case 'lastSeen':
+      return fc.integer({ min: -1, max: 260 }).map((d) => timestampFromMillis(nowMs - d * DAY) as string);
+    case 'rbacGroupId':
+      return fc.constantFrom(0, 101, 140, -1, 999);
+  }
+}
+
+const OPS: readonly ComparisonOperator[] = ['eq', 'ne', 'gt', 'ge', 'lt', 'le'];
+const PROPS = Object.keys(SCALAR_PROPERTIES) as ScalarProperty[];
+
+function leaf(fleet: readonly Machine[], nowMs: number): fc.Arbitrary<MachineFilter> {
+  return fc.constantFrom(...PROPS).chain((property) => {
+    const literal = literalOf(property, fleet, nowMs);
+    const info = SCALAR_PROPERTIES[property];
+    const compare = fc.record({ kind: fc.constant('compare' as const), property: fc.constant(property), op: fc.constantFrom(...OPS), value: literal as fc.Arbitrary<Literal> });
+    const nullCompare = fc.record({ kind: fc.constant('compare' as const), property: fc.constant(property), op: fc.constantFrom<ComparisonOperator>('eq', 'ne'), value: fc.constant(null) });
+    const inList = fc.record({ kind: fc.constant('in' as const), property: fc.constant(property), values: fc.array(literal, { minLength: 1, maxLength: 3 }) });
+    const options: fc.Arbitrary<MachineFilter>[] = [compare, nullCompare, inList];
+    if (info.type === 'string') options.push(fc.record({ kind: fc.constant('startsWith' as const), property: fc.constant(property), prefix: literal as fc.Arbitrary<string> }));
+    return fc.oneof(...options);
+  });
+}
+
+const tagLiteral = strings(TAGS);
+const tagLeaf: fc.Arbitrary<TagFilter> = fc.oneof(
+  fc.record({ kind: fc.constant('compare' as const), property: fc.constant('tag' as const), op: fc.constantFrom(...OPS), value: tagLiteral as fc.Arbitrary<Literal> }),
+  fc.record({ kind: fc.constant('in' as const), property: fc.constant('tag' as const), values: fc.array(tagLiteral, { minLength: 1, maxLength: 3 }) }),
+  fc.record({ kind: fc.constant('startsWith' as const), property: fc.constant('tag' as const), prefix: tagLiteral }),
+);
+const tagTree: fc.Arbitrary<TagFilter> = fc.letrec<{ node: TagFilter }>((tie) => ({
+  node: fc.oneof(
+    { maxDepth: 2, depthIdentifier: 'tag' },
+    tagLeaf,
+    fc.record({ kind: fc.constantFrom('and' as const, 'or' as const), left: tie('node'), right: tie('node') }),
+    fc.record({ kind: fc.constant('not' as const), operand: tie('node') }),
+  ),
+})).node;
+
+export function filterArbitrary(fleet: readonly Machine[], nowMs: number): fc.Arbitrary<MachineFilter> {
+  const anyTag = fc.record({ kind: fc.constant('anyTag' as const), predicate: fc.option(tagTree, { nil: null, freq: 5 }) });
+  const base = fc.oneof({ arbitrary: leaf(fleet, nowMs), weight: 4 }, { arbitrary: anyTag, weight: 1 });
+  return fc.letrec<{ node: MachineFilter }>((tie) => ({
+    node: fc.oneof(
+      { maxDepth: 3, depthIdentifier: 'filter' },
+      base,
+      fc.record({ kind: fc.constantFrom('and' as const, 'or' as const), left: tie('node'), right: tie('node') }),
+      fc.record({ kind: fc.constant('not' as const), operand: tie('node') }),
+    ),
+  })).node;
+}
+
+export const orderArbitrary: fc.Arbitrary<OrderKey[]> = fc.uniqueArray(
+  fc.record({ property: fc.constantFrom(...PROPS), descending: fc.boolean() }),
+  { maxLength: 2, selector: (k) => k.property },
+);
