@@ -200,7 +200,7 @@ describe('Machine API wire format: errors', () => {
       ['malformed percent-encoding in the path', 'GET', `/api/machines/%zz`, 400],
       ['a lone % in the path', 'POST', `/api/machines/%/setDeviceValue`, 400],
       ['a path segment over 1024 characters', 'GET', `/api/machines/${'a'.repeat(1100)}`, 400],
-      ['a request target over 16 KiB', 'GET', `/api/machines/${'a'.repeat(17_000)}`, 431],
+      ['a request target over 64 KiB', 'GET', `/api/machines/${'a'.repeat(70_000)}`, 431],
       ['an unknown HTTP method', 'FOO', `/api/machines/${ID}`, 400],
     ];
     for (const [label, method, path, status] of cases) {

@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the auth hook on Machine API routes, after the token and permission checks. */
     principal: Principal | null;
+    /** The fault rule that shaped this call's answer, for the journal. */
+    fault: string | null;
   }
   interface FastifyContextConfig {
     /** The operation-table row a Machine API route serves. */

@@ -9,12 +9,13 @@ import { seedCommand } from './commands/seed.js';
 import { serveCommand } from './commands/serve.js';
 import { keysCommand, tenantCommand } from './commands/tenant.js';
 import { tokenCommand } from './commands/token.js';
+import { faultsCommand, journalCommand, limitsCommand, resetCommand } from './commands/traffic.js';
 
 export function buildCli(): Command {
   const program = new Command('rampart')
     .description('Rampart: a self-hostable Microsoft Defender for Endpoint Machine API');
   program.addCommand(serveCommand, { isDefault: true });
-  for (const command of [seedCommand, importCommand, exportCommand, tokenCommand, historyCommand, tenantCommand, keysCommand, adminKeyCommand, migrateCommand]) {
+  for (const command of [seedCommand, importCommand, exportCommand, tokenCommand, historyCommand, tenantCommand, keysCommand, journalCommand, limitsCommand, faultsCommand, resetCommand, adminKeyCommand, migrateCommand]) {
     program.addCommand(command);
   }
   // Throw instead of exiting, so every usage error leaves with the same exit code.

@@ -2,7 +2,8 @@ import type { Clock } from '../shared/clock.js';
 import { UNGROUPED_ID, type DeviceGroup, type Role, type User } from './directory.js';
 import { ApiError } from './errors.js';
 import { requirePermission, type PermissionRequirement, type RolePermission } from './permissions.js';
-import type { DirectoryStore, TenantStore } from './ports.js';
+import type { LimitOverride } from './limits.js';
+import type { Application, ApplicationStore, DirectoryStore, TenantStore } from './ports.js';
 import type { Tenant } from './tenant.js';
 import type { DelegatedPrincipal, Principal } from './principal.js';
 
@@ -11,6 +12,7 @@ const CACHE_MS = 2000;
 interface TenantAccess {
   readonly loadedAt: number;
   readonly tenant: Tenant | undefined;
+  readonly apps: ReadonlyMap<string, Application>;
   readonly users: ReadonlyMap<string, User>;
   readonly roles: readonly Role[];
   readonly groups: readonly DeviceGroup[];
@@ -28,7 +30,7 @@ export class AccessPolicy {
   private readonly cache = new Map<string, TenantAccess>();
 
   constructor(
-    private readonly directory: DirectoryStore & TenantStore,
+    private readonly directory: DirectoryStore & TenantStore & ApplicationStore,
     private readonly clock: Clock,
   ) {}
 
@@ -76,6 +78,13 @@ export class AccessPolicy {
     return granted;
   }
 
+  /** The limits a tenant and one of its applications set for themselves (issue 4). */
+  async limitsOf(tenantId: string, appId: string): Promise<{ tenant?: LimitOverride; app?: LimitOverride }> {
+    const access = await this.load(tenantId);
+    const app = access.apps.get(appId);
+    return { ...(access.tenant?.limits ? { tenant: access.tenant.limits } : {}), ...(app?.limits ? { app: app.limits } : {}) };
+  }
+
   /** The tenant's device groups, for placing a machine whose tags or name changed. */
   async deviceGroups(tenantId: string): Promise<readonly DeviceGroup[]> {
     return (await this.load(tenantId)).groups;
@@ -89,13 +98,21 @@ export class AccessPolicy {
   private async load(tenantId: string): Promise<TenantAccess> {
     const cached = this.cache.get(tenantId);
     if (cached && this.clock.now() - cached.loadedAt < CACHE_MS) return cached;
-    const [tenant, users, roles, groups] = await Promise.all([
+    const [tenant, apps, users, roles, groups] = await Promise.all([
       this.directory.getTenant(tenantId),
+      this.directory.listApplications(tenantId),
       this.directory.listUsers(tenantId),
       this.directory.listRoles(tenantId),
       this.directory.listDeviceGroups(tenantId),
     ]);
-    const access = { loadedAt: this.clock.now(), tenant, users: new Map(users.map((u) => [u.id, u])), roles, groups };
+    const access = {
+      loadedAt: this.clock.now(),
+      tenant,
+      apps: new Map(apps.map((a) => [a.clientId, a])),
+      users: new Map(users.map((u) => [u.id, u])),
+      roles,
+      groups,
+    };
     this.cache.set(tenantId, access);
     return access;
   }

@@ -60,8 +60,10 @@ export class FaultInjector {
   private readonly rules = new Map<string, readonly FaultRule[]>();
   private readonly state = new Map<string, RuleState>();
 
+  /** A rule kept as it was keeps its counters; a new or changed rule starts counting afresh. */
   setRules(tenantId: string, rules: readonly FaultRule[]): void {
-    for (const old of this.rules.get(tenantId) ?? []) this.state.delete(old.id);
+    const kept = new Set(rules);
+    for (const old of this.rules.get(tenantId) ?? []) if (!kept.has(old)) this.state.delete(old.id);
     if (rules.length === 0) this.rules.delete(tenantId);
     else this.rules.set(tenantId, rules);
   }

@@ -1,8 +1,12 @@
 import type { Timestamp } from '../shared/timestamp.js';
 import type { DeviceValue } from './device-value.js';
 import type { Machine } from './machine.js';
+import type { IpAssignment, IpSearch } from './ip-history.js';
+import type { MachineFilter, MachinePage, MachinePropertyName } from './machine-query.js';
 import type { GroupAssignment } from './device-groups.js';
 import type { DeviceGroup, Role, User } from './directory.js';
+import type { FaultSpec } from './fault-spec.js';
+import type { LimitCounter, LimitOverride } from './limits.js';
 import type { Tenant } from './tenant.js';
 import type { ChangeContext, ValueChange } from './value-change.js';
 
@@ -43,6 +47,21 @@ export interface MachineStore {
   /** Every machine of a tenant in id order, retention ignored (export mirrors the store). */
   allMachines(tenantId: string, batchSize?: number): AsyncIterable<Machine[]>;
   countMachines(tenantId: string): Promise<number>;
+  /** Removes every machine of a tenant with its tags, address and value history (a reset). */
+  deleteMachines(tenantId: string): Promise<void>;
+  /** One page of the visible machines matching the filter, in the page's order (id breaking ties). */
+  listMachines(scope: MachineScope, page: MachinePage): Promise<Machine[]>;
+  /**
+   * The same page as each machine's wire JSON text (`machineToJson`), only the `select`ed
+   * properties (all when null) in wire order: large pages without building objects.
+   */
+  listMachineJson(scope: MachineScope, page: MachinePage, select: readonly MachinePropertyName[] | null): Promise<string[]>;
+  /** How many visible machines match the filter (null: all of them). */
+  countMatching(scope: MachineScope, filter: MachineFilter | null): Promise<number>;
+  /** Records address history (seed, import); an entry with the same machine, address and start is replaced. */
+  putIpHistory(tenantId: string, entries: readonly IpAssignment[]): Promise<void>;
+  /** Visible machines that held the address at some moment of the search window, by id, at most `limit`. */
+  machinesByIp(scope: MachineScope, search: IpSearch, limit: number): Promise<Machine[]>;
 }
 
 export interface MachineUpdate {
@@ -77,6 +96,8 @@ export interface Application {
   readonly roles: readonly string[];
   /** Delegated permissions users may grant it (become the token's `scp`). */
   readonly delegatedPermissions: readonly string[];
+  /** Rate limits of this application (issue 4); absent: the tenant's. */
+  readonly limits?: LimitOverride;
 }
 
 export interface ApplicationStore {
@@ -137,8 +158,22 @@ export interface SigningKeyStore {
   putSigningKey(key: SigningKeyRecord): Promise<void>;
 }
 
+/** Fault rules of each tenant, in the written form (issue 4). */
+export interface FaultRuleStore {
+  listFaultRules(tenantId: string): Promise<FaultSpec[]>;
+  /** Tenants that have at least one rule, for loading them all at start. */
+  tenantsWithFaultRules(): Promise<string[]>;
+  replaceFaultRules(tenantId: string, rules: readonly FaultSpec[]): Promise<void>;
+}
+
+/** Rate-limit counters saved across restarts (a single instance's in-memory limiter). */
+export interface LimitCounterStore {
+  loadLimitCounters(): Promise<LimitCounter[]>;
+  saveLimitCounters(counters: readonly LimitCounter[]): Promise<void>;
+}
+
 /** Everything the services need from a backend, and its life cycle. */
-export interface Store extends MachineStore, TenantStore, ApplicationStore, SigningKeyStore, DirectoryStore {
+export interface Store extends MachineStore, TenantStore, ApplicationStore, SigningKeyStore, DirectoryStore, FaultRuleStore, LimitCounterStore {
   /** False once the backend can no longer accept writes (readiness reports it). */
   readonly healthy: boolean;
   close(): Promise<void>;

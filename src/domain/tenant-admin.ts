@@ -3,7 +3,7 @@ import type { AccessPolicy } from './access-policy.js';
 import { assignGroup } from './device-groups.js';
 import type { DeviceGroup, Role, User } from './directory.js';
 import { invalidInput } from './errors.js';
-import type { Application, ApplicationStore, DirectoryStore, GroupChange, TenantStore } from './ports.js';
+import type { Application, ApplicationStore, DirectoryStore, FaultRuleStore, GroupChange, TenantStore } from './ports.js';
 import { DEFAULT_RETENTION_DAYS } from './tenant.js';
 import { firstDuplicate } from './tenant-document-schema.js';
 import type { TenantDocument } from './tenant-document.js';
@@ -22,7 +22,7 @@ const REGROUP_BATCH = 5000;
  */
 export class TenantAdmin {
   constructor(
-    private readonly store: TenantStore & ApplicationStore & DirectoryStore,
+    private readonly store: TenantStore & ApplicationStore & DirectoryStore & FaultRuleStore,
     private readonly hasher: SecretHasher,
     private readonly policy: AccessPolicy,
   ) {}
@@ -32,7 +32,13 @@ export class TenantAdmin {
     const duplicate = firstDuplicate(doc);
     if (duplicate) throw invalidInput(`tenant document ${duplicate}`);
     const existing = await this.store.getTenant(tenantId);
-    await this.store.putTenant({ id: tenantId, name: doc.name, retentionDays: doc.retentionDays ?? existing?.retentionDays ?? DEFAULT_RETENTION_DAYS });
+    await this.store.putTenant({
+      ...existing,
+      id: tenantId,
+      name: doc.name,
+      retentionDays: doc.retentionDays ?? existing?.retentionDays ?? DEFAULT_RETENTION_DAYS,
+      ...(doc.limits ? { limits: doc.limits } : { limits: undefined }),
+    });
     const current = new Map((await this.store.listApplications(tenantId)).map((a) => [a.clientId, a]));
     const currentUsers = new Map((await this.store.listUsers(tenantId)).map((u) => [u.userPrincipalName.toLowerCase(), u]));
     await this.store.replaceDirectory(tenantId, {
@@ -43,6 +49,7 @@ export class TenantAdmin {
         secretHash: this.keepOrHash(a.secret, a.secretHash, current.get(a.clientId.toLowerCase())?.secretHash),
         roles: a.applicationPermissions ?? [],
         delegatedPermissions: a.delegatedPermissions ?? [],
+        ...(a.limits ? { limits: a.limits } : {}),
       })),
       users: (doc.users ?? []).map((u): User => ({
         tenantId,
@@ -63,6 +70,7 @@ export class TenantAdmin {
         userGroups: g.userGroups ?? [],
       })),
     });
+    await this.store.replaceFaultRules(tenantId, doc.faults ?? []);
     this.policy.invalidate(tenantId);
     return { regrouped: await this.regroup(tenantId) };
   }
@@ -81,16 +89,19 @@ export class TenantAdmin {
       this.store.listRoles(tenantId),
       this.store.listDeviceGroups(tenantId),
     ]);
+    const faults = await this.store.listFaultRules(tenantId);
     return {
       id: tenant.id,
       name: tenant.name,
       retentionDays: tenant.retentionDays,
+      ...(tenant.limits ? { limits: tenant.limits } : {}),
       applications: apps.map((a) => ({
         clientId: a.clientId,
         name: a.name,
         ...(a.secretHash ? { secretHash: a.secretHash } : {}),
         applicationPermissions: a.roles,
         delegatedPermissions: a.delegatedPermissions,
+        ...(a.limits ? { limits: a.limits } : {}),
       })),
       users: users.map((u) => ({
         id: u.id,
@@ -101,6 +112,7 @@ export class TenantAdmin {
       })),
       roles: roles.map((r) => ({ name: r.name, permissions: r.permissions, userGroups: r.userGroups })),
       deviceGroups: groups.map((g) => ({ id: g.id, name: g.name, rank: g.rank, description: g.description, rules: g.rules, userGroups: g.userGroups })),
+      ...(faults.length > 0 ? { faults } : {}),
     };
   }
 

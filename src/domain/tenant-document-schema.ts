@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { APP_PERMISSIONS, DELEGATED_PERMISSIONS, ROLE_PERMISSIONS } from './permissions.js';
+import { faultRuleFromSpec } from './fault-spec.js';
 import type { TenantDocument } from './tenant-document.js';
 
 /**
@@ -13,6 +14,30 @@ const Names = Type.Array(Name, { maxItems: 1000 });
 const RuleValues = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 10 });
 const strict = { additionalProperties: false } as const;
 const oneOf = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
+const Count = Type.Union([Type.Integer({ minimum: 1, maximum: 100_000_000 }), Type.Null()]);
+const Limits = Type.Object({ enabled: Type.Optional(Type.Boolean()), perMinute: Type.Optional(Count), perHour: Type.Optional(Count) }, strict);
+const Strings = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 100 });
+const Fault = Type.Object(
+  {
+    id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    operations: Type.Optional(Strings),
+    applications: Type.Optional(Strings),
+    methods: Type.Optional(Strings),
+    machines: Type.Optional(Strings),
+    error: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+    latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
+    drop: Type.Optional(Type.Boolean()),
+    truncate: Type.Optional(Type.Boolean()),
+    calls: Type.Optional(Type.String({ pattern: '^\\s*\\d+\\s*(-\\s*\\d+\\s*)?$' })),
+    rate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    seed: Type.Optional(Type.Integer()),
+    from: Type.Optional(Type.String({ maxLength: 64 })),
+    until: Type.Optional(Type.String({ maxLength: 64 })),
+    durationSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  strict,
+);
 
 export const TenantDocumentSchema = Type.Object(
   {
@@ -29,6 +54,7 @@ export const TenantDocumentSchema = Type.Object(
             secretHash: Type.Optional(Type.String({ pattern: '^scrypt:' })),
             applicationPermissions: Type.Optional(Type.Array(oneOf(APP_PERMISSIONS))),
             delegatedPermissions: Type.Optional(Type.Array(oneOf(DELEGATED_PERMISSIONS))),
+            limits: Type.Optional(Limits),
           },
           strict,
         ),
@@ -72,6 +98,8 @@ export const TenantDocumentSchema = Type.Object(
         ),
       ),
     ),
+    limits: Type.Optional(Limits),
+    faults: Type.Optional(Type.Array(Fault, { maxItems: 100 })),
   },
   strict,
 );
@@ -83,8 +111,20 @@ export const TenantDocumentSchema = Type.Object(
 export function validateTenantDocument(data: unknown): { ok: true; document: TenantDocument } | { ok: false; error: string } {
   if (!Value.Check(TenantDocumentSchema, data)) return { ok: false, error: schemaError(data) };
   const document = data as TenantDocument;
-  const duplicate = firstDuplicate(document);
-  return duplicate ? { ok: false, error: duplicate } : { ok: true, document };
+  const problem = firstDuplicate(document) ?? firstBadFault(document);
+  return problem ? { ok: false, error: problem } : { ok: true, document };
+}
+
+/** Fault rules must also make sense as rules (one action, one trigger, a known error code). */
+function firstBadFault(doc: TenantDocument): string | undefined {
+  for (const [index, spec] of (doc.faults ?? []).entries()) {
+    try {
+      faultRuleFromSpec(spec, doc.id, 0);
+    } catch (error) {
+      return `/faults/${index}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  return undefined;
 }
 
 function schemaError(data: unknown): string {

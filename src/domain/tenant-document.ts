@@ -1,4 +1,6 @@
 import type { DeviceGroupRules } from './directory.js';
+import type { FaultSpec } from './fault-spec.js';
+import type { LimitOverride } from './limits.js';
 import type { RolePermission } from './permissions.js';
 
 /**
@@ -14,6 +16,10 @@ export interface TenantDocument {
   readonly users?: readonly UserSpec[];
   readonly roles?: readonly RoleSpec[];
   readonly deviceGroups?: readonly DeviceGroupSpec[];
+  /** Rate limits for every application of the tenant (issue 4). */
+  readonly limits?: LimitOverride;
+  /** Fault rules for testers (issue 4); replaced as a whole on apply. */
+  readonly faults?: readonly FaultSpec[];
 }
 
 export interface ApplicationSpec {
@@ -24,6 +30,7 @@ export interface ApplicationSpec {
   readonly secretHash?: string;
   readonly applicationPermissions?: readonly string[];
   readonly delegatedPermissions?: readonly string[];
+  readonly limits?: LimitOverride;
 }
 
 export interface UserSpec {

@@ -1,3 +1,5 @@
+import type { LimitOverride } from './limits.js';
+
 export const DEFAULT_RETENTION_DAYS = 180;
 const DAY_MS = 86_400_000;
 
@@ -5,6 +7,18 @@ export interface Tenant {
   readonly id: string;
   readonly name: string;
   readonly retentionDays: number;
+  /** Rate limits the tenant sets for all its applications (issue 4); absent: the global ones. */
+  readonly limits?: LimitOverride;
+  /** How the tenant's fleet was generated, so a reset can generate it again. */
+  readonly seed?: FleetSeed;
+}
+
+/** The parameters of a generated fleet: the same ones give the same machines. */
+export interface FleetSeed {
+  readonly count: number;
+  readonly seed: number;
+  readonly nowMs: number;
+  readonly staleFraction?: number;
 }
 
 /**

@@ -1,11 +1,13 @@
 import type { Machine } from '../domain/machine.js';
+import type { IpAssignment } from '../domain/ip-history.js';
 import { assignGroup } from '../domain/device-groups.js';
-import type { DirectoryStore, MachineStore } from '../domain/ports.js';
+import type { DirectoryStore, MachineStore, TenantStore } from '../domain/ports.js';
 import type { ChangeContext } from '../domain/value-change.js';
 import { timestampFromMillis } from '../shared/timestamp.js';
-import { generateFleet, type FleetOptions } from './generator.js';
+import type { FleetOptions } from './generator.js';
+import { generateFleetWithHistory, type FleetEntry } from './address-history.js';
 
-const BATCH = 5000;
+const BATCH = 25000;
 
 /**
  * Writes machines in batches while the next batch is produced: at most two batches are in
@@ -14,7 +16,7 @@ const BATCH = 5000;
 export async function putInBatches(
   store: MachineStore & DirectoryStore,
   tenantId: string,
-  machines: Iterable<Machine> | AsyncIterable<Machine>,
+  entries: Iterable<FleetEntry> | AsyncIterable<FleetEntry>,
   route: 'seed' | 'import',
   onProgress: (written: number) => void = () => {},
 ): Promise<number> {
@@ -25,33 +27,42 @@ export async function putInBatches(
   const groups = await store.listDeviceGroups(tenantId);
   const place = (m: Machine): Machine => (groups.length === 0 ? m : { ...m, ...assignGroup(groups, m) });
   let batch: Machine[] = [];
+  let addresses: IpAssignment[] = [];
   let pending: Promise<void> = Promise.resolve();
   let written = 0;
-  const flush = async (items: Machine[]) => {
+  const flush = async (items: Machine[], history: IpAssignment[]) => {
     const previous = pending;
-    pending = store.putMachines(tenantId, items, change).then(() => {
+    // Queued in the same turn, the two writes commit in the same transaction.
+    pending = Promise.all([store.putMachines(tenantId, items, change), store.putIpHistory(tenantId, history)]).then(() => {
       written += items.length;
       onProgress(written);
     });
     await previous;
   };
-  for await (const machine of machines) {
-    batch.push(place(machine));
+  for await (const entry of entries) {
+    batch.push(place(entry.machine));
+    addresses.push(...entry.ipHistory);
     if (batch.length >= BATCH) {
-      await flush(batch);
+      await flush(batch, addresses);
       batch = [];
+      addresses = [];
     }
   }
-  if (batch.length > 0) await flush(batch);
+  if (batch.length > 0) await flush(batch, addresses);
   await pending;
   return written;
 }
 
-export function seedFleet(
-  store: MachineStore & DirectoryStore,
+/** Generates a fleet into a tenant and records how, so a reset can generate it again. */
+export async function seedFleet(
+  store: MachineStore & DirectoryStore & TenantStore,
   tenantId: string,
   options: FleetOptions,
   onProgress?: (written: number) => void,
 ): Promise<number> {
-  return putInBatches(store, tenantId, generateFleet(options), 'seed', onProgress);
+  const written = await putInBatches(store, tenantId, generateFleetWithHistory(options), 'seed', onProgress);
+  const tenant = await store.getTenant(tenantId);
+  const { count, seed, nowMs, staleFraction } = options;
+  if (tenant) await store.putTenant({ ...tenant, seed: { count, seed, nowMs, ...(staleFraction !== undefined ? { staleFraction } : {}) } });
+  return written;
 }

@@ -1,27 +1,49 @@
 import type { DeviceGroup, DeviceGroupRules, Role, User } from '../domain/directory.js';
 import type { RolePermission } from '../domain/permissions.js';
 import type { Application } from '../domain/ports.js';
-import type { ApplicationRow, DeviceGroupRow, RoleRow, UserRow } from './schema.js';
+import type { LimitOverride } from '../domain/limits.js';
+import type { FleetSeed, Tenant } from '../domain/tenant.js';
+import type { ApplicationRow, DeviceGroupRow, RoleRow, TenantRow, UserRow } from './schema.js';
 
 /** Row mappers for a tenant's applications, users, roles and device groups. Pure mapping. */
 const list = (json: string): string[] => JSON.parse(json) as string[];
 
-export const applicationToRow = (a: Application): Omit<ApplicationRow, 'delegated_permissions'> & { delegated_permissions: string } => ({
+type ApplicationValues = Omit<ApplicationRow, 'delegated_permissions'> & { delegated_permissions: string };
+
+export const applicationToRow = (a: Application): ApplicationValues => ({
   tenant_id: a.tenantId,
   client_id: a.clientId,
   name: a.name,
   secret_hash: a.secretHash ?? '',
   roles: JSON.stringify(a.roles),
   delegated_permissions: JSON.stringify(a.delegatedPermissions),
+  limits: a.limits ? JSON.stringify(a.limits) : null,
 });
 
-export const rowToApplication = (r: Omit<ApplicationRow, 'delegated_permissions'> & { delegated_permissions: string }): Application => ({
+export const rowToApplication = (r: ApplicationValues): Application => ({
   tenantId: r.tenant_id,
   clientId: r.client_id,
   name: r.name,
   secretHash: r.secret_hash === '' ? null : r.secret_hash,
   roles: list(r.roles),
   delegatedPermissions: list(r.delegated_permissions),
+  ...(r.limits ? { limits: JSON.parse(r.limits) as LimitOverride } : {}),
+});
+
+export const tenantToRow = (t: Tenant): TenantRow => ({
+  id: t.id,
+  name: t.name,
+  retention_days: t.retentionDays,
+  limits: t.limits ? JSON.stringify(t.limits) : null,
+  seed: t.seed ? JSON.stringify(t.seed) : null,
+});
+
+export const rowToTenant = (r: TenantRow): Tenant => ({
+  id: r.id,
+  name: r.name,
+  retentionDays: Number(r.retention_days),
+  ...(r.limits ? { limits: JSON.parse(r.limits) as LimitOverride } : {}),
+  ...(r.seed ? { seed: JSON.parse(r.seed) as FleetSeed } : {}),
 });
 
 export const userToRow = (u: User): UserRow => ({

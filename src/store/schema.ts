@@ -12,15 +12,22 @@ export interface Database {
   machines: MachineRow;
   machine_tags: MachineTagRow;
   value_history: ValueHistoryRow;
+  machine_ip_history: MachineIpRow;
   users: UserRow;
   roles: RoleRow;
   device_groups: DeviceGroupRow;
+  fault_rules: FaultRuleRow;
+  limit_counters: LimitCounterRow;
 }
 
 export interface TenantRow {
   id: string;
   name: string;
   retention_days: number;
+  /** JSON of a LimitOverride, or null. */
+  limits: string | null;
+  /** JSON of the FleetSeed the fleet was generated with, or null. */
+  seed: string | null;
 }
 
 export interface ApplicationRow {
@@ -31,6 +38,7 @@ export interface ApplicationRow {
   secret_hash: string;
   roles: string;
   delegated_permissions: Generated<string>;
+  limits: string | null;
 }
 
 export interface SigningKeyRow {
@@ -101,6 +109,20 @@ export interface ValueHistoryRow {
   request_id: string | null;
 }
 
+export interface FaultRuleRow {
+  tenant_id: string;
+  position: number;
+  spec: string;
+}
+
+export interface LimitCounterRow {
+  key: string;
+  minute_start: number;
+  minute_count: number;
+  hour_start: number;
+  hour_count: number;
+}
+
 export interface UserRow {
   tenant_id: string;
   id: string;
@@ -126,4 +148,13 @@ export interface DeviceGroupRow {
   description: string;
   rules: string;
   user_groups: string;
+}
+
+/** A machine held an internal address over [seen_from, seen_to]: findbyip's history. */
+export interface MachineIpRow {
+  tenant_id: string;
+  machine_id: string;
+  ip_address: string;
+  seen_from: string;
+  seen_to: string;
 }

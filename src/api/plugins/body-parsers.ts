@@ -9,7 +9,9 @@ import { invalidBody } from '../../domain/errors.js';
 export function registerJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-    if (typeof text !== 'string' || text.trim() === '') return done(invalidBody('The request body is empty.'), undefined);
+    // No body at all is not a parse error: clients send the JSON content type on DELETE and GET
+    // too. An operation that needs a body refuses `undefined` itself (InvalidRequestBody).
+    if (typeof text !== 'string' || text.trim() === '') return done(null, undefined);
     try {
       done(null, JSON.parse(text));
     } catch {

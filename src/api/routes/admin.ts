@@ -5,13 +5,18 @@ import { ApiError, invalidInput } from '../../domain/errors.js';
 import type { MachineService } from '../../domain/machine-service.js';
 import type { TenantAdmin } from '../../domain/tenant-admin.js';
 import { validateTenantDocument } from '../../domain/tenant-document-schema.js';
+import type { TrafficControl } from '../../domain/traffic-control.js';
 import { wireTimestamp } from '../../shared/timestamp.js';
+import { registerTrafficRoutes } from './admin-traffic.js';
 
 export interface AdminOptions {
   readonly adminKey: string;
   readonly machines: MachineService;
   readonly tenants: TenantAdmin;
   readonly keys: KeyRing;
+  readonly traffic: TrafficControl;
+  /** Puts a tenant's machines back to its seed; resolves to how many there are then. */
+  readonly resetMachines: (tenantId: string) => Promise<number>;
 }
 
 type TenantParams = { Params: { tenantId: string } };
@@ -21,7 +26,7 @@ const schema = (summary: string) => ({ schema: { tags: ['admin'], summary, secur
  * The admin API: Rampart's own surface, outside `/api`. It is authenticated by the admin key
  * alone, so a Machine API token (whatever its roles) never opens it.
  */
-export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, machines, tenants, keys }) => {
+export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, machines, tenants, keys, traffic, resetMachines }) => {
   const expected = digest(adminKey);
   app.addHook('onRequest', async (request) => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
@@ -42,8 +47,11 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { admin
     if (!result.ok) throw invalidInput(`tenant document ${result.error}`);
     if (result.document.id.toLowerCase() !== request.params.tenantId.toLowerCase()) throw invalidInput('tenant document /id: does not match the tenant in the path');
     const { regrouped } = await tenants.apply(result.document);
+    await traffic.loadFaultRules([result.document.id.toLowerCase()]);
     return { tenant: await tenants.document(result.document.id.toLowerCase()), regrouped };
   });
+
+  registerTrafficRoutes(app, traffic, resetMachines);
 
   app.post('/keys/rotate', schema('Start signing tokens with a new key (older keys keep verifying)'), async () => ({ kid: await keys.rotate() }));
 

@@ -2,6 +2,8 @@ import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../../domain/errors.js';
 import type { AccessPolicy } from '../../domain/access-policy.js';
+import type { TrafficControl } from '../../domain/traffic-control.js';
+import { applyFault, registerJournal } from '../plugins/traffic.js';
 import type { TokenVerifier } from '../../auth/token-verifier.js';
 import { OPERATIONS, type Operation } from '../operations.js';
 import { ErrorSchema } from '../wire/machine-schema.js';
@@ -14,6 +16,7 @@ const ERROR_REPLIES = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 40
 export interface MachineApiOptions {
   readonly verifier: TokenVerifier;
   readonly policy: AccessPolicy;
+  readonly traffic: TrafficControl;
   readonly handlers: Partial<Record<OperationId, HandlerSpec>>;
   /** The `/api/v1.0` copy is left out of the OpenAPI document. */
   readonly hidden: boolean;
@@ -24,15 +27,24 @@ export interface MachineApiOptions {
  * permission check before the body is even read, 501 for rows not built yet, and 405 for the
  * other verbs on a known path.
  */
-export const machineApi: FastifyPluginAsync<MachineApiOptions> = async (app, { verifier, policy, handlers, hidden }) => {
+export const machineApi: FastifyPluginAsync<MachineApiOptions> = async (app, { verifier, policy, traffic, handlers, hidden }) => {
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
+  app.decorateRequest('fault', null);
+  // In the real service's order: who is calling (401), its budget (429: counts every
+  // authenticated call), its rights (403); then any fault a tester asked for. All of it
+  // before the body is read.
+  app.addHook('onRequest', async (request, reply) => {
     const operation = request.routeOptions.config.operation;
     if (!operation) return;
     const principal = await verifier.verify(request.headers.authorization);
-    await policy.authorize(principal, operation.permission);
     request.principal = principal;
+    await traffic.admit(principal, operation.id);
+    await policy.authorize(principal, operation.permission);
+    const machineKey = (request.params as { machineId?: string }).machineId;
+    const fault = traffic.fault({ tenantId: principal.tenantId, operation: operation.id, appId: principal.appId, method: request.method, machineKey });
+    if (fault) await applyFault(fault, request, reply, traffic);
   });
+  registerJournal(app, traffic);
 
   for (const operation of OPERATIONS) {
     const spec = handlers[operation.id as OperationId];

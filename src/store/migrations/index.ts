@@ -1,6 +1,8 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
+import * as inventory from './0002-inventory.js';
 import * as identity from './0003-identity.js';
+import * as traffic from './0004-traffic.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -8,7 +10,9 @@ import * as identity from './0003-identity.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-inventory': inventory,
   '0003-identity': identity,
+  '0004-traffic': traffic,
 };
 
 export const migrationProvider: MigrationProvider = {

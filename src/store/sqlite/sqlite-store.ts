@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { DeviceValue } from '../../domain/device-value.js';
 import type { Machine } from '../../domain/machine.js';
+import type { IpAssignment, IpSearch } from '../../domain/ip-history.js';
+import type { MachineFilter, MachinePage, MachinePropertyName } from '../../domain/machine-query.js';
 import type { DeviceGroup, Role, User } from '../../domain/directory.js';
 import type {
   Application,
@@ -18,13 +20,17 @@ import type {
 import type { Tenant } from '../../domain/tenant.js';
 import type { ChangeContext, ChangeRoute, ValueChange } from '../../domain/value-change.js';
 import type { Timestamp } from '../../shared/timestamp.js';
-import { applicationToRow, rowToApplication } from '../directory-rows.js';
+import type { FaultSpec } from '../../domain/fault-spec.js';
+import type { LimitCounter } from '../../domain/limits.js';
+import { applicationToRow, rowToApplication, rowToTenant, tenantToRow } from '../directory-rows.js';
+import { SqliteTraffic } from './sqlite-traffic.js';
 import { machineToRow, rowToMachine } from '../machine-rows.js';
 import { inScope } from '../machine-scope.js';
 import { migrateToLatest } from '../migrate.js';
 import type { Database, MachineRow } from '../schema.js';
 import { openSqlite, type Durability } from './connection.js';
 import { SqliteDirectory } from './sqlite-directory.js';
+import { SqliteInventory } from './sqlite-inventory.js';
 import { SyncExecutor } from './sync-executor.js';
 import type { Statement, WriteOp } from './write-protocol.js';
 import { WriteQueue } from './write-queue.js';
@@ -37,6 +43,8 @@ const PUT_BATCH = 2000;
  */
 export class SqliteStore implements Store {
   private readonly directory: SqliteDirectory;
+  private readonly traffic: SqliteTraffic;
+  private readonly inventory: SqliteInventory;
 
   private constructor(
     private readonly db: Kysely<Database>,
@@ -44,13 +52,17 @@ export class SqliteStore implements Store {
     private readonly writes: WriteQueue,
   ) {
     this.directory = new SqliteDirectory(db, read, (...statements) => this.exec(...statements));
+    this.traffic = new SqliteTraffic(db, read, (...statements) => this.exec(...statements));
+    this.inventory = new SqliteInventory(db, read, (op) => this.write(op));
   }
 
   static async open(path: string, durability: Durability = 'full'): Promise<SqliteStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const { raw, kysely } = openSqlite(path, durability);
     await migrateToLatest(kysely as Kysely<unknown>);
-    return new SqliteStore(kysely, new SyncExecutor(raw), new WriteQueue({ path, durability }));
+    const store = new SqliteStore(kysely, new SyncExecutor(raw), new WriteQueue({ path, durability }));
+    await store.inventory.refreshStatistics(false);
+    return store;
   }
 
   get healthy(): boolean {
@@ -58,6 +70,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.writes.healthy) await this.inventory.refreshStatistics(false);
     await this.writes.close();
     this.read.db.close();
   }
@@ -115,6 +128,7 @@ export class SqliteStore implements Store {
 
   async putMachines(tenantId: string, machines: readonly Machine[], change: ChangeContext): Promise<void> {
     const writes: Promise<unknown>[] = [];
+    this.inventory.noteBulkWrite(machines.length);
     for (let i = 0; i < machines.length; i += PUT_BATCH) {
       const rows = machines.slice(i, i + PUT_BATCH).map((m) => machineToRow(tenantId, m));
       writes.push(this.write({ op: 'putMachines', rows, change }));
@@ -141,6 +155,36 @@ export class SqliteStore implements Store {
     }
   }
 
+  async deleteMachines(tenantId: string): Promise<void> {
+    await this.exec(
+      ...(['machine_tags', 'machine_ip_history', 'value_history', 'machines'] as const).map((table) =>
+        this.db.deleteFrom(table).where('tenant_id', '=', tenantId).compile(),
+      ),
+    );
+  }
+
+  // --- fault rules and saved limit counters (issue 4) ------------------------------------
+
+  async listFaultRules(tenantId: string): Promise<FaultSpec[]> {
+    return this.traffic.listFaultRules(tenantId);
+  }
+
+  async tenantsWithFaultRules(): Promise<string[]> {
+    return this.traffic.tenantsWithFaultRules();
+  }
+
+  async replaceFaultRules(tenantId: string, rules: readonly FaultSpec[]): Promise<void> {
+    return this.traffic.replaceFaultRules(tenantId, rules);
+  }
+
+  async loadLimitCounters(): Promise<LimitCounter[]> {
+    return this.traffic.loadLimitCounters();
+  }
+
+  async saveLimitCounters(counters: readonly LimitCounter[]): Promise<void> {
+    return this.traffic.saveLimitCounters(counters);
+  }
+
   async countMachines(tenantId: string): Promise<number> {
     const row = this.read.get(
       this.db
@@ -152,25 +196,48 @@ export class SqliteStore implements Store {
     return Number(row?.n ?? 0);
   }
 
+  // --- inventory (OData listing, address history) ---------------------------------------
+
+  async listMachines(scope: MachineScope, page: MachinePage): Promise<Machine[]> {
+    return this.inventory.listMachines(scope, page);
+  }
+
+  async listMachineJson(scope: MachineScope, page: MachinePage, select: readonly MachinePropertyName[] | null): Promise<string[]> {
+    return this.inventory.listMachineJson(scope, page, select);
+  }
+
+  async countMatching(scope: MachineScope, filter: MachineFilter | null): Promise<number> {
+    return this.inventory.countMatching(scope, filter);
+  }
+
+  async putIpHistory(tenantId: string, entries: readonly IpAssignment[]): Promise<void> {
+    return this.inventory.putIpHistory(tenantId, entries);
+  }
+
+  async machinesByIp(scope: MachineScope, search: IpSearch, limit: number): Promise<Machine[]> {
+    return this.inventory.machinesByIp(scope, search, limit);
+  }
+
   // --- tenants, applications, keys ------------------------------------------------------
 
   async getTenant(id: string): Promise<Tenant | undefined> {
     const row = this.read.get(this.db.selectFrom('tenants').selectAll().where('id', '=', id).compile());
-    return row && { id: row.id, name: row.name, retentionDays: row.retention_days };
+    return row && rowToTenant(row);
   }
 
   async listTenants(): Promise<Tenant[]> {
     const rows = this.read.all(this.db.selectFrom('tenants').selectAll().orderBy('id').compile());
-    return rows.map((row) => ({ id: row.id, name: row.name, retentionDays: row.retention_days }));
+    return rows.map(rowToTenant);
   }
 
   async putTenant(tenant: Tenant): Promise<void> {
-    const row = { id: tenant.id, name: tenant.name, retention_days: tenant.retentionDays };
+    const row = tenantToRow(tenant);
+    const { id: _id, ...changes } = row;
     await this.exec(
       this.db
         .insertInto('tenants')
         .values(row)
-        .onConflict((oc) => oc.column('id').doUpdateSet({ name: row.name, retention_days: row.retention_days }))
+        .onConflict((oc) => oc.column('id').doUpdateSet(changes))
         .compile(),
     );
   }

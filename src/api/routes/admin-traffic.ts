@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError, invalidInput } from '../../domain/errors.js';
+import type { FaultSpec } from '../../domain/fault-spec.js';
+import type { TrafficControl } from '../../domain/traffic-control.js';
+
+type Tenant = { Params: { tenantId: string } };
+const schema = (summary: string) => ({ schema: { tags: ['admin'], summary, security: [{ adminKey: [] }] } });
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+/**
+ * The tester's controls (issue 4), under the admin key: the request journal, rate-limit state
+ * and fault rules of a tenant. Registered inside the admin plugin, so its auth hook applies.
+ */
+export function registerTrafficRoutes(app: FastifyInstance, traffic: TrafficControl, reset: (tenantId: string) => Promise<number>): void {
+  const tenantOf = (request: { params: { tenantId: string } }) => request.params.tenantId.toLowerCase();
+
+  app.get<Tenant & { Querystring: { limit?: string } }>('/tenants/:tenantId/journal', schema('The last requests of a tenant, newest first'), async (request) => {
+    const limit = Math.min(Math.max(Number(request.query.limit ?? 100) || 100, 1), 100_000);
+    return { value: traffic.journal.list(tenantOf(request), limit) };
+  });
+
+  app.delete<Tenant>('/tenants/:tenantId/journal', schema('Forget the journal of a tenant'), async (request, reply) => {
+    traffic.journal.clear(tenantOf(request));
+    return reply.code(204).send();
+  });
+
+  app.get<Tenant>('/tenants/:tenantId/limits', schema('Rate-limit windows of every application and operation of a tenant'), async (request) => {
+    const tenantId = tenantOf(request);
+    const counters = await traffic.limiter.counters(`${tenantId}/`);
+    const value = await Promise.all(
+      counters.map(async (c) => {
+        const [, appId = '', operation = ''] = c.key.split('/');
+        const limits = await traffic.limitsOf(tenantId, appId);
+        return {
+          application: appId,
+          operation,
+          perMinute: limits?.perMinute ?? null,
+          perHour: limits?.perHour ?? null,
+          minuteCount: c.minuteCount,
+          hourCount: c.hourCount,
+          minuteWindowEnds: new Date(c.minuteStart + MINUTE).toISOString(),
+          hourWindowEnds: new Date(c.hourStart + HOUR).toISOString(),
+        };
+      }),
+    );
+    return { value };
+  });
+
+  app.get<Tenant>('/tenants/:tenantId/faults', schema('Fault rules of a tenant'), async (request) => ({ value: traffic.faultRules(tenantOf(request)) }));
+
+  app.post<Tenant>('/tenants/:tenantId/faults', schema('Add (or replace, by id) a fault rule'), async (request, reply) => {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidInput('a fault rule must be a JSON object');
+    return reply.code(201).send(await traffic.addFaultRule(tenantOf(request), body as FaultSpec));
+  });
+
+  app.delete<Tenant & { Params: { ruleId: string } }>('/tenants/:tenantId/faults/:ruleId', schema('Remove a fault rule'), async (request, reply) => {
+    if (!(await traffic.removeFaultRule(tenantOf(request), request.params.ruleId))) {
+      throw new ApiError('ResourceNotFound', `Fault rule ${request.params.ruleId} was not found`);
+    }
+    return reply.code(204).send();
+  });
+
+  app.delete<Tenant>('/tenants/:tenantId/faults', schema('Remove every fault rule of a tenant'), async (request, reply) => {
+    await traffic.clearFaultRules(tenantOf(request));
+    return reply.code(204).send();
+  });
+
+  app.post<Tenant>('/tenants/:tenantId/reset', schema("Reset a tenant's machines to its seed, and its limits, journal and fault rules"), async (request) => {
+    const tenantId = tenantOf(request);
+    await traffic.reset(tenantId);
+    return { tenant: tenantId, machines: await reset(tenantId) };
+  });
+}

@@ -1,0 +1,109 @@
+import type { Clock } from '../shared/clock.js';
+import { ApiError, type ErrorCode } from './errors.js';
+import { faultRuleFromSpec, faultRuleToSpec, type FaultSpec } from './fault-spec.js';
+import type { FaultCall, FaultDecision, FaultInjector } from './faults.js';
+import type { FaultRuleStore } from './ports.js';
+import type { Journal } from './journal.js';
+import { effectiveLimits, limitKey, type LimitOverride, type RateLimiter } from './limits.js';
+import type { Principal } from './principal.js';
+
+/** Where the limits of a tenant and of one of its applications are written down. */
+export type LimitLookup = (tenantId: string, appId: string) => Promise<{ tenant?: LimitOverride; app?: LimitOverride }>;
+
+/**
+ * What a tester controls about traffic (issue 4), in one place: rate limits, injected faults and
+ * the request journal. The HTTP edge asks it about every authenticated Machine API call.
+ */
+export class TrafficControl {
+  constructor(
+    readonly limiter: RateLimiter,
+    readonly faults: FaultInjector,
+    readonly journal: Journal,
+    private readonly global: LimitOverride,
+    private readonly lookup: LimitLookup,
+    private readonly rules: FaultRuleStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Counts the call against its tenant + application + operation budget; 429 when it is spent. */
+  async admit(principal: Principal, operation: string): Promise<void> {
+    const { tenant, app } = await this.lookup(principal.tenantId, principal.appId);
+    const limits = effectiveLimits(this.global, tenant, app);
+    if (!limits) return;
+    const admission = await this.limiter.consume(limitKey(principal.tenantId, principal.appId, operation), limits);
+    if (!admission.admitted) throw errorFor('TooManyRequests', admission.retryAfterSeconds);
+  }
+
+  fault(call: FaultCall): FaultDecision | undefined {
+    return this.faults.decide(call, this.clock.now());
+  }
+
+  async limitsOf(tenantId: string, appId: string) {
+    const { tenant, app } = await this.lookup(tenantId, appId);
+    return effectiveLimits(this.global, tenant, app);
+  }
+
+  // --- fault rules: stored, then loaded into the injector ---------------------------------
+
+  /** Loads every tenant's stored rules (at start, and after a tenant document changed them). */
+  async loadFaultRules(tenantIds?: readonly string[]): Promise<void> {
+    for (const tenantId of tenantIds ?? (await this.rules.tenantsWithFaultRules())) {
+      const specs = await this.rules.listFaultRules(tenantId);
+      this.faults.setRules(tenantId, specs.map((spec) => faultRuleFromSpec(spec, tenantId, this.clock.now())));
+    }
+  }
+
+  faultRules(tenantId: string): FaultSpec[] {
+    return this.faults.rulesOf(tenantId).map(faultRuleToSpec);
+  }
+
+  async addFaultRule(tenantId: string, spec: FaultSpec): Promise<FaultSpec> {
+    const rule = faultRuleFromSpec(spec, tenantId, this.clock.now());
+    const rules = [...this.faults.rulesOf(tenantId).filter((r) => r.id !== rule.id), rule];
+    await this.rules.replaceFaultRules(tenantId, rules.map(faultRuleToSpec));
+    this.faults.setRules(tenantId, rules);
+    return faultRuleToSpec(rule);
+  }
+
+  /** False when no rule has that id. */
+  async removeFaultRule(tenantId: string, ruleId: string): Promise<boolean> {
+    const before = this.faults.rulesOf(tenantId);
+    const rules = before.filter((r) => r.id !== ruleId);
+    if (rules.length === before.length) return false;
+    await this.rules.replaceFaultRules(tenantId, rules.map(faultRuleToSpec));
+    this.faults.setRules(tenantId, rules);
+    return true;
+  }
+
+  async clearFaultRules(tenantId: string): Promise<void> {
+    await this.rules.replaceFaultRules(tenantId, []);
+    this.faults.setRules(tenantId, []);
+  }
+
+  /** Limits, journal and fault rules of a tenant back to nothing (machines are the store's). */
+  async reset(tenantId: string): Promise<void> {
+    await this.limiter.reset(`${tenantId}/`);
+    this.journal.clear(tenantId);
+    await this.clearFaultRules(tenantId);
+  }
+}
+
+/**
+ * The error a fault or a limit produces: the same code, message and headers as the real one, so
+ * a client cannot tell an injected 429 from a real throttle.
+ */
+export function errorFor(code: ErrorCode, retryAfterSeconds?: number): ApiError {
+  const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
+  return new ApiError(code, MESSAGES[code]?.(retryAfterSeconds ?? 0) ?? 'The request failed.', headers);
+}
+
+const MESSAGES: Partial<Record<ErrorCode, (seconds: number) => string>> = {
+  TooManyRequests: (s) => `Rate limit is exceeded. Try again in ${s} seconds.`,
+  InternalServerError: () => 'An unexpected error occurred. Use the target value to find it in the server log.',
+  ServiceUnavailable: () => 'The service is temporarily unavailable. Try again later.',
+  BadRequest: () => 'The request could not be understood.',
+  Unauthorized: () => 'Authorization has been denied for this request.',
+  Forbidden: () => 'The application does not have the required permissions to access the resource.',
+  NotFound: () => 'The requested resource was not found.',
+  ResourceNotFound: () => 'The requested resource was not found.',
+};
