@@ -14,13 +14,23 @@ import type { Config } from './config/settings.js';
 import { AccessPolicy } from './domain/access-policy.js';
 import { MachineAccess } from './domain/machine-access.js';
 import { TenantAdmin } from './domain/tenant-admin.js';
+import { FaultInjector } from './domain/faults.js';
+import { MemoryJournal } from './domain/journal.js';
+import { TrafficControl } from './domain/traffic-control.js';
+import { WindowLimiter } from './limits/window-limiter.js';
 import { hashSecret, verifySecret } from './auth/secrets.js';
 import { MachineService } from './domain/machine-service.js';
+import { InventoryService } from './domain/inventory-service.js';
+import { TagService } from './domain/tag-service.js';
 import type { Store } from './domain/ports.js';
 import { provisionDemo } from './fleet/provision-demo.js';
+import { resetMachines } from './fleet/reset.js';
 import { readTenantFiles } from './config/tenant-files.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { loadOrCreateSessionSecret } from './console/session-secret.js';
+import { parkingSwitchboard } from './console/fault-switchboard.js';
+import { DEMO_TENANT_ID } from './config/demo.js';
 
 export interface Core {
   readonly config: Config;
@@ -32,11 +42,14 @@ export interface Core {
   readonly tenants: TenantAdmin;
   readonly access: MachineAccess;
   readonly machines: MachineService;
+  readonly inventory: InventoryService;
+  readonly tags: TagService;
 }
 
 export interface App extends Core {
   readonly server: FastifyInstance;
   readonly adminKey: string;
+  readonly traffic: TrafficControl;
   close(): Promise<void>;
 }
 
@@ -59,7 +72,9 @@ export async function createCore(config: Config, clock: Clock = systemClock): Pr
     const issuer = new TokenIssuer(keys, clock, config.issuer);
     const access = new MachineAccess(store, policy, clock);
     const machines = new MachineService(access);
-    return { config, clock, store, keys, issuer, policy, tenants, access, machines };
+    const inventory = new InventoryService(access, { pageSize: config.pageSize });
+    const tags = new TagService(access);
+    return { config, clock, store, keys, issuer, policy, tenants, access, machines, inventory, tags };
   } catch (error) {
     await store.close();
     throw error;
@@ -72,12 +87,24 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
   const logger = options.logger ?? pino({ level: config.logLevel });
   let closing = false;
   const adminKey = config.adminKey ?? loadOrCreateAdminKey(config.dataDir);
+  const limiter = new WindowLimiter(clock);
+  const traffic = createTrafficControl(config, core, limiter);
+  await traffic.loadFaultRules();
+  limiter.restore(await store.loadLimitCounters());
+  // Counters are saved every few seconds and at shutdown, so a restart hands out no fresh budget.
+  const saveCounters = () => store.saveLimitCounters(limiter.snapshot());
+  const saver = setInterval(() => void saveCounters().catch(() => {}), 5000);
+  saver.unref();
   const server = await buildServer({
     logger,
     machines: core.machines,
+    inventory: core.inventory,
+    tags: core.tags,
     policy: core.policy,
     tenants: core.tenants,
     verifier: new TokenVerifier(trustedAuthorities(config, keys), store, clock, { cacheSize: config.tokenCacheSize }),
+    traffic,
+    resetMachines: (tenantId) => resetMachines(store, tenantId),
     authority: new Authority(store, store, core.issuer, clock),
     keys,
     adminKey,
@@ -85,17 +112,45 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     ready: () => !closing && store.healthy,
+    console: {
+      sessionSecret: config.sessionSecret ?? loadOrCreateSessionSecret(config.dataDir),
+      defaultTenantId: config.demo ? DEMO_TENANT_ID : '',
+      clock,
+      policy: core.policy,
+      access: core.access,
+      machines: core.machines,
+      inventory: core.inventory,
+      tags: core.tags,
+      directory: store,
+      // The tester panels read the same journal, counters and fault rules the API's traffic hooks use.
+      testing: {
+        journal: traffic.journal,
+        limiter: traffic.limiter,
+        limitsFor: (tenantId, appId) => traffic.limitsOf(tenantId, appId),
+        faults: parkingSwitchboard(traffic, clock),
+      },
+    },
   });
   return {
     ...core,
     server,
     adminKey,
+    traffic,
     async close() {
       closing = true;
+      clearInterval(saver);
       await server.close(); // lets in-flight requests finish; new ones get 503
+      await saveCounters();
       await store.close(); // lets queued writes commit
     },
   };
+}
+
+/** Rate limits, fault injection and the request journal of a running server. */
+function createTrafficControl(config: Config, core: Core, limiter: WindowLimiter): TrafficControl {
+  const global = { enabled: config.rateLimits, perMinute: config.rateLimitPerMinute, perHour: config.rateLimitPerHour };
+  const lookup = async (tenantId: string, appId: string) => core.policy.limitsOf(tenantId, appId);
+  return new TrafficControl(limiter, new FaultInjector(), new MemoryJournal(config.journalSize), global, lookup, core.store, core.clock);
 }
 
 /** Rampart's own authority, and the real one the configuration trusts, if any. */

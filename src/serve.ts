@@ -22,6 +22,7 @@ function banner(base: string, config: Config): string {
     '',
     `Rampart Machine API listening on ${base}`,
     `  API docs        ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
+    `  console         ${base}/console${config.demo ? '   (sign in as admin@rampart.demo / rampart-admin)' : ''}`,
     `  data            ${config.dataDir}`,
   ];
   if (config.demo) {

@@ -6,7 +6,10 @@ import type { KeyRing } from '../auth/key-ring.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { AccessPolicy } from '../domain/access-policy.js';
 import type { MachineService } from '../domain/machine-service.js';
+import type { InventoryService } from '../domain/inventory-service.js';
+import type { TagService } from '../domain/tag-service.js';
 import type { TenantAdmin } from '../domain/tenant-admin.js';
+import type { TrafficControl } from '../domain/traffic-control.js';
 import { newRequestId } from '../shared/ids.js';
 import { registerJsonParser } from './plugins/body-parsers.js';
 import { onClientError, onFrameworkError, registerErrorHandling } from './plugins/errors.js';
@@ -16,13 +19,20 @@ import { authorityRoutes } from './routes/authority.js';
 import { healthRoutes } from './routes/health.js';
 import { machineApi } from './routes/machine-api.js';
 import { machineHandlers } from './routes/machines.js';
+import { inventoryHandlers } from './routes/inventory.js';
+import { consolePlugin } from '../console/console-plugin.js';
+import type { ConsoleDeps } from '../console/console-deps.js';
 
 export interface ServerDeps {
   readonly logger: FastifyBaseLogger;
   readonly machines: MachineService;
+  readonly inventory: InventoryService;
+  readonly tags: TagService;
   readonly policy: AccessPolicy;
   readonly tenants: TenantAdmin;
   readonly verifier: TokenVerifier;
+  readonly traffic: TrafficControl;
+  readonly resetMachines: (tenantId: string) => Promise<number>;
   readonly authority: Authority;
   readonly keys: KeyRing;
   readonly adminKey: string;
@@ -30,6 +40,8 @@ export interface ServerDeps {
   readonly bodyLimit: number;
   readonly trustProxy: boolean;
   readonly ready: () => boolean;
+  /** The web console under /console (issue 7); absent, the server has none. */
+  readonly console?: ConsoleDeps;
 }
 
 /** Builds the HTTP server; listening is the caller's business (tests use port 0). */
@@ -81,10 +93,19 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     issuerBase: deps.issuerBase,
     tenantExists: (id) => deps.tenants.exists(id),
   });
-  await app.register(adminRoutes, { prefix: '/admin', adminKey: deps.adminKey, machines: deps.machines, tenants: deps.tenants, keys: deps.keys });
-  const handlers = machineHandlers(deps.machines);
-  const api = { verifier: deps.verifier, policy: deps.policy, handlers };
+  await app.register(adminRoutes, {
+    prefix: '/admin',
+    adminKey: deps.adminKey,
+    machines: deps.machines,
+    tenants: deps.tenants,
+    keys: deps.keys,
+    traffic: deps.traffic,
+    resetMachines: deps.resetMachines,
+  });
+  const handlers = { ...machineHandlers(deps.machines), ...inventoryHandlers(deps.inventory, deps.tags, deps.machines) };
+  const api = { verifier: deps.verifier, policy: deps.policy, traffic: deps.traffic, handlers };
   await app.register(machineApi, { prefix: '/api', ...api, hidden: false });
   await app.register(machineApi, { prefix: '/api/v1.0', ...api, hidden: true });
+  if (deps.console) await app.register(consolePlugin, { prefix: '/console', ...deps.console });
   return app;
 }

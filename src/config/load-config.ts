@@ -23,6 +23,8 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
   if ((value('trustIssuer') === undefined) !== (value('trustJwks') === undefined)) {
     throw new ConfigError('--trust-issuer and --trust-jwks go together: give both or neither');
   }
+  const sessionSecret = value('sessionSecret') as string | undefined;
+  if (sessionSecret !== undefined && sessionSecret.length < 16) throw new ConfigError('--session-secret (RAMPART_SESSION_SECRET): must be at least 16 characters');
   return Object.freeze({
     port,
     host: value('host') as string,
@@ -34,6 +36,7 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
     demo: value('demo') as boolean,
     demoMachines: value('demoMachines') as number,
     adminKey: value('adminKey') as string | undefined,
+    sessionSecret,
     bodyLimit: value('bodyLimit') as number,
     tokenCacheSize: value('tokenCacheSize') as number,
     trustProxy: value('trustProxy') as boolean,
@@ -41,7 +44,12 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
     trustJwks: value('trustJwks') as string | undefined,
     trustAudiences: Object.freeze([...(value('trustAudiences') as readonly string[])]),
     trustTenants: Object.freeze([...(value('trustTenants') as readonly string[])]),
+    rateLimits: value('rateLimits') as boolean,
+    rateLimitPerMinute: value('rateLimitPerMinute') as number,
+    rateLimitPerHour: value('rateLimitPerHour') as number,
+    journalSize: value('journalSize') as number,
     tenantFiles: Object.freeze([...(value('tenantFiles') as readonly string[])]),
+    pageSize: value('pageSize') as number,
     shutdownTimeout: value('shutdownTimeout') as number,
   });
 }

@@ -26,6 +26,7 @@ export const SETTINGS = {
   demo: { flag: 'demo', env: ['RAMPART_DEMO'], kind: 'boolean', help: 'provision the well-known demo tenant, applications and fleet' },
   demoMachines: { flag: 'demo-machines', env: ['RAMPART_DEMO_MACHINES'], kind: 'int', min: 1, max: 10_000_000, help: 'size of the generated demo fleet' },
   adminKey: { flag: 'admin-key', env: ['RAMPART_ADMIN_KEY'], kind: 'string', help: 'bearer key of the admin API (default: generated into <data-dir>/admin-key)' },
+  sessionSecret: { flag: 'session-secret', env: ['RAMPART_SESSION_SECRET'], kind: 'string', help: 'key signing console sessions (default: generated into <data-dir>/session-secret)' },
   bodyLimit: { flag: 'body-limit', env: ['RAMPART_BODY_LIMIT'], kind: 'int', min: 1024, max: 104_857_600, help: 'largest accepted request body, bytes' },
   tokenCacheSize: { flag: 'token-cache-size', env: ['RAMPART_TOKEN_CACHE_SIZE'], kind: 'int', min: 0, max: 10_000_000, help: 'verified tokens remembered until they expire' },
   trustProxy: { flag: 'trust-proxy', env: ['RAMPART_TRUST_PROXY'], kind: 'boolean', help: 'trust X-Forwarded-* headers (behind a load balancer)' },
@@ -33,7 +34,12 @@ export const SETTINGS = {
   trustJwks: { flag: 'trust-jwks', env: ['RAMPART_TRUST_JWKS'], kind: 'string', help: "the trusted issuer's signing keys: a JWKS URL or a JWKS file" },
   trustAudiences: { flag: 'trust-audience', env: ['RAMPART_TRUST_AUDIENCES'], kind: 'list', help: 'audiences accepted from the trusted issuer (default: the Machine API resource URIs)' },
   trustTenants: { flag: 'trust-tenant', env: ['RAMPART_TRUST_TENANTS'], kind: 'list', help: 'tenants accepted from the trusted issuer (default: every tenant served)' },
+  rateLimits: { flag: 'rate-limits', env: ['RAMPART_RATE_LIMITS'], kind: 'boolean', help: 'enforce rate limits for every tenant (tenants and applications can still turn them on or off)' },
+  rateLimitPerMinute: { flag: 'rate-limit-per-minute', env: ['RAMPART_RATE_LIMIT_PER_MINUTE'], kind: 'int', min: 1, max: 100_000_000, help: 'calls per minute per tenant + application + operation' },
+  rateLimitPerHour: { flag: 'rate-limit-per-hour', env: ['RAMPART_RATE_LIMIT_PER_HOUR'], kind: 'int', min: 1, max: 100_000_000, help: 'calls per hour per tenant + application + operation' },
+  journalSize: { flag: 'journal-size', env: ['RAMPART_JOURNAL_SIZE'], kind: 'int', min: 0, max: 1_000_000, help: 'requests kept per tenant in the request journal' },
   tenantFiles: { flag: 'tenant-file', env: ['RAMPART_TENANT_FILES'], kind: 'list', help: 'tenant files (JSON or YAML) or folders of them, comma-separated; applied at start' },
+  pageSize: { flag: 'page-size', env: ['RAMPART_PAGE_SIZE'], kind: 'int', min: 1, max: 10_000, help: 'machines per page of GET /api/machines without $top (the real service: 10000)' },
   shutdownTimeout: { flag: 'shutdown-timeout', env: ['RAMPART_SHUTDOWN_TIMEOUT'], kind: 'int', min: 0, max: 600_000, help: 'ms to let in-flight requests finish on SIGTERM' },
 } as const satisfies Record<string, Setting>;
 
@@ -48,6 +54,7 @@ export interface Config {
   readonly demo: boolean;
   readonly demoMachines: number;
   readonly adminKey: string | undefined;
+  readonly sessionSecret: string | undefined;
   readonly bodyLimit: number;
   readonly tokenCacheSize: number;
   readonly trustProxy: boolean;
@@ -55,7 +62,12 @@ export interface Config {
   readonly trustJwks: string | undefined;
   readonly trustAudiences: readonly string[];
   readonly trustTenants: readonly string[];
+  readonly rateLimits: boolean;
+  readonly rateLimitPerMinute: number;
+  readonly rateLimitPerHour: number;
+  readonly journalSize: number;
   readonly tenantFiles: readonly string[];
+  readonly pageSize: number;
   readonly shutdownTimeout: number;
 }
 
@@ -76,9 +88,14 @@ export const DEFAULTS = {
   bodyLimit: 1_048_576,
   tokenCacheSize: 100_000,
   trustProxy: false,
+  rateLimits: false,
+  rateLimitPerMinute: 100,
+  rateLimitPerHour: 1500,
+  journalSize: 1000,
   trustAudiences: [],
   trustTenants: [],
   tenantFiles: [],
+  pageSize: 10_000,
   shutdownTimeout: 10_000,
 } as const;
 

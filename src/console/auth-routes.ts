@@ -1,0 +1,79 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { hashSecret, verifySecret } from '../auth/secrets.js';
+import type { User } from '../domain/directory.js';
+import type { ConsoleDeps } from './console-deps.js';
+import { page, safeNext, signedIn } from './console-context.js';
+import { clearCookie, LOGIN_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.js';
+import { newLoginNonce, SESSION_LIFETIME_MS, type SessionCodec } from './session.js';
+
+interface AuthOptions {
+  readonly deps: ConsoleDeps;
+  readonly codec: SessionCodec;
+}
+
+type Form = Partial<Record<'tenant' | 'username' | 'password' | 'next' | '_login', string>>;
+
+const INVALID = 'Invalid username or password.';
+// Verified against when the user does not exist, so both failures cost the same scrypt work.
+const DUMMY_HASH = hashSecret('rampart-console-no-such-user');
+const text = (value: unknown, max: number): string => (typeof value === 'string' ? value.trim().slice(0, max) : '');
+
+/**
+ * Signing in checks the tenant's own users with the same scrypt hashes as the password grant,
+ * and gives the same answer, after the same work, for an unknown user and a wrong password.
+ */
+async function verifyUser(deps: ConsoleDeps, tenantId: string, username: string, password: string): Promise<User | undefined> {
+  const tenant = tenantId === '' ? undefined : await deps.policy.tenant(tenantId);
+  const user = tenant && username !== '' ? await deps.directory.getUserByPrincipalName(tenant.id, username) : undefined;
+  const valid = verifySecret(password, user?.passwordHash ?? DUMMY_HASH) && user?.passwordHash != null;
+  return valid ? user : undefined;
+}
+
+export const signInRoutes: FastifyPluginAsync<AuthOptions> = async (app, { deps, codec }) => {
+  const form = (request: FastifyRequest, reply: FastifyReply, fields: { tenant: string; username: string; next: string; error?: string }) => {
+    // One nonce per browser, reused across failed attempts so a second tab's form stays valid.
+    let nonce = readCookie(request, LOGIN_COOKIE);
+    if (!nonce || !/^[\w-]{24}$/.test(nonce)) {
+      nonce = newLoginNonce();
+      setCookie(request, reply, LOGIN_COOKIE, nonce, 3600);
+    }
+    reply.header('cache-control', 'no-store');
+    return page(request, reply, 'login', { title: 'Sign in', loginToken: codec.loginToken(nonce), error: '', ...fields });
+  };
+
+  app.get('/login', async (request, reply) => {
+    const query = request.query as Form;
+    const next = safeNext(query.next);
+    if (codec.read(readCookie(request, SESSION_COOKIE), deps.clock.now())) return reply.code(303).header('location', next).send();
+    return form(request, reply, { tenant: text(query.tenant, 64) || deps.defaultTenantId, username: '', next });
+  });
+
+  app.post('/login', async (request, reply) => {
+    const body = (request.body ?? {}) as Form;
+    const fields = { tenant: text(body.tenant, 64).toLowerCase(), username: text(body.username, 256), next: safeNext(body.next) };
+    if (!codec.checkLoginToken(readCookie(request, LOGIN_COOKIE), body._login)) {
+      reply.code(403);
+      return form(request, reply, { ...fields, error: 'The sign-in form expired. Please try again.' });
+    }
+    const user = await verifyUser(deps, fields.tenant, fields.username, typeof body.password === 'string' ? body.password : '');
+    if (!user) {
+      request.log.info({ tenant: fields.tenant, console: 'sign-in refused' }, 'console sign-in refused');
+      reply.code(401);
+      return form(request, reply, { ...fields, error: INVALID });
+    }
+    const { cookie } = codec.issue({ tenantId: user.tenantId, userId: user.id, userPrincipalName: user.userPrincipalName }, deps.clock.now());
+    setCookie(request, reply, SESSION_COOKIE, cookie, SESSION_LIFETIME_MS / 1000);
+    clearCookie(request, reply, LOGIN_COOKIE);
+    request.log.info({ tenant: user.tenantId, user: user.id }, 'console sign-in');
+    return reply.code(303).header('location', fields.next).send();
+  });
+};
+
+/** Sign-out is a POST with the CSRF token (a link could be triggered by another page). */
+export const signOutRoutes: FastifyPluginAsync<AuthOptions> = async (app, { deps, codec }) => {
+  app.post('/logout', async (request, reply) => {
+    codec.revoke(signedIn(request).session, deps.clock.now());
+    clearCookie(request, reply, SESSION_COOKIE);
+    return reply.code(303).header('location', '/console/login').send();
+  });
+};

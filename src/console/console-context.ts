@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../domain/errors.js';
+import type { User } from '../domain/directory.js';
+import type { DelegatedPrincipal } from '../domain/principal.js';
+import type { ConsoleDeps } from './console-deps.js';
+import { consolePrincipal } from './console-principal.js';
+import { readCookie, SESSION_COOKIE } from './cookies.js';
+import type { Session, SessionCodec } from './session.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the console's session hook on every page but the sign-in form. */
+    consoleUser: SignedIn | null;
+  }
+}
+
+/** The signed-in user of a console request, and what a page needs to act for them. */
+export interface SignedIn {
+  readonly session: Session;
+  readonly user: User;
+  readonly principal: DelegatedPrincipal;
+  /** The synchronizer token every form of the page carries. */
+  readonly csrf: string;
+}
+
+/** The session hook guarantees it on every page it guards. */
+export function signedIn(request: FastifyRequest): SignedIn {
+  if (!request.consoleUser) throw new ApiError('Unauthorized', 'Sign in to use the console.');
+  return request.consoleUser;
+}
+
+/**
+ * Sessions come from the console's signed cookie and nothing else: an Authorization header (a
+ * Machine API token, the admin key) is never read here. The user is looked up on every request,
+ * so removing a user from the tenant ends their sessions. Every POST must carry the session's
+ * CSRF token, checked before the handler runs.
+ */
+export function registerSessionHooks(app: FastifyInstance, deps: ConsoleDeps, codec: SessionCodec): void {
+  app.decorateRequest('consoleUser', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const session = codec.read(readCookie(request, SESSION_COOKIE), deps.clock.now());
+    const user = session ? await deps.directory.getUserByPrincipalName(session.tenantId, session.userPrincipalName) : undefined;
+    if (!session || !user || user.id !== session.userId) return toSignIn(request, reply);
+    const principal = consolePrincipal(session);
+    request.consoleUser = { session, user, principal, csrf: codec.csrfToken(session) };
+    // Every log line of the request, the per-request line included, names who acted. The API's
+    // `request.principal` is left unset: hooks keyed on it (the journal) are for Machine API calls.
+    request.log = request.log.child({ tenant: session.tenantId, user: session.userId, app: principal.appId });
+  });
+
+  app.addHook('preHandler', async (request) => {
+    if (request.method !== 'POST') return;
+    const { session } = signedIn(request);
+    const body = request.body as Record<string, unknown> | undefined;
+    const presented = body?._csrf ?? request.headers['x-csrf-token'];
+    if (!codec.checkCsrf(session, presented)) {
+      throw new ApiError('Forbidden', 'This form has expired or did not come from this console. Reload the page and try again.');
+    }
+  });
+}
+
+/** Pages go to the sign-in form and come back afterwards; htmx requests are told to navigate. */
+function toSignIn(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const next = request.method === 'GET' && !request.headers['hx-request'] ? request.url : '/console/machines';
+  const location = `/console/login?next=${encodeURIComponent(next)}`;
+  if (request.headers['hx-request']) return reply.code(200).header('hx-redirect', location).send('');
+  return reply.code(303).header('location', location).send();
+}
+
+/** Only a console path may be a sign-in's destination: never another site, never `//host`. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/console(\/|$|\?)/.test(next) && !next.includes('\\') ? next : '/console/machines';
+}
+
+/** Renders a full page: the layout needs to know who is signed in and the CSRF token for sign-out. */
+export function page(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>): Promise<string> {
+  const me = request.consoleUser;
+  return reply.type('text/html; charset=utf-8').viewAsync(template, {
+    me: me ? { name: me.user.displayName || me.user.userPrincipalName, upn: me.user.userPrincipalName } : null,
+    csrf: me?.csrf ?? '',
+    nav: '',
+    ...data,
+  });
+}

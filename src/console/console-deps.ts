@@ -1,0 +1,54 @@
+import type { AccessPolicy } from '../domain/access-policy.js';
+import type { FaultRule } from '../domain/faults.js';
+import type { InventoryService } from '../domain/inventory-service.js';
+import type { Journal } from '../domain/journal.js';
+import type { LimitCounter, LimitSettings } from '../domain/limits.js';
+import type { MachineAccess } from '../domain/machine-access.js';
+import type { MachineService } from '../domain/machine-service.js';
+import type { ApplicationStore, DirectoryStore } from '../domain/ports.js';
+import type { TagService } from '../domain/tag-service.js';
+import type { Clock } from '../shared/clock.js';
+
+/** A fault rule as the testing panel shows it: the rule and whether it is switched on. */
+export interface SwitchableFault {
+  readonly rule: FaultRule;
+  readonly enabled: boolean;
+}
+
+/**
+ * What the fault panel needs from the admin side's fault service: the tenant's rules with their
+ * on/off state, and a switch. Switching must leave the rule's definition alone.
+ */
+export interface FaultSwitchboard {
+  list(tenantId: string): readonly SwitchableFault[] | Promise<readonly SwitchableFault[]>;
+  /** False when the tenant has no rule with that id. */
+  setEnabled(tenantId: string, ruleId: string, enabled: boolean): boolean | Promise<boolean>;
+}
+
+/**
+ * The runtime pieces behind the tester panels (issue 4). Each is optional: a panel whose piece
+ * is not wired into the app says "not available" instead of failing the page.
+ */
+export interface ConsoleTesting {
+  readonly journal?: Journal;
+  readonly limiter?: { counters(prefix: string): LimitCounter[] | Promise<LimitCounter[]> };
+  /** The limits in force for an application (null: limits are off for it). Default: MDE's 100/minute, 1500/hour. */
+  readonly limitsFor?: (tenantId: string, appId: string) => LimitSettings | null | Promise<LimitSettings | null>;
+  readonly faults?: FaultSwitchboard;
+}
+
+/** Everything the console reaches: the same services and policy as the Machine API. */
+export interface ConsoleDeps {
+  readonly sessionSecret: string;
+  /** Pre-filled on the sign-in form (the demo tenant when the demo is on); empty for none. */
+  readonly defaultTenantId: string;
+  readonly clock: Clock;
+  readonly policy: AccessPolicy;
+  readonly access: MachineAccess;
+  readonly machines: MachineService;
+  readonly inventory: InventoryService;
+  readonly tags: TagService;
+  /** Users (sign-in, names in the history) and applications (names in the panels). */
+  readonly directory: DirectoryStore & ApplicationStore;
+  readonly testing: ConsoleTesting;
+}

@@ -1,0 +1,57 @@
+import { operation, type OperationId } from '../api/operations.js';
+import type { AccessPolicy } from '../domain/access-policy.js';
+import { ApiError } from '../domain/errors.js';
+import type { RolePermission } from '../domain/permissions.js';
+import type { DelegatedPrincipal } from '../domain/principal.js';
+import type { Session } from './session.js';
+
+/**
+ * The console acts as a first-party application signed in on the user's behalf: its changes are
+ * recorded with this app id and the user's id, like a delegated API call.
+ */
+export const CONSOLE_APP_ID = 'rampart-console';
+
+/** The user's own rights decide, so the console asks for the widest delegated permissions. */
+const CONSOLE_SCOPES: ReadonlySet<string> = new Set(['Machine.Read', 'Machine.ReadWrite']);
+
+export function consolePrincipal(session: Session): DelegatedPrincipal {
+  return {
+    kind: 'delegated',
+    tenantId: session.tenantId,
+    appId: CONSOLE_APP_ID,
+    userId: session.userId,
+    userPrincipalName: session.userPrincipalName,
+    scopes: CONSOLE_SCOPES,
+    expiresAt: Math.floor(session.expiresAt / 1000),
+  };
+}
+
+/**
+ * The API's own check for an operation-table row: the same role permissions and the same
+ * message when refused. Device groups are applied by the services, as for the API.
+ */
+export async function requireOperation(policy: AccessPolicy, principal: DelegatedPrincipal, id: OperationId): Promise<void> {
+  await policy.authorize(principal, operation(id).permission);
+}
+
+/** Whether to offer a control at all: a user who may not change a value sees no form for it. */
+export async function allows(policy: AccessPolicy, principal: DelegatedPrincipal, id: OperationId): Promise<boolean> {
+  try {
+    await requireOperation(policy, principal, id);
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 403) return false;
+    throw error;
+  }
+}
+
+/** Console-only rights that are not Machine API operations (the fault switches). */
+export async function hasRole(policy: AccessPolicy, principal: DelegatedPrincipal, role: RolePermission): Promise<boolean> {
+  return (await policy.rolePermissions(principal)).has(role);
+}
+
+export async function requireRole(policy: AccessPolicy, principal: DelegatedPrincipal, role: RolePermission): Promise<void> {
+  if (!(await hasRole(policy, principal, role))) {
+    throw new ApiError('Forbidden', `The user does not have any of the required role permissions (${role}) to access the resource.`);
+  }
+}

@@ -1,0 +1,101 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { parseDeviceValue } from '../domain/device-value.js';
+import { ApiError } from '../domain/errors.js';
+import type { DelegatedPrincipal } from '../domain/principal.js';
+import type { ValueChange } from '../domain/value-change.js';
+import type { ConsoleDeps } from './console-deps.js';
+import { page, signedIn } from './console-context.js';
+import { allows, CONSOLE_APP_ID, requireOperation } from './console-principal.js';
+import { VALUE_ORDER } from './inventory-view.js';
+
+type Params = { Params: { machineId: string } };
+type ValueForm = { Body: { value?: string; confirm?: string } | undefined };
+type TagForm = { Body: { tag?: string; action?: string } | undefined };
+
+const HISTORY_SHOWN = 100;
+
+/** Messages a redirect may ask the device page to show (never text taken from the URL). */
+const DONE: Readonly<Record<string, string>> = {
+  value: 'Device value saved.',
+  'tag-added': 'Tag added.',
+  'tag-removed': 'Tag removed.',
+};
+
+const deviceUrl = (id: string, done?: string): string => `/console/machines/${encodeURIComponent(id)}${done ? `?done=${done}` : ''}`;
+
+/** History rows with names instead of ids: who (user, else application) and through which route. */
+async function describeHistory(deps: ConsoleDeps, tenantId: string, history: readonly ValueChange[]) {
+  if (history.length === 0) return [];
+  const [users, apps] = await Promise.all([deps.directory.listUsers(tenantId), deps.directory.listApplications(tenantId)]);
+  const userNames = new Map(users.map((u) => [u.id, u.userPrincipalName]));
+  const appNames = new Map<string, string>([...apps.map((a) => [a.clientId, a.name] as const), [CONSOLE_APP_ID, 'Rampart console']]);
+  return history.map((h) => ({
+    ...h,
+    who: h.userId ? (userNames.get(h.userId) ?? h.userId) : h.appId ? (appNames.get(h.appId) ?? h.appId) : 'system',
+    via: h.appId ? (appNames.get(h.appId) ?? h.appId) : '',
+  }));
+}
+
+/** After a tag change the device may have moved to a group the user cannot see. */
+async function stillVisible(deps: ConsoleDeps, principal: DelegatedPrincipal, id: string): Promise<boolean> {
+  try {
+    await deps.machines.get(principal, id);
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return false;
+    throw error;
+  }
+}
+
+/**
+ * The device page and its changes. Each handler checks the operation-table row the API would
+ * (GetMachine, SetDeviceValue, AddOrRemoveTag) and then calls the API's own service, which
+ * applies device groups and retention and writes the audited change with route `console`.
+ */
+export const deviceRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps) => {
+  app.get<Params>('/machines/:machineId', async (request, reply) => {
+    const { principal, csrf } = signedIn(request);
+    await requireOperation(deps.policy, principal, 'GetMachine');
+    const machine = await deps.machines.get(principal, request.params.machineId);
+    const history = await deps.machines.history(principal.tenantId, machine.id, HISTORY_SHOWN);
+    const [canSetValue, canTag] = await Promise.all([allows(deps.policy, principal, 'SetDeviceValue'), allows(deps.policy, principal, 'AddOrRemoveTag')]);
+    return page(request, reply, 'machine', {
+      title: machine.computerDnsName,
+      nav: 'machines',
+      csrf,
+      machine,
+      history: await describeHistory(deps, principal.tenantId, history),
+      canSetValue,
+      canTag,
+      values: VALUE_ORDER,
+      done: DONE[String((request.query as Record<string, unknown>).done)] ?? '',
+      now: deps.clock.now(),
+    });
+  });
+
+  // Two steps without JavaScript: the first POST shows what will change, the second (confirm=yes) changes it.
+  app.post<Params & ValueForm>('/machines/:machineId/value', async (request, reply) => {
+    const { principal, csrf } = signedIn(request);
+    await requireOperation(deps.policy, principal, 'SetDeviceValue');
+    const value = parseDeviceValue(request.body?.value, 'Device value');
+    if (request.body?.confirm !== 'yes') {
+      const machine = await deps.machines.get(principal, request.params.machineId);
+      return page(request, reply, 'confirm-value', { title: 'Confirm device value', nav: 'machines', csrf, machine, value });
+    }
+    const call = { requestId: request.id, route: 'console' } as const;
+    const machine = await deps.machines.setDeviceValue(principal, request.params.machineId, { DeviceValue: value }, call);
+    return reply.code(303).header('location', deviceUrl(machine.id, 'value')).send();
+  });
+
+  app.post<Params & TagForm>('/machines/:machineId/tags', async (request, reply) => {
+    const { principal } = signedIn(request);
+    await requireOperation(deps.policy, principal, 'AddOrRemoveTag');
+    const action = request.body?.action === 'Remove' ? 'Remove' : 'Add';
+    // A typed tag loses stray spaces; a removed one is sent exactly as the device carries it.
+    const tag = action === 'Add' ? (request.body?.tag ?? '').trim() : (request.body?.tag ?? '');
+    const call = { requestId: request.id, route: 'console' } as const;
+    const machine = await deps.tags.addOrRemove(principal, request.params.machineId, { Value: tag, Action: action }, call);
+    if (!(await stillVisible(deps, principal, machine.id))) return reply.code(303).header('location', '/console/machines?done=moved').send();
+    return reply.code(303).header('location', deviceUrl(machine.id, action === 'Add' ? 'tag-added' : 'tag-removed')).send();
+  });
+};

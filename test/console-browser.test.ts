@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
+import type { DeviceValue } from '../src/domain/device-value.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { demoMachines, inGroup, readMachine, type Login } from './helpers/console-session.js';
+
+/**
+ * The console in Debian's Chromium, driven by playwright-core against a real server: the flows a
+ * person follows, with screenshots of the main pages under test-artifacts/screenshots/.
+ * `RAMPART_UPDATE_SCREENSHOT=1` also refreshes docs/console.png, the README's picture.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const SHOTS = 'test-artifacts/screenshots';
+// Hiding the caret would inject a style element, which the console's CSP (rightly) refuses.
+const SHOT = { caret: 'initial' } as const;
+const skip = !existsSync(CHROMIUM) && !process.env.RAMPART_REQUIRE_SERVICES ? `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)` : false;
+if (skip) process.stdout.write(`# console browser tests skipped: ${skip}\n`);
+
+const other = (value: DeviceValue): DeviceValue => (value === 'High' ? 'Low' : 'High');
+
+async function signIn(page: Page, base: string, login: Login): Promise<void> {
+  await page.goto(`${base}/console/machines`);
+  await page.waitForURL(/\/console\/login\?next=/);
+  // Keyboard only: the user name field has the focus, Tab reaches the password, Enter submits.
+  await page.keyboard.type(login.userPrincipalName);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(login.password);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${base}/console/machines`);
+}
+
+describe('console in a browser', { timeout: 180_000 }, () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  before(async () => {
+    if (skip) return;
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startTestServer();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Errors the browser logs (a script or style the CSP refuses shows up here); each test ends with none. */
+  const errors: string[] = [];
+  afterEach(() => assert.deepEqual(errors.splice(0), []));
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    return page;
+  }
+
+  it('signs in as admin, filters, sets a device value with confirmation, and sees it in the table and the history', { skip }, async () => {
+    const page = await newPage();
+    await page.goto(`${server.base}/console/login`);
+    assert.equal(await page.inputValue('#tenant'), DEMO_TENANT_ID);
+    await page.screenshot({ path: `${SHOTS}/login.png`, ...SHOT });
+    await signIn(page, server.base, DEMO_USERS.admin);
+    await page.screenshot({ path: `${SHOTS}/inventory.png`, ...SHOT });
+
+    // Filter by device value, then by name prefix: htmx swaps the table and the URL follows.
+    await page.selectOption('#f-value', 'Normal');
+    await page.waitForURL(/\?value=Normal$/);
+    const values = await page.locator('table.devices tbody .badge').allTextContents();
+    assert.ok(values.length > 0 && values.every((v) => v === 'Normal'), values.join());
+    const name = (await page.locator('table.devices tbody th a').first().textContent()) ?? '';
+    await page.fill('#q', name.slice(0, 4));
+    await page.waitForURL(new RegExp(`q=${encodeURIComponent(name.slice(0, 4).toLowerCase())}`));
+    const names = await page.locator('table.devices tbody th a').allTextContents();
+    assert.ok(names.length > 0 && names.every((n) => n.toLowerCase().startsWith(name.slice(0, 4).toLowerCase())), names.join());
+    await page.screenshot({ path: `${SHOTS}/inventory-filtered.png`, ...SHOT });
+
+    // Open the device, change its value, confirm.
+    await page.click(`table.devices tbody th a:text-is("${name}")`);
+    await page.waitForURL(/\/console\/machines\/[0-9a-f]{40}$/);
+    const id = page.url().split('/').pop() ?? '';
+    assert.equal(await page.textContent('#current-value'), 'Normal');
+    await page.selectOption('#new-value', 'High');
+    await page.click('button:text-is("Change…")');
+    await page.waitForSelector('h1:text-is("Change the device value?")');
+    assert.equal((await readMachine(server, id))?.deviceValue, 'Normal', 'nothing changes before the confirmation');
+    await page.click('button:text-is("Set to High")');
+    await page.waitForURL(/\?done=value$/);
+    assert.equal(await page.textContent('#current-value'), 'High');
+    const row = page.locator('table.history tbody tr').first();
+    assert.match((await row.textContent()) ?? '', /admin@rampart\.demo\s+via Rampart console\s+Normal\s+→\s+High\s+console/);
+    await page.screenshot({ path: `${SHOTS}/device.png`, fullPage: true, ...SHOT });
+
+    // The table shows it too.
+    await page.goto(`${server.base}/console/machines?value=High&q=${encodeURIComponent(name.toLowerCase())}`);
+    assert.ok((await page.locator(`table.devices tbody tr:has(a[href="/console/machines/${id}"]) .badge`).textContent()) === 'High');
+    assert.equal((await readMachine(server, id))?.deviceValue, 'High');
+    if (process.env.RAMPART_UPDATE_SCREENSHOT) copyFileSync(`${SHOTS}/inventory.png`, 'docs/console.png');
+  });
+
+  it('sorts and pages in place, without a full page load', { skip }, async () => {
+    const page = await newPage();
+    await signIn(page, server.base, DEMO_USERS.admin);
+    await page.goto(`${server.base}/console/machines?size=25`);
+    // A full load would forget this; an htmx swap keeps it.
+    await page.evaluate(() => Object.assign(globalThis, { stayed: true }));
+    await page.click('th a:text-is("Last seen")');
+    await page.waitForURL(/\?sort=lastSeen&size=25$/);
+    assert.equal(await page.getAttribute('th:has(a:text-is("Last seen"))', 'aria-sort'), 'ascending');
+    await page.click('nav.pager a:text-is("Next")');
+    await page.waitForURL(/\?sort=lastSeen&size=25&page=2$/);
+    assert.match((await page.textContent('#results-summary')) ?? '', /^Devices 26–50 of \d+$/);
+    assert.equal(await page.evaluate(() => (globalThis as { stayed?: boolean }).stayed), true);
+  });
+
+  it('sets the value of two selected devices in one step, each in its own history', { skip }, async () => {
+    const page = await newPage();
+    await signIn(page, server.base, DEMO_USERS.admin);
+    await page.goto(`${server.base}/console/machines?group=103`);
+    const boxes = page.locator('table.devices tbody input[name=ids]');
+    const ids = [await boxes.nth(0).getAttribute('value'), await boxes.nth(1).getAttribute('value')] as string[];
+    const before = await Promise.all(ids.map((id) => readMachine(server, id)));
+    const target = other(before[0]?.deviceValue ?? 'Normal');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.selectOption('#bulk-value', target);
+    await page.click('button:text-is("Review change…")');
+    await page.waitForSelector(`h1:text-is("Set 2 devices to ${target}?")`);
+    await page.click(`button:text-is("Set 2 to ${target}")`);
+    await page.waitForSelector(`h1:text-is("2 devices set to ${target}")`);
+    for (const id of ids) {
+      assert.equal((await readMachine(server, id))?.deviceValue, target);
+      const [entry] = await server.app.store.history(DEMO_TENANT_ID, id, 1);
+      assert.equal(entry?.route, 'console');
+    }
+    await page.click('a:text-is("Back to the devices")');
+    await page.waitForURL(/\?group=103$/);
+  });
+
+  it('shows a Machine API call in the journal without a reload', { skip }, async () => {
+    const page = await newPage();
+    await signIn(page, server.base, DEMO_USERS.analyst);
+    await page.goto(`${server.base}/console/testing`);
+    const [device] = await demoMachines(server, inGroup(140), 1);
+    assert.ok(device);
+    const token = await server.token();
+    const api = await fetch(`${server.base}/api/machines/${device.id}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+    assert.equal(api.status, 200);
+    // htmx polls the journal every 2 s; the row arrives in place.
+    await page.waitForSelector(`#journal code:text-is("GET /api/machines/${device.id}")`);
+    await page.screenshot({ path: `${SHOTS}/testing.png`, ...SHOT });
+  });
+
+  it('shows the analyst no way to change a value, and refuses a direct POST', { skip }, async () => {
+    const page = await newPage();
+    await signIn(page, server.base, DEMO_USERS.analyst);
+    assert.equal(await page.locator('form#bulk, input[name=ids]').count(), 0);
+    const [device] = await demoMachines(server, inGroup(140), 1);
+    assert.ok(device);
+    await page.goto(`${server.base}/console/machines/${device.id}`);
+    assert.equal(await page.locator('#new-value, form[action$="/value"], form[action$="/tags"]').count(), 0);
+    assert.match((await page.textContent('#value-heading + p + p')) ?? '', /not change it/);
+
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const csrf = await page.inputValue('input[name=_csrf]');
+    const refused = await fetch(`${server.base}/console/machines/${device.id}/value`, {
+      method: 'POST',
+      headers: { cookie },
+      body: new URLSearchParams({ _csrf: csrf, value: other(device.deviceValue), confirm: 'yes' }),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(10_000),
+    });
+    assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /required role permissions \(Manage security setting\)/);
+    assert.equal((await readMachine(server, device.id))?.deviceValue, device.deviceValue);
+  });
+});

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parkingSwitchboard, type FaultRuleAdmin } from '../src/console/fault-switchboard.js';
+import { inventoryFilter, inventoryOrder, parseInventoryView, sortLink, viewQuery } from '../src/console/inventory-view.js';
+import { SESSION_LIFETIME_MS, SessionCodec } from '../src/console/session.js';
+import type { FaultSpec } from '../src/domain/fault-spec.js';
+import { ManualClock } from '../src/shared/clock.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { loadOrCreateSessionSecret } from '../src/console/session-secret.js';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
+const WHO = { tenantId: 't1', userId: 'u1', userPrincipalName: 'a@b.c' };
+
+describe('console sessions', () => {
+  const codec = new SessionCodec('a-secret-of-enough-length');
+
+  it('reads back what it issued until it expires', () => {
+    const { session, cookie } = codec.issue(WHO, T0);
+    assert.deepEqual(codec.read(cookie, T0 + SESSION_LIFETIME_MS - 1), session);
+    assert.equal(codec.read(cookie, T0 + SESSION_LIFETIME_MS), undefined);
+  });
+
+  it('refuses a cookie signed with another secret, or altered anywhere', () => {
+    const { cookie } = new SessionCodec('another-secret-of-enough-length').issue(WHO, T0);
+    assert.equal(codec.read(cookie, T0), undefined);
+    const mine = codec.issue(WHO, T0).cookie;
+    for (let i = 0; i < mine.length; i += 7) {
+      const flipped = mine.slice(0, i) + (mine[i] === 'A' ? 'B' : 'A') + mine.slice(i + 1);
+      if (flipped !== mine) assert.equal(codec.read(flipped, T0), undefined, `position ${i}`);
+    }
+  });
+
+  it('revokes a signed-out session', () => {
+    const { session, cookie } = codec.issue(WHO, T0);
+    codec.revoke(session, T0);
+    assert.equal(codec.read(cookie, T0), undefined);
+  });
+
+  it('ties CSRF tokens to one session and login tokens to one nonce', () => {
+    const a = codec.issue(WHO, T0).session;
+    const b = codec.issue(WHO, T0).session;
+    assert.ok(codec.checkCsrf(a, codec.csrfToken(a)));
+    assert.equal(codec.checkCsrf(a, codec.csrfToken(b)), false);
+    assert.equal(codec.checkCsrf(a, undefined), false);
+    assert.equal(codec.checkCsrf(a, [codec.csrfToken(a)]), false);
+    assert.ok(codec.checkLoginToken('nonce-1', codec.loginToken('nonce-1')));
+    assert.equal(codec.checkLoginToken('nonce-2', codec.loginToken('nonce-1')), false);
+    assert.equal(codec.checkLoginToken(undefined, codec.loginToken('')), false);
+    // A session's CSRF token is not a login token, and the other way round.
+    assert.equal(codec.checkLoginToken(a.sid, codec.csrfToken(a)), false);
+  });
+
+  it('will not run with a short secret', () => {
+    assert.throws(() => new SessionCodec('short'), /at least 16 characters/);
+  });
+});
+
+describe('the session secret setting', () => {
+  it('is read from the flag or RAMPART_SESSION_SECRET, and refused when short', () => {
+    assert.equal(loadConfig({}, { RAMPART_SESSION_SECRET: 'x'.repeat(16) }).sessionSecret, 'x'.repeat(16));
+    assert.equal(loadConfig({}, {}).sessionSecret, undefined);
+    assert.throws(() => loadConfig({ sessionSecret: 'short' }, {}), /^Error: --session-secret \(RAMPART_SESSION_SECRET\): must be at least 16 characters$/);
+  });
+
+  it('defaults to a random secret kept in the data folder (mode 600)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-secret-'));
+    try {
+      const first = loadOrCreateSessionSecret(dir);
+      assert.ok(first.length >= 40);
+      assert.equal(statSync(join(dir, 'session-secret')).mode & 0o777, 0o600);
+      assert.equal(loadOrCreateSessionSecret(dir), first);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('inventory view', () => {
+  it('turns the query string into a MachineQuery filter, dropping what it does not know', () => {
+    const view = parseInventoryView({ q: 'Web', value: ['high', 'Low', 'bogus'], health: 'active', os: ['Linux', '<script>'], group: ['101', 'x'], tag: 'VIP', sort: 'nope', page: '-3', size: '7' });
+    assert.deepEqual(
+      { q: view.q, values: view.values, health: view.health, os: view.os, groups: view.groups, tag: view.tag, sort: view.sort, page: view.page, size: view.size },
+      { q: 'web', values: ['High', 'Low'], health: ['Active'], os: ['Linux'], groups: [101], tag: 'VIP', sort: 'name', page: 1, size: 50 },
+    );
+    const filter = JSON.stringify(inventoryFilter(view));
+    for (const part of ['"startsWith","property":"computerDnsName","prefix":"web"', '"in","property":"deviceValue","values":["High","Low"]', '"compare","property":"healthStatus","op":"eq","value":"Active"', '"anyTag"']) {
+      assert.ok(filter.includes(part), part);
+    }
+    assert.equal(JSON.stringify(inventoryFilter(view, { withValue: false })).includes('deviceValue'), false);
+    assert.equal(inventoryFilter(parseInventoryView({})), null);
+  });
+
+  it('writes the canonical query string back, and round-trips it', () => {
+    const view = parseInventoryView({ value: 'High', risk: ['High', 'Medium'], sort: 'lastSeen', dir: 'desc', page: '3' });
+    const text = viewQuery(view);
+    assert.equal(text, '?value=High&risk=High&risk=Medium&sort=lastSeen&dir=desc&page=3');
+    assert.deepEqual(parseInventoryView(Object.fromEntries([...new URLSearchParams(text.slice(1)).keys()].map((k) => [k, new URLSearchParams(text.slice(1)).getAll(k)]))), view);
+    assert.equal(viewQuery(parseInventoryView({})), '');
+    assert.deepEqual(inventoryOrder(view), [{ property: 'lastSeen', descending: true }, { property: 'id', descending: true }]);
+    assert.deepEqual(inventoryOrder(view, true), [{ property: 'lastSeen', descending: false }, { property: 'id', descending: false }]);
+  });
+
+  it('turns the sorted column around and starts a new one ascending, on page one', () => {
+    const view = parseInventoryView({ sort: 'risk', page: '4' });
+    assert.equal(sortLink(view, 'risk'), '?sort=risk&dir=desc');
+    assert.equal(sortLink(view, 'name'), '');
+  });
+});
+
+describe('fault switchboard', () => {
+  function fakeAdmin(): FaultRuleAdmin & { specs: FaultSpec[] } {
+    const specs: FaultSpec[] = [{ id: 'r1', error: 'ServiceUnavailable', calls: '1-2' }, { id: 'r2', latencyMs: 300 }];
+    return {
+      specs,
+      faultRules: () => [...specs],
+      addFaultRule: async (_t, spec) => (specs.push(spec), spec),
+      removeFaultRule: async (_t, id) => {
+        const i = specs.findIndex((s) => s.id === id);
+        if (i >= 0) specs.splice(i, 1);
+        return i >= 0;
+      },
+    };
+  }
+
+  it('switches a rule off and on again with the same definition', async () => {
+    const admin = fakeAdmin();
+    const board = parkingSwitchboard(admin, new ManualClock(T0));
+    assert.equal(await board.setEnabled('t', 'r1', false), true);
+    assert.deepEqual(admin.specs.map((s) => s.id), ['r2']);
+    const listed = await board.list('t');
+    assert.deepEqual(listed.map((f) => [f.rule.id, f.enabled]), [['r1', false], ['r2', true]]);
+    assert.deepEqual(listed[0]?.rule.trigger, { kind: 'calls', from: 1, to: 2 });
+    assert.equal(await board.setEnabled('t', 'r1', true), true);
+    assert.deepEqual(admin.specs.map((s) => s.id).sort(), ['r1', 'r2']);
+    assert.equal(await board.setEnabled('t', 'nope', true), false);
+  });
+});
