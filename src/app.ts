@@ -29,7 +29,7 @@ import { readTenantFiles } from './config/tenant-files.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { loadOrCreateSessionSecret } from './console/session-secret.js';
-import { parkingSwitchboard } from './console/fault-switchboard.js';
+import { faultSwitchboard } from './console/fault-switchboard.js';
 import { DEMO_TENANT_ID } from './config/demo.js';
 
 export interface Core {
@@ -127,7 +127,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
         journal: traffic.journal,
         limiter: traffic.limiter,
         limitsFor: (tenantId, appId) => traffic.limitsOf(tenantId, appId),
-        faults: parkingSwitchboard(traffic, clock),
+        faults: faultSwitchboard(traffic, clock),
       },
     },
   });

@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createCore, type Core } from '../src/app.js';
 import type { ConsoleTesting } from '../src/console/console-deps.js';
 import { consolePlugin } from '../src/console/console-plugin.js';
-import { parkingSwitchboard, type FaultRuleAdmin } from '../src/console/fault-switchboard.js';
+import { faultSwitchboard, type FaultRuleAdmin } from '../src/console/fault-switchboard.js';
 import { DEMO_APP, DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
 import { loadConfig } from '../src/config/load-config.js';
 import type { FaultSpec } from '../src/domain/fault-spec.js';
@@ -29,10 +29,9 @@ function faultAdmin(): FaultRuleAdmin & { specs: FaultSpec[] } {
   return {
     specs,
     faultRules: () => [...specs],
-    addFaultRule: async (_tenant, spec) => (specs.push(spec), spec),
-    removeFaultRule: async (_tenant, id) => {
+    setFaultEnabled: async (_tenant, id, enabled) => {
       const i = specs.findIndex((s) => s.id === id);
-      if (i >= 0) specs.splice(i, 1);
+      if (i >= 0) specs[i] = { ...specs[i], enabled };
       return i >= 0;
     },
   };
@@ -88,7 +87,7 @@ describe('console tester panels', () => {
     journal.record('another-tenant', { at: new Date(T0).toISOString(), requestId: 'r-2', method: 'GET', path: '/api/secret-of-another-tenant', operation: 'GetMachine', appId: 'x', userId: null, status: 200, latencyMs: 1, fault: null });
     const limiter = new WindowLimiter(clock);
     for (let i = 0; i < 3; i++) limiter.consume(limitKey(DEMO_TENANT_ID, DEMO_APP.clientId, 'GetMachine'), MDE_LIMITS);
-    wired = await consoleOn(core, { journal, limiter, faults: parkingSwitchboard(admin, clock) });
+    wired = await consoleOn(core, { journal, limiter, faults: faultSwitchboard(admin, clock) });
     bare = await consoleOn(core, {});
   });
   after(async () => {
@@ -135,12 +134,12 @@ describe('console tester panels', () => {
     const owner = await signIn(wired, DEMO_USERS.admin);
     const off = await wired.inject({ ...form(owner.csrf, 'off'), headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(off.statusCode, 303);
-    assert.equal(admin.specs.length, 0);
+    assert.deepEqual(admin.specs.map((s) => [s.id, s.enabled]), [['throttle-writes', false]], 'switched off, still defined');
     const switched = await wired.inject({ url: '/console/testing?done=fault', headers: { cookie: owner.cookie } });
     assert.match(switched.body, /<span class="state off">Off<\/span>\s*<button type="submit" aria-label="Turn rule throttle-writes on">Turn on<\/button>/);
     const on = await wired.inject({ ...form(owner.csrf, 'on'), headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(on.statusCode, 303);
-    assert.deepEqual(admin.specs.map((s) => s.id), ['throttle-writes']);
+    assert.deepEqual(admin.specs.map((s) => [s.id, s.enabled]), [['throttle-writes', true]]);
   });
 
   it('says "not available" for each piece the server does not run', async () => {

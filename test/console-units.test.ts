@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parkingSwitchboard, type FaultRuleAdmin } from '../src/console/fault-switchboard.js';
+import { faultSwitchboard, type FaultRuleAdmin } from '../src/console/fault-switchboard.js';
 import { inventoryFilter, inventoryOrder, parseInventoryView, sortLink, viewQuery } from '../src/console/inventory-view.js';
 import { SESSION_LIFETIME_MS, SessionCodec } from '../src/console/session.js';
 import type { FaultSpec } from '../src/domain/fault-spec.js';
@@ -116,10 +116,9 @@ describe('fault switchboard', () => {
     return {
       specs,
       faultRules: () => [...specs],
-      addFaultRule: async (_t, spec) => (specs.push(spec), spec),
-      removeFaultRule: async (_t, id) => {
+      setFaultEnabled: async (_t, id, enabled) => {
         const i = specs.findIndex((s) => s.id === id);
-        if (i >= 0) specs.splice(i, 1);
+        if (i >= 0) specs[i] = { ...specs[i], enabled };
         return i >= 0;
       },
     };
@@ -127,14 +126,14 @@ describe('fault switchboard', () => {
 
   it('switches a rule off and on again with the same definition', async () => {
     const admin = fakeAdmin();
-    const board = parkingSwitchboard(admin, new ManualClock(T0));
+    const board = faultSwitchboard(admin, new ManualClock(T0));
     assert.equal(await board.setEnabled('t', 'r1', false), true);
-    assert.deepEqual(admin.specs.map((s) => s.id), ['r2']);
+    assert.deepEqual(admin.specs.map((s) => s.id), ['r1', 'r2'], 'a rule switched off keeps its definition');
     const listed = await board.list('t');
     assert.deepEqual(listed.map((f) => [f.rule.id, f.enabled]), [['r1', false], ['r2', true]]);
     assert.deepEqual(listed[0]?.rule.trigger, { kind: 'calls', from: 1, to: 2 });
     assert.equal(await board.setEnabled('t', 'r1', true), true);
-    assert.deepEqual(admin.specs.map((s) => s.id).sort(), ['r1', 'r2']);
+    assert.deepEqual((await board.list('t')).map((f) => f.enabled), [true, true]);
     assert.equal(await board.setEnabled('t', 'nope', true), false);
   });
 });

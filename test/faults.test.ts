@@ -84,3 +84,15 @@ describe('request journal', () => {
     assert.equal(journal.list('u', 10).length, 1);
   });
 });
+
+describe('fault rules switched off', () => {
+  it('keep their definition and never fire until switched on', () => {
+    const f = new FaultInjector();
+    const rule = faultRuleFromSpec({ id: 'off', error: 'InternalServerError', enabled: false }, 't', T0);
+    f.setRules('t', [rule]);
+    assert.equal(f.decide(call(), T0), undefined);
+    assert.deepEqual(faultRuleToSpec(rule), { id: 'off', error: 'InternalServerError', enabled: false });
+    f.setRules('t', [{ ...rule, enabled: true }]);
+    assert.equal(f.decide(call(), T0)?.ruleId, 'off');
+  });
+});

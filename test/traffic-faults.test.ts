@@ -60,6 +60,11 @@ describe('fault injection, journal and reset', () => {
   it('lists, removes and refuses bad rules', async () => {
     const list = (await (await admin('/faults')).json()) as { value: { id: string }[] };
     assert.deepEqual(list.value.map((r) => r.id), ['flaky', 'throttle', 'drop', 'cut', 'slow']);
+    const off = await admin('/faults/flaky', { method: 'PATCH', body: '{"enabled":false}' });
+    assert.equal(off.status, 200);
+    assert.equal(((await off.json()) as { enabled?: boolean }).enabled, false);
+    await expectEntity(await setValue('Low')); // switched off: no longer fires, though its calls 1-2 are long past anyway
+    assert.equal((await admin('/faults/flaky', { method: 'PATCH', body: '{"enabled":true}' })).status, 200);
     assert.equal((await admin('/faults/slow', { method: 'DELETE' })).status, 204);
     await expectError(await admin('/faults/slow', { method: 'DELETE' }), 404, 'ResourceNotFound');
     await expectError(await admin('/faults', { method: 'POST', body: JSON.stringify({ drop: true, truncate: true }) }), 400, 'InvalidInput', /exactly one/);

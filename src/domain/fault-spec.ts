@@ -25,6 +25,8 @@ export interface FaultSpec {
   readonly from?: string;
   readonly until?: string;
   readonly durationSeconds?: number;
+  /** A rule switched off stays defined but never fires; absent means on. */
+  readonly enabled?: boolean;
 }
 
 export function faultRuleFromSpec(spec: FaultSpec, tenantId: string, nowMs: number): FaultRule {
@@ -37,6 +39,7 @@ export function faultRuleFromSpec(spec: FaultSpec, tenantId: string, nowMs: numb
     ...(spec.machines ? { machines: spec.machines } : {}),
     action: actionOf(spec),
     trigger: triggerOf(spec, nowMs),
+    enabled: spec.enabled !== false,
   };
 }
 
@@ -55,6 +58,7 @@ export function faultRuleToSpec(rule: FaultRule): FaultSpec {
     ...(trigger.kind === 'calls' ? { calls: trigger.from === trigger.to ? `${trigger.from}` : `${trigger.from}-${trigger.to}` } : {}),
     ...(trigger.kind === 'rate' ? { rate: trigger.rate, seed: trigger.seed } : {}),
     ...(trigger.kind === 'span' ? { from: new Date(trigger.from).toISOString(), until: new Date(trigger.until).toISOString() } : {}),
+    ...(rule.enabled ? {} : { enabled: false }),
   };
 }
 

@@ -31,6 +31,8 @@ export interface FaultRule {
   readonly machines?: readonly string[];
   readonly action: FaultAction;
   readonly trigger: FaultTrigger;
+  /** Switched off: kept, never fires. */
+  readonly enabled: boolean;
 }
 
 /** One call, as the fault rules see it. */
@@ -77,7 +79,7 @@ export class FaultInjector {
     const rules = this.rules.get(call.tenantId);
     if (!rules) return undefined;
     for (const rule of rules) {
-      if (!matches(rule, call)) continue;
+      if (!rule.enabled || !matches(rule, call)) continue;
       if (fires(rule.trigger, this.stateOf(rule), nowMs)) return { ruleId: rule.id, action: rule.action };
     }
     return undefined;

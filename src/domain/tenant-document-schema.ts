@@ -35,6 +35,7 @@ const Fault = Type.Object(
     from: Type.Optional(Type.String({ maxLength: 64 })),
     until: Type.Optional(Type.String({ maxLength: 64 })),
     durationSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
+    enabled: Type.Optional(Type.Boolean()),
   },
   strict,
 );

@@ -75,6 +75,16 @@ export class TrafficControl {
     return true;
   }
 
+  /** Switches a rule off (kept, never fires) or on again; false when no rule has that id. */
+  async setFaultEnabled(tenantId: string, ruleId: string, enabled: boolean): Promise<boolean> {
+    const before = this.faults.rulesOf(tenantId);
+    if (!before.some((r) => r.id === ruleId)) return false;
+    const rules = before.map((r) => (r.id === ruleId && r.enabled !== enabled ? { ...r, enabled } : r));
+    await this.rules.replaceFaultRules(tenantId, rules.map(faultRuleToSpec));
+    this.faults.setRules(tenantId, rules);
+    return true;
+  }
+
   async clearFaultRules(tenantId: string): Promise<void> {
     await this.rules.replaceFaultRules(tenantId, []);
     this.faults.setRules(tenantId, []);

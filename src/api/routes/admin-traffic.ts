@@ -62,6 +62,15 @@ export function registerTrafficRoutes(app: FastifyInstance, traffic: TrafficCont
     return reply.code(204).send();
   });
 
+  app.patch<Tenant & { Params: { ruleId: string } }>('/tenants/:tenantId/faults/:ruleId', schema('Switch a fault rule off or on: {"enabled": false}'), async (request) => {
+    const enabled = (request.body as { enabled?: unknown } | undefined)?.enabled;
+    if (typeof enabled !== 'boolean') throw invalidInput('the body must be {"enabled": true} or {"enabled": false}');
+    if (!(await traffic.setFaultEnabled(tenantOf(request), request.params.ruleId, enabled))) {
+      throw new ApiError('ResourceNotFound', `Fault rule ${request.params.ruleId} was not found`);
+    }
+    return traffic.faultRules(tenantOf(request)).find((r) => r.id === request.params.ruleId);
+  });
+
   app.delete<Tenant>('/tenants/:tenantId/faults', schema('Remove every fault rule of a tenant'), async (request, reply) => {
     await traffic.clearFaultRules(tenantOf(request));
     return reply.code(204).send();

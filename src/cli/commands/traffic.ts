@@ -79,5 +79,7 @@ export const faultsCommand = new Command('faults')
         else process.stdout.write(`added fault rule ${(added as { id: string }).id}\n`);
       }),
   )
+  .addCommand(adminCommand('off', 'switch a fault rule off (it stays defined)').argument('<id>', 'rule id').action(async (id: string, options) => void (await callAdmin(options, 'PATCH', `/faults/${encodeURIComponent(id)}`, { enabled: false }))))
+  .addCommand(adminCommand('on', 'switch a fault rule on again').argument('<id>', 'rule id').action(async (id: string, options) => void (await callAdmin(options, 'PATCH', `/faults/${encodeURIComponent(id)}`, { enabled: true }))))
   .addCommand(adminCommand('remove', 'remove a fault rule').argument('<id>', 'rule id').action(async (id: string, options) => void (await callAdmin(options, 'DELETE', `/faults/${encodeURIComponent(id)}`))))
   .addCommand(adminCommand('clear', 'remove every fault rule of a tenant').action(async (options) => void (await callAdmin(options, 'DELETE', '/faults'))));
