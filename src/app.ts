@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
@@ -28,7 +26,7 @@ import { resetMachines } from './fleet/reset.js';
 import { readTenantFiles } from './config/tenant-files.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
-import { loadOrCreateSessionSecret } from './console/session-secret.js';
+import { loadOrCreateAdminKey, loadOrCreateSessionSecret } from './config/data-secrets.js';
 import { faultSwitchboard } from './console/fault-switchboard.js';
 import { DEMO_TENANT_ID } from './config/demo.js';
 
@@ -161,14 +159,4 @@ function trustedAuthorities(config: Config, keys: KeyRing): TrustedAuthority[] {
     authorities.push(externalAuthority({ issuer: config.trustIssuer, jwks: config.trustJwks, audiences, tenants: config.trustTenants }));
   }
   return authorities;
-}
-
-/** The admin key lives in the data folder (mode 600) unless given; `rampart admin-key` prints it. */
-export function loadOrCreateAdminKey(dataDir: string): string {
-  const file = join(dataDir, 'admin-key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const key = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return key;
 }

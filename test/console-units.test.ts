@@ -6,7 +6,7 @@ import { SESSION_LIFETIME_MS, SessionCodec } from '../src/console/session.js';
 import type { FaultSpec } from '../src/domain/fault-spec.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { loadOrCreateSessionSecret } from '../src/console/session-secret.js';
+import { loadOrCreateSessionSecret } from '../src/config/data-secrets.js';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { loadOrCreateAdminKey } from '../../app.js';
+import { loadOrCreateAdminKey } from '../../config/data-secrets.js';
 import { configFrom, withSettings } from '../options.js';
 
 export const adminKeyCommand = withSettings(

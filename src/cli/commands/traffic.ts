@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { loadOrCreateAdminKey } from '../../app.js';
+import { loadOrCreateAdminKey } from '../../config/data-secrets.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import type { Config } from '../../config/settings.js';
 import { configFrom, withSettings } from '../options.js';
