@@ -3,6 +3,7 @@ import * as initial from './0001-initial.js';
 import * as inventory from './0002-inventory.js';
 import * as identity from './0003-identity.js';
 import * as traffic from './0004-traffic.js';
+import * as consoleIndexes from './0005-console-indexes.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-inventory': inventory,
   '0003-identity': identity,
   '0004-traffic': traffic,
+  '0005-console-indexes': consoleIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {
