@@ -54,7 +54,7 @@ async function exportTenant(dataDir: string, tenant: string): Promise<{ raw: str
 const wireMachine = (id: string, name: string): Json => ({ id, computerDnsName: name, lastSeen: new Date().toISOString() });
 
 // The suites below use separate data folders, so they run side by side.
-describe('rampart CLI', { concurrency: true }, () => {
+describe('rampart CLI', () => {
   after(() => killAll());
 
   describe('seed, export and import', () => {

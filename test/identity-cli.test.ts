@@ -19,7 +19,7 @@ const KID = 'cli-entra-kid';
 const READY_MS = 60_000;
 
 // Each test starts its own processes on its own data folder: two at a time is enough on a small machine.
-describe('identity settings on the command line', { concurrency: 2 }, () => {
+describe('identity settings on the command line', () => {
   let dir: string;
   let goodFile: string;
   let badFile: string;
@@ -76,7 +76,7 @@ describe('identity settings on the command line', { concurrency: 2 }, () => {
   });
 
   it('--tenant-file with a bad file stops start-up', async () => {
-    const result = await runCli(['serve', '--port', '0', '--data-dir', await makeDataDir(), '--tenant-file', badFile], { timeoutMs: 30_000 });
+    const result = await runCli(['serve', '--port', '0', '--data-dir', await makeDataDir(), '--tenant-file', badFile], { timeoutMs: 90_000 });
     assert.equal(result.timedOut, false, 'the server started anyway');
     assert.notEqual(result.code, 0);
   });

@@ -146,7 +146,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     },
   };
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   for (;;) {
     if (exitInfo) {
       throw new Error(`server exited before it was ready (code ${exitInfo.code}, signal ${exitInfo.signal}): ${err.trim()}`);
@@ -192,7 +192,7 @@ export function runCli(
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, options.timeoutMs ?? 30_000);
+    }, options.timeoutMs ?? 90_000);
     child.once('error', (error) => {
       clearTimeout(timer);
       running.delete(child);
