@@ -59,7 +59,10 @@ export class InventoryService {
     return { machines, count, nextSkip: more ? query.skip + limit : undefined };
   }
 
-  /** `findbytag?tag=x&useStartsWithFilter=true`: exact (case-sensitive) or prefix, by id, at most 10,000, as wire JSON text. */
+  /**
+   * `findbytag?tag=x&useStartsWithFilter=true`: exact (case-sensitive) or prefix, by id, as wire JSON text.
+   * COMPAT: at most 10,000 machines and no paging; the reference documents neither (docs/compat.md).
+   */
   async findByTag(principal: Principal, tag: unknown, useStartsWithFilter: unknown): Promise<string[]> {
     if (tag === undefined) throw missingParameter('tag');
     const value = parseTag(tag, 'tag');

@@ -122,6 +122,7 @@ export interface MachinePage {
  * canonical member of a closed set (`'active'` -> `'Active'`) for comparisons of equality.
  */
 export function normalizeLiteral(property: ScalarProperty | TagProperty, value: string, forEquality: boolean): string {
+  // COMPAT: values of names and ids compare without case, enum values in any case (docs/compat.md).
   if (property === 'tag') return value;
   const info: PropertyInfo = SCALAR_PROPERTIES[property];
   if (info.caseInsensitive) return value.toLowerCase();

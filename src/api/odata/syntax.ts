@@ -60,6 +60,7 @@ class Parser {
   private unary(depth: number): Expr {
     this.checkDepth(depth);
     const pos = this.peek().pos;
+    // COMPAT: `not a eq b` is `not (a eq b)`; strict OData precedence would refuse it (docs/compat.md).
     if (this.keyword('not')) return { type: 'not', operand: this.unary(depth + 1), pos };
     return this.comparison(depth);
   }
