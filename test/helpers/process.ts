@@ -10,7 +10,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_APP, DEMO_TENANT_ID } from '../../src/config/demo.js';
+import { DEMO_APP } from '../../src/config/demo.js';
+import { demoToken } from './server.js';
 
 /** The repository root: where `src/main.ts` and `node_modules/tsx` are. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -121,20 +122,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     dataDir: options.dataDir,
     stdout: () => out,
     stderr: () => err,
-    async token(client = DEMO_APP) {
-      const response = await request(`${base}/${DEMO_TENANT_ID}/oauth2/v2.0/token`, {
-        method: 'POST',
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: client.clientId,
-          client_secret: client.clientSecret,
-          scope: 'https://api.securitycenter.microsoft.com/.default',
-        }),
-      });
-      const body = (await response.json()) as { access_token?: string };
-      if (!body.access_token) throw new Error(`no token: ${response.status} ${JSON.stringify(body)}`);
-      return body.access_token;
-    },
+    token: (client = DEMO_APP) => demoToken(base, client),
     async kill(signal = 'SIGKILL') {
       if (exitInfo) return exitInfo;
       child.kill(signal);

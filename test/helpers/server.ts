@@ -27,21 +27,7 @@ export async function startTestServer(overrides: Partial<Config> = {}, clock?: C
     app,
     base,
     dataDir,
-    async token(client = DEMO_APP) {
-      const response = await fetch(`${base}/${DEMO_TENANT_ID}/oauth2/v2.0/token`, {
-        method: 'POST',
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: client.clientId,
-          client_secret: client.clientSecret,
-          scope: 'https://api.securitycenter.microsoft.com/.default',
-        }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      const body = (await response.json()) as { access_token?: string };
-      if (!body.access_token) throw new Error(`no token: ${JSON.stringify(body)}`);
-      return body.access_token;
-    },
+    token: (client = DEMO_APP) => demoToken(base, client),
     async close() {
       await app.close();
       if (!overrides.dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -52,4 +38,20 @@ export async function startTestServer(overrides: Partial<Config> = {}, clock?: C
 /** fetch with a deadline, so no test can hang on the network. */
 export function call(url: string, init: RequestInit = {}): Promise<Response> {
   return fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+}
+
+/** A client-credentials token for an application of the demo tenant, from a server's authority. */
+export async function demoToken(base: string, client: { clientId: string; clientSecret: string } = DEMO_APP): Promise<string> {
+  const response = await call(`${base}/${DEMO_TENANT_ID}/oauth2/v2.0/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      scope: 'https://api.securitycenter.microsoft.com/.default',
+    }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token: ${response.status} ${JSON.stringify(body)}`);
+  return body.access_token;
 }
