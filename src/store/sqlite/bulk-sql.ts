@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, MachineIpRow, MachineRow } from '../schema.js';
-import { machineUpsert } from './machine-sql.js';
+import { machineUpsert } from '../machine-writes.js';
 import type { SyncExecutor } from './sync-executor.js';
 
 /** Every column of a machine row, in the order the upsert's parameters take them. */

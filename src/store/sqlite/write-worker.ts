@@ -11,7 +11,7 @@ import type { MachineRow } from '../schema.js';
 import { openSqlite } from './connection.js';
 import { SyncExecutor } from './sync-executor.js';
 import type { UpdateOutcome, WriteBatch, WriteOp, WriteReply, WriteResult, WriterData } from './write-protocol.js';
-import { tagRows } from './machine-sql.js';
+import { planUpdate, valueChangeInsert } from '../machine-writes.js';
 import { BulkSql } from './bulk-sql.js';
 import { inScope } from '../machine-scope.js';
 
@@ -83,60 +83,18 @@ function apply(op: WriteOp): UpdateOutcome | undefined {
 }
 
 function update(u: MachineUpdate): UpdateOutcome | undefined {
-  const tenantId = u.scope.tenantId;
-  const row = exec.get<MachineRow>(inScope(kysely.selectFrom('machines').selectAll(), u.scope).where('id', '=', u.machineId).compile());
-  if (!row) return undefined;
-  const previousDeviceValue = row.device_value;
-  if (u.deviceValue !== undefined) row.device_value = u.deviceValue;
-  if (u.machineTags !== undefined) {
-    row.machine_tags = JSON.stringify(u.machineTags);
-    replaceTags(tenantId, u.machineId, u.machineTags);
-  }
-  if (u.group !== undefined) {
-    row.rbac_group_id = u.group.rbacGroupId;
-    row.rbac_group_name = u.group.rbacGroupName;
-  }
-  exec.run(
-    kysely
-      .updateTable('machines')
-      .set({ device_value: row.device_value, machine_tags: row.machine_tags, rbac_group_id: row.rbac_group_id, rbac_group_name: row.rbac_group_name })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', u.machineId)
-      .compile(),
-  );
-  if (u.deviceValue !== undefined) recordValueChange(tenantId, u.machineId, previousDeviceValue, u.deviceValue, u.change);
-  return { row, previousDeviceValue };
+  const current = exec.get<MachineRow>(inScope(kysely.selectFrom('machines').selectAll(), u.scope).where('id', '=', u.machineId).compile());
+  if (!current) return undefined;
+  const plan = planUpdate(kysely, current, u);
+  for (const statement of plan.statements) exec.run(statement);
+  return { row: plan.row, previousDeviceValue: plan.previousDeviceValue };
 }
 
 function putMachine(row: MachineRow, change: ChangeContext): void {
   const previous = bulk.putMachine(row);
   if (previous !== undefined && previous !== row.device_value) {
-    recordValueChange(row.tenant_id, row.id, previous, row.device_value, change);
+    exec.run(valueChangeInsert(kysely, [{ tenantId: row.tenant_id, machineId: row.id, oldValue: previous, newValue: row.device_value }], change));
   }
-}
-
-function recordValueChange(tenantId: string, machineId: string, oldValue: string, newValue: string, change: ChangeContext): void {
-  exec.run(
-    kysely
-      .insertInto('value_history')
-      .values({
-        tenant_id: tenantId,
-        machine_id: machineId,
-        old_value: oldValue,
-        new_value: newValue,
-        changed_at: change.at,
-        app_id: change.appId,
-        user_id: change.userId,
-        route: change.route,
-        request_id: change.requestId,
-      })
-      .compile(),
-  );
-}
-
-function replaceTags(tenantId: string, machineId: string, tags: readonly string[]): void {
-  exec.run(kysely.deleteFrom('machine_tags').where('tenant_id', '=', tenantId).where('machine_id', '=', machineId).compile());
-  if (tags.length > 0) exec.run(kysely.insertInto('machine_tags').values(tagRows(tenantId, machineId, tags)).compile());
 }
 
 function describe(error: unknown): string {

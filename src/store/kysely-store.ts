@@ -1,0 +1,251 @@
+import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
+import type { DeviceValue } from '../domain/device-value.js';
+import type { DeviceGroup, Role, User } from '../domain/directory.js';
+import type { FaultSpec } from '../domain/fault-spec.js';
+import type { LimitCounter } from '../domain/limits.js';
+import type { Machine } from '../domain/machine.js';
+import type { Application, Directory, GroupChange, MachineGroupFacts, MachineScope, SigningKeyRecord } from '../domain/ports.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { ChangeRoute, ValueChange } from '../domain/value-change.js';
+import type { Timestamp } from '../shared/timestamp.js';
+import {
+  applicationToRow, deviceGroupToRow, roleToRow, rowToApplication, rowToDeviceGroup, rowToRole, rowToTenant, rowToUser, tenantToRow, userToRow,
+} from './directory-rows.js';
+import { rowToMachine } from './machine-rows.js';
+import { inScope } from './machine-scope.js';
+import type { Database, MachineRow } from './schema.js';
+
+/**
+ * The part of the Store every backend answers with the same Kysely queries: machine lookups,
+ * history, tenants, applications, signing keys, the directory, fault rules and limit counters.
+ * A backend says how to run a read (`all`) and how to commit statements atomically and durably
+ * (`exec`); the machine writes and the inventory listing, where the backends differ, stay with it.
+ */
+export abstract class KyselyStore {
+  protected constructor(protected readonly db: Kysely<Database>) {}
+
+  /** Runs one read; SQLite answers synchronously, PostgreSQL over the pool. */
+  protected abstract all<R>(query: CompiledQuery<R>): R[] | Promise<R[]>;
+  /** Commits the statements in one transaction, durable when it resolves. */
+  protected abstract exec(...statements: CompiledQuery[]): Promise<void>;
+
+  protected async one<R>(query: CompiledQuery<R>): Promise<R | undefined> {
+    return (await this.all(query))[0];
+  }
+
+  // --- machines -------------------------------------------------------------------------
+
+  async getById(scope: MachineScope, id: string): Promise<Machine | undefined> {
+    const row = await this.one(inScope(this.db.selectFrom('machines').selectAll(), scope).where('id', '=', id).compile());
+    return row && rowToMachine(row);
+  }
+
+  async idsByAadDeviceId(scope: MachineScope, aadDeviceId: string, limit: number): Promise<string[]> {
+    return this.ids(this.db.selectFrom('machines').select('id').where('aad_device_id', '=', aadDeviceId), scope, limit);
+  }
+
+  async idsByDnsName(scope: MachineScope, dnsNameLower: string, limit: number): Promise<string[]> {
+    return this.ids(this.db.selectFrom('machines').select('id').where('computer_dns_name_lc', '=', dnsNameLower), scope, limit);
+  }
+
+  private async ids(query: SelectQueryBuilder<Database, 'machines', { id: string }>, scope: MachineScope, limit: number): Promise<string[]> {
+    return (await this.all(inScope(query, scope).limit(limit).compile())).map((r) => r.id);
+  }
+
+  async history(tenantId: string, machineId: string, limit: number): Promise<ValueChange[]> {
+    const query = this.db
+      .selectFrom('value_history')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('machine_id', '=', machineId)
+      .orderBy('seq', 'desc')
+      .limit(limit);
+    return (await this.all(query.compile())).map((r) => ({
+      seq: Number(r.seq),
+      tenantId: r.tenant_id,
+      machineId: r.machine_id,
+      oldValue: r.old_value as DeviceValue,
+      newValue: r.new_value as DeviceValue,
+      at: r.changed_at as Timestamp,
+      appId: r.app_id,
+      userId: r.user_id,
+      route: r.route as ChangeRoute,
+      requestId: r.request_id,
+    }));
+  }
+
+  async *allMachines(tenantId: string, batchSize = 1000): AsyncIterable<Machine[]> {
+    let after = '';
+    for (;;) {
+      const query = this.db.selectFrom('machines').selectAll().where('tenant_id', '=', tenantId).where('id', '>', after).orderBy('id').limit(batchSize);
+      const rows: MachineRow[] = await this.all(query.compile());
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]?.id ?? after;
+      yield rows.map(rowToMachine);
+    }
+  }
+
+  async countMachines(tenantId: string): Promise<number> {
+    const row = await this.one(this.db.selectFrom('machines').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).compile());
+    return Number(row?.n ?? 0);
+  }
+
+  async deleteMachines(tenantId: string): Promise<void> {
+    await this.exec(
+      ...(['machine_tags', 'machine_ip_history', 'value_history', 'machines'] as const).map((table) =>
+        this.db.deleteFrom(table).where('tenant_id', '=', tenantId).compile(),
+      ),
+    );
+  }
+
+  // --- tenants, applications, keys ------------------------------------------------------
+
+  async getTenant(id: string): Promise<Tenant | undefined> {
+    const row = await this.one(this.db.selectFrom('tenants').selectAll().where('id', '=', id).compile());
+    return row && rowToTenant(row);
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    return (await this.all(this.db.selectFrom('tenants').selectAll().orderBy('id').compile())).map(rowToTenant);
+  }
+
+  async putTenant(tenant: Tenant): Promise<void> {
+    const row = tenantToRow(tenant);
+    const { id: _id, ...changes } = row;
+    await this.exec(this.db.insertInto('tenants').values(row).onConflict((oc) => oc.column('id').doUpdateSet(changes)).compile());
+  }
+
+  async getApplication(tenantId: string, clientId: string): Promise<Application | undefined> {
+    const row = await this.one(this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).where('client_id', '=', clientId).compile());
+    return row && rowToApplication(row);
+  }
+
+  async listApplications(tenantId: string): Promise<Application[]> {
+    const query = this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).orderBy('client_id');
+    return (await this.all(query.compile())).map(rowToApplication);
+  }
+
+  async putApplication(app: Application): Promise<void> {
+    const row = applicationToRow(app);
+    const { tenant_id: _t, client_id: _c, ...changes } = row;
+    await this.exec(this.db.insertInto('applications').values(row).onConflict((oc) => oc.columns(['tenant_id', 'client_id']).doUpdateSet(changes)).compile());
+  }
+
+  async listSigningKeys(): Promise<SigningKeyRecord[]> {
+    const rows = await this.all(this.db.selectFrom('signing_keys').selectAll().orderBy('created_at').compile());
+    return rows.map((r) => ({ kid: r.kid, privateJwk: r.private_jwk, publicJwk: r.public_jwk, createdAt: r.created_at, active: Number(r.active) === 1 }));
+  }
+
+  async putSigningKey(key: SigningKeyRecord): Promise<void> {
+    const insert = this.db
+      .insertInto('signing_keys')
+      .values({ kid: key.kid, private_jwk: key.privateJwk, public_jwk: key.publicJwk, created_at: key.createdAt, active: key.active ? 1 : 0 })
+      .compile();
+    await this.exec(...(key.active ? [this.db.updateTable('signing_keys').set({ active: 0 }).compile()] : []), insert);
+  }
+
+  // --- directory (users, roles, device groups) ------------------------------------------
+
+  async listUsers(tenantId: string): Promise<User[]> {
+    const query = this.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).orderBy('user_principal_name_lc');
+    return (await this.all(query.compile())).map(rowToUser);
+  }
+
+  async getUserByPrincipalName(tenantId: string, userPrincipalName: string): Promise<User | undefined> {
+    const query = this.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('user_principal_name_lc', '=', userPrincipalName.toLowerCase());
+    const row = await this.one(query.compile());
+    return row && rowToUser(row);
+  }
+
+  async listRoles(tenantId: string): Promise<Role[]> {
+    return (await this.all(this.db.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId).orderBy('name').compile())).map(rowToRole);
+  }
+
+  async listDeviceGroups(tenantId: string): Promise<DeviceGroup[]> {
+    return (await this.all(this.db.selectFrom('device_groups').selectAll().where('tenant_id', '=', tenantId).orderBy('rank').compile())).map(rowToDeviceGroup);
+  }
+
+  async replaceDirectory(tenantId: string, d: Directory): Promise<void> {
+    const statements: CompiledQuery[] = [];
+    for (const table of ['applications', 'users', 'roles', 'device_groups'] as const) {
+      statements.push(this.db.deleteFrom(table).where('tenant_id', '=', tenantId).compile());
+    }
+    for (const a of d.applications) statements.push(this.db.insertInto('applications').values(applicationToRow(a)).compile());
+    for (const u of d.users) statements.push(this.db.insertInto('users').values(userToRow(u)).compile());
+    for (const r of d.roles) statements.push(this.db.insertInto('roles').values(roleToRow(r)).compile());
+    for (const g of d.deviceGroups) statements.push(this.db.insertInto('device_groups').values(deviceGroupToRow(g)).compile());
+    await this.exec(...statements);
+  }
+
+  async machineGroupFacts(tenantId: string, afterId: string, limit: number): Promise<MachineGroupFacts[]> {
+    const query = this.db
+      .selectFrom('machines')
+      .select(['id', 'computer_dns_name', 'os_platform', 'machine_tags', 'rbac_group_id', 'rbac_group_name'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit);
+    return (await this.all(query.compile())).map((r) => ({
+      id: r.id,
+      computerDnsName: r.computer_dns_name,
+      osPlatform: r.os_platform,
+      machineTags: JSON.parse(r.machine_tags) as string[],
+      rbacGroupId: Number(r.rbac_group_id),
+      rbacGroupName: r.rbac_group_name,
+    }));
+  }
+
+  async setMachineGroups(tenantId: string, changes: readonly GroupChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await this.exec(
+      ...changes.map((c) =>
+        this.db
+          .updateTable('machines')
+          .set({ rbac_group_id: c.rbacGroupId, rbac_group_name: c.rbacGroupName })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', c.machineId)
+          .compile(),
+      ),
+    );
+  }
+
+  // --- fault rules and saved limit counters (issue 4) ------------------------------------
+
+  async listFaultRules(tenantId: string): Promise<FaultSpec[]> {
+    const rows = await this.all(this.db.selectFrom('fault_rules').select('spec').where('tenant_id', '=', tenantId).orderBy('position').compile());
+    return rows.map((r) => JSON.parse(r.spec) as FaultSpec);
+  }
+
+  async tenantsWithFaultRules(): Promise<string[]> {
+    return (await this.all(this.db.selectFrom('fault_rules').select('tenant_id').distinct().orderBy('tenant_id').compile())).map((r) => r.tenant_id);
+  }
+
+  async replaceFaultRules(tenantId: string, rules: readonly FaultSpec[]): Promise<void> {
+    await this.exec(
+      this.db.deleteFrom('fault_rules').where('tenant_id', '=', tenantId).compile(),
+      ...rules.map((spec, position) => this.db.insertInto('fault_rules').values({ tenant_id: tenantId, position, spec: JSON.stringify(spec) }).compile()),
+    );
+  }
+
+  async loadLimitCounters(): Promise<LimitCounter[]> {
+    return (await this.all(this.db.selectFrom('limit_counters').selectAll().orderBy('key').compile())).map((r) => ({
+      key: r.key,
+      minuteStart: Number(r.minute_start),
+      minuteCount: Number(r.minute_count),
+      hourStart: Number(r.hour_start),
+      hourCount: Number(r.hour_count),
+    }));
+  }
+
+  async saveLimitCounters(counters: readonly LimitCounter[]): Promise<void> {
+    await this.exec(
+      this.db.deleteFrom('limit_counters').compile(),
+      ...counters.map((c) =>
+        this.db
+          .insertInto('limit_counters')
+          .values({ key: c.key, minute_start: c.minuteStart, minute_count: c.minuteCount, hour_start: c.hourStart, hour_count: c.hourCount })
+          .compile(),
+      ),
+    );
+  }
+}

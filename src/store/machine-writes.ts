@@ -1,0 +1,95 @@
+import type { CompiledQuery, Kysely } from 'kysely';
+import type { MachineUpdate } from '../domain/ports.js';
+import type { ChangeContext } from '../domain/value-change.js';
+import type { Database, MachineRow, MachineTagRow } from './schema.js';
+
+/*
+ * The statements of the machine writes, for every dialect. Each backend decides how to lock and
+ * commit them (SQLite: the writer thread's transaction; PostgreSQL: a row lock on the machine).
+ */
+
+/** Insert-or-replace of whole machine rows, in SQL both dialects accept (ON CONFLICT DO UPDATE). */
+export function machineUpsert(db: Kysely<Database>, rows: MachineRow | readonly MachineRow[]) {
+  const template = Array.isArray(rows) ? (rows[0] as MachineRow) : (rows as MachineRow);
+  const { tenant_id: _t, id: _i, ...rest } = template;
+  return db
+    .insertInto('machines')
+    .values(Array.isArray(rows) ? [...(rows as readonly MachineRow[])] : (rows as MachineRow))
+    .onConflict((oc) =>
+      oc
+        .columns(['tenant_id', 'id'])
+        .doUpdateSet((eb) =>
+          // Every column but the key takes the incoming value; the cast names the dynamic keys.
+          Object.fromEntries(Object.keys(rest).map((c) => [c, eb.ref(`excluded.${c}` as 'excluded.id')])) as never,
+        ),
+    )
+    .compile();
+}
+
+export const tagRows = (tenantId: string, machineId: string, tags: readonly string[]): MachineTagRow[] =>
+  tags.map((tag) => ({ tenant_id: tenantId, machine_id: machineId, tag }));
+
+export interface UpdatePlan {
+  /** The machine row as the update leaves it. */
+  readonly row: MachineRow;
+  readonly previousDeviceValue: string;
+  readonly statements: CompiledQuery[];
+}
+
+/**
+ * What a MachineUpdate writes, given the machine's current row (read under the backend's lock):
+ * the changed columns, the tags table when the tags change, and a value-history entry whose old
+ * value is the row's, so consecutive entries always chain.
+ */
+export function planUpdate(db: Kysely<Database>, current: MachineRow, u: MachineUpdate): UpdatePlan {
+  const tenantId = u.scope.tenantId;
+  const row: MachineRow = { ...current };
+  const statements: CompiledQuery[] = [];
+  if (u.deviceValue !== undefined) row.device_value = u.deviceValue;
+  if (u.machineTags !== undefined) {
+    row.machine_tags = JSON.stringify(u.machineTags);
+    statements.push(db.deleteFrom('machine_tags').where('tenant_id', '=', tenantId).where('machine_id', '=', u.machineId).compile());
+    if (u.machineTags.length > 0) statements.push(db.insertInto('machine_tags').values(tagRows(tenantId, u.machineId, u.machineTags)).compile());
+  }
+  if (u.group !== undefined) {
+    row.rbac_group_id = u.group.rbacGroupId;
+    row.rbac_group_name = u.group.rbacGroupName;
+  }
+  statements.unshift(
+    db
+      .updateTable('machines')
+      .set({ device_value: row.device_value, machine_tags: row.machine_tags, rbac_group_id: row.rbac_group_id, rbac_group_name: row.rbac_group_name })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', u.machineId)
+      .compile(),
+  );
+  if (u.deviceValue !== undefined) statements.push(valueChangeInsert(db, [{ tenantId, machineId: u.machineId, oldValue: current.device_value, newValue: u.deviceValue }], u.change));
+  return { row, previousDeviceValue: current.device_value, statements };
+}
+
+export interface ValueTransition {
+  readonly tenantId: string;
+  readonly machineId: string;
+  readonly oldValue: string;
+  readonly newValue: string;
+}
+
+/** Value-history entries, in the order given (their seq follows it). */
+export function valueChangeInsert(db: Kysely<Database>, transitions: readonly ValueTransition[], change: ChangeContext): CompiledQuery {
+  return db
+    .insertInto('value_history')
+    .values(
+      transitions.map((t) => ({
+        tenant_id: t.tenantId,
+        machine_id: t.machineId,
+        old_value: t.oldValue,
+        new_value: t.newValue,
+        changed_at: change.at,
+        app_id: change.appId,
+        user_id: change.userId,
+        route: change.route,
+        request_id: change.requestId,
+      })),
+    )
+    .compile();
+}
