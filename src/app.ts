@@ -148,7 +148,15 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
 function createTrafficControl(config: Config, core: Core, limiter: WindowLimiter): TrafficControl {
   const global = { enabled: config.rateLimits, perMinute: config.rateLimitPerMinute, perHour: config.rateLimitPerHour };
   const lookup = async (tenantId: string, appId: string) => core.policy.limitsOf(tenantId, appId);
-  return new TrafficControl(limiter, new FaultInjector(), new MemoryJournal(config.journalSize), global, lookup, core.store, core.clock);
+  return new TrafficControl({
+    limiter,
+    faults: new FaultInjector(),
+    journal: new MemoryJournal(config.journalSize),
+    global,
+    lookup,
+    rules: core.store,
+    clock: core.clock,
+  });
 }
 
 /** Rampart's own authority, and the real one the configuration trusts, if any. */

@@ -25,7 +25,7 @@ export const testingRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps) 
   };
 
   const journalModel = async (tenantId: string) => ({
-    journal: testing.journal ? testing.journal.list(tenantId, JOURNAL_SHOWN) : null,
+    journal: testing.journal ? await testing.journal.list(tenantId, JOURNAL_SHOWN) : null,
     appNames: await appNames(tenantId),
   });
 

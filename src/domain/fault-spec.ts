@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { newGuid } from '../shared/ids.js';
 import { ERROR_STATUS, invalidInput, type ErrorCode } from './errors.js';
 import type { FaultAction, FaultRule, FaultTrigger } from './faults.js';
@@ -30,7 +31,7 @@ export interface FaultSpec {
 }
 
 export function faultRuleFromSpec(spec: FaultSpec, tenantId: string, nowMs: number): FaultRule {
-  return {
+  const rule: Omit<FaultRule, 'key'> = {
     id: spec.id ?? newGuid(),
     tenantId,
     ...(spec.operations ? { operations: spec.operations } : {}),
@@ -41,6 +42,9 @@ export function faultRuleFromSpec(spec: FaultSpec, tenantId: string, nowMs: numb
     trigger: triggerOf(spec, nowMs),
     enabled: spec.enabled !== false,
   };
+  // The written form is canonical, so equal rules get equal keys on every instance.
+  const content = createHash('sha256').update(JSON.stringify(faultRuleToSpec({ ...rule, key: '' }))).digest('base64url').slice(0, 16);
+  return { ...rule, key: `${rule.id}:${content}` };
 }
 
 export function faultRuleToSpec(rule: FaultRule): FaultSpec {

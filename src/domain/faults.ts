@@ -22,6 +22,8 @@ export type FaultTrigger =
 
 export interface FaultRule {
   readonly id: string;
+  /** Names this exact rule (id and content): its call counter's key. */
+  readonly key: string;
   readonly tenantId: string;
   /** Empty or absent: every value matches. */
   readonly operations?: readonly string[];
@@ -49,23 +51,45 @@ export interface FaultDecision {
   readonly action: FaultAction;
 }
 
-interface RuleState {
-  calls: number;
-  random: () => number;
+/**
+ * How many matching calls each rule has seen: in memory for one instance, in the database when
+ * several instances must count one rule's calls together ("fail calls 1-3" means three in all).
+ * A rule is counted under a key naming its exact content, so an edited rule starts afresh.
+ */
+export interface FaultCounters {
+  /** Counts one more matching call of the rule and returns its number, from 1. */
+  next(tenantId: string, ruleKey: string): number | Promise<number>;
+  /** Drops the counters of the tenant's rules other than these. */
+  forget(tenantId: string, keep: readonly string[]): void | Promise<void>;
+}
+
+export class MemoryFaultCounters implements FaultCounters {
+  private readonly calls = new Map<string, number>();
+
+  next(tenantId: string, ruleKey: string): number {
+    const key = `${tenantId}/${ruleKey}`;
+    const n = (this.calls.get(key) ?? 0) + 1;
+    this.calls.set(key, n);
+    return n;
+  }
+
+  forget(tenantId: string, keep: readonly string[]): void {
+    const kept = new Set(keep.map((k) => `${tenantId}/${k}`));
+    for (const key of [...this.calls.keys()]) if (key.startsWith(`${tenantId}/`) && !kept.has(key)) this.calls.delete(key);
+  }
 }
 
 /**
  * Decides, for each call, whether a fault rule fires. The first matching rule whose trigger
- * fires wins. Counters live per rule and restart when the rules of a tenant are set again.
+ * fires wins. Only count and rate triggers need a rule's call number, so only they touch the
+ * counters; a tenant without rules costs one map lookup.
  */
 export class FaultInjector {
   private readonly rules = new Map<string, readonly FaultRule[]>();
-  private readonly state = new Map<string, RuleState>();
 
-  /** A rule kept as it was keeps its counters; a new or changed rule starts counting afresh. */
+  constructor(readonly counters: FaultCounters = new MemoryFaultCounters()) {}
+
   setRules(tenantId: string, rules: readonly FaultRule[]): void {
-    const kept = new Set(rules);
-    for (const old of this.rules.get(tenantId) ?? []) if (!kept.has(old)) this.state.delete(old.id);
     if (rules.length === 0) this.rules.delete(tenantId);
     else this.rules.set(tenantId, rules);
   }
@@ -74,24 +98,31 @@ export class FaultInjector {
     return this.rules.get(tenantId) ?? [];
   }
 
-  /** Undefined on the fast path: no rules for the tenant, or none fires. */
-  decide(call: FaultCall, nowMs: number): FaultDecision | undefined {
+  /** Undefined when no rule fires (always, for a tenant without rules). */
+  async decide(call: FaultCall, nowMs: number): Promise<FaultDecision | undefined> {
     const rules = this.rules.get(call.tenantId);
     if (!rules) return undefined;
     for (const rule of rules) {
       if (!rule.enabled || !matches(rule, call)) continue;
-      if (fires(rule.trigger, this.stateOf(rule), nowMs)) return { ruleId: rule.id, action: rule.action };
+      if (await this.fires(rule, nowMs)) return { ruleId: rule.id, action: rule.action };
     }
     return undefined;
   }
 
-  private stateOf(rule: FaultRule): RuleState {
-    let state = this.state.get(rule.id);
-    if (!state) {
-      state = { calls: 0, random: seeded(rule.trigger.kind === 'rate' ? rule.trigger.seed : 0) };
-      this.state.set(rule.id, state);
+  private async fires(rule: FaultRule, nowMs: number): Promise<boolean> {
+    const trigger = rule.trigger;
+    switch (trigger.kind) {
+      case 'always':
+        return true;
+      case 'span':
+        return nowMs >= trigger.from && nowMs < trigger.until;
+      case 'calls': {
+        const n = await this.counters.next(rule.tenantId, rule.key);
+        return n >= trigger.from && n <= trigger.to;
+      }
+      case 'rate':
+        return randomAt(trigger.seed, await this.counters.next(rule.tenantId, rule.key)) < trigger.rate;
     }
-    return state;
   }
 }
 
@@ -107,27 +138,14 @@ function matches(rule: FaultRule, call: FaultCall): boolean {
   );
 }
 
-function fires(trigger: FaultTrigger, state: RuleState, nowMs: number): boolean {
-  state.calls++;
-  switch (trigger.kind) {
-    case 'always':
-      return true;
-    case 'calls':
-      return state.calls >= trigger.from && state.calls <= trigger.to;
-    case 'rate':
-      return state.random() < trigger.rate;
-    case 'span':
-      return nowMs >= trigger.from && nowMs < trigger.until;
-  }
-}
-
-/** mulberry32: small, fast and repeatable for a given seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/**
+ * The n-th number (from 1) of the mulberry32 sequence for a seed: small, fast and repeatable.
+ * Its state only ever adds a constant, so the n-th state is seed + n * constant and any call's
+ * number can be drawn directly, whichever instance counted the calls before it.
+ */
+export function randomAt(seed: number, n: number): number {
+  const a = ((seed >>> 0) + Math.imul(n, 0x6d2b79f5)) | 0;
+  let t = Math.imul(a ^ (a >>> 15), 1 | a);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }

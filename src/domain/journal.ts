@@ -13,11 +13,13 @@ export interface JournalEntry {
   readonly fault: string | null;
 }
 
+/** In memory for one instance; in the database when several instances share it. */
 export interface Journal {
+  /** Never waits: recording must not slow the call it records. */
   record(tenantId: string, entry: JournalEntry): void;
   /** Newest first. */
-  list(tenantId: string, limit: number): JournalEntry[];
-  clear(tenantId: string): void;
+  list(tenantId: string, limit: number): JournalEntry[] | Promise<JournalEntry[]>;
+  clear(tenantId: string): void | Promise<void>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Clock } from '../shared/clock.js';
 import { ApiError, type ErrorCode } from './errors.js';
 import { faultRuleFromSpec, faultRuleToSpec, type FaultSpec } from './fault-spec.js';
-import type { FaultCall, FaultDecision, FaultInjector } from './faults.js';
+import type { FaultCall, FaultDecision, FaultInjector, FaultRule } from './faults.js';
 import type { FaultRuleStore } from './ports.js';
 import type { Journal } from './journal.js';
 import { effectiveLimits, limitKey, type LimitOverride, type RateLimiter } from './limits.js';
@@ -10,20 +10,38 @@ import type { Principal } from './principal.js';
 /** Where the limits of a tenant and of one of its applications are written down. */
 export type LimitLookup = (tenantId: string, appId: string) => Promise<{ tenant?: LimitOverride; app?: LimitOverride }>;
 
+export interface TrafficParts {
+  readonly limiter: RateLimiter;
+  readonly faults: FaultInjector;
+  readonly journal: Journal;
+  /** The limits every tenant gets unless its tenant file or application says otherwise. */
+  readonly global: LimitOverride;
+  readonly lookup: LimitLookup;
+  readonly rules: FaultRuleStore;
+  readonly clock: Clock;
+  /** Tells the other instances that a tenant's fault rules changed (a no-op for one instance). */
+  readonly announce?: (tenantId: string) => Promise<void>;
+}
+
 /**
  * What a tester controls about traffic (issue 4), in one place: rate limits, injected faults and
  * the request journal. The HTTP edge asks it about every authenticated Machine API call.
  */
 export class TrafficControl {
-  constructor(
-    readonly limiter: RateLimiter,
-    readonly faults: FaultInjector,
-    readonly journal: Journal,
-    private readonly global: LimitOverride,
-    private readonly lookup: LimitLookup,
-    private readonly rules: FaultRuleStore,
-    private readonly clock: Clock,
-  ) {}
+  readonly limiter: RateLimiter;
+  readonly faults: FaultInjector;
+  readonly journal: Journal;
+  private readonly global: LimitOverride;
+  private readonly lookup: LimitLookup;
+  private readonly rules: FaultRuleStore;
+  private readonly clock: Clock;
+  private readonly announce: (tenantId: string) => Promise<void>;
+
+  constructor(parts: TrafficParts) {
+    ({ limiter: this.limiter, faults: this.faults, journal: this.journal, global: this.global } = parts);
+    ({ lookup: this.lookup, rules: this.rules, clock: this.clock } = parts);
+    this.announce = parts.announce ?? (async () => {});
+  }
 
   /** Counts the call against its tenant + application + operation budget; 429 when it is spent. */
   async admit(principal: Principal, operation: string): Promise<void> {
@@ -34,7 +52,7 @@ export class TrafficControl {
     if (!admission.admitted) throw errorFor('TooManyRequests', admission.retryAfterSeconds);
   }
 
-  fault(call: FaultCall): FaultDecision | undefined {
+  fault(call: FaultCall): Promise<FaultDecision | undefined> {
     return this.faults.decide(call, this.clock.now());
   }
 
@@ -59,9 +77,7 @@ export class TrafficControl {
 
   async addFaultRule(tenantId: string, spec: FaultSpec): Promise<FaultSpec> {
     const rule = faultRuleFromSpec(spec, tenantId, this.clock.now());
-    const rules = [...this.faults.rulesOf(tenantId).filter((r) => r.id !== rule.id), rule];
-    await this.rules.replaceFaultRules(tenantId, rules.map(faultRuleToSpec));
-    this.faults.setRules(tenantId, rules);
+    await this.replace(tenantId, [...this.faults.rulesOf(tenantId).filter((r) => r.id !== rule.id), rule]);
     return faultRuleToSpec(rule);
   }
 
@@ -70,8 +86,7 @@ export class TrafficControl {
     const before = this.faults.rulesOf(tenantId);
     const rules = before.filter((r) => r.id !== ruleId);
     if (rules.length === before.length) return false;
-    await this.rules.replaceFaultRules(tenantId, rules.map(faultRuleToSpec));
-    this.faults.setRules(tenantId, rules);
+    await this.replace(tenantId, rules);
     return true;
   }
 
@@ -79,21 +94,31 @@ export class TrafficControl {
   async setFaultEnabled(tenantId: string, ruleId: string, enabled: boolean): Promise<boolean> {
     const before = this.faults.rulesOf(tenantId);
     if (!before.some((r) => r.id === ruleId)) return false;
-    const rules = before.map((r) => (r.id === ruleId && r.enabled !== enabled ? { ...r, enabled } : r));
-    await this.rules.replaceFaultRules(tenantId, rules.map(faultRuleToSpec));
-    this.faults.setRules(tenantId, rules);
+    // Re-read from the written form: the switched rule gets the key of its new content.
+    const rules = before.map((r) => (r.id === ruleId && r.enabled !== enabled ? faultRuleFromSpec({ ...faultRuleToSpec(r), enabled }, tenantId, this.clock.now()) : r));
+    await this.replace(tenantId, rules);
     return true;
   }
 
   async clearFaultRules(tenantId: string): Promise<void> {
-    await this.rules.replaceFaultRules(tenantId, []);
-    this.faults.setRules(tenantId, []);
+    await this.replace(tenantId, []);
+  }
+
+  /**
+   * Stores the tenant's new rule set, forgets the call counts of rules that are gone or changed
+   * (an unchanged rule keeps counting), and tells the other instances to load the new set.
+   */
+  private async replace(tenantId: string, rules: readonly FaultRule[]): Promise<void> {
+    await this.rules.replaceFaultRules(tenantId, rules.map(faultRuleToSpec));
+    this.faults.setRules(tenantId, rules);
+    await this.faults.counters.forget(tenantId, rules.map((r) => r.key));
+    await this.announce(tenantId);
   }
 
   /** Limits, journal and fault rules of a tenant back to nothing (machines are the store's). */
   async reset(tenantId: string): Promise<void> {
     await this.limiter.reset(`${tenantId}/`);
-    this.journal.clear(tenantId);
+    await this.journal.clear(tenantId);
     await this.clearFaultRules(tenantId);
   }
 }

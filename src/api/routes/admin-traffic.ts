@@ -17,11 +17,11 @@ export function registerTrafficRoutes(app: FastifyInstance, traffic: TrafficCont
 
   app.get<Tenant & { Querystring: { limit?: string } }>('/tenants/:tenantId/journal', schema('The last requests of a tenant, newest first'), async (request) => {
     const limit = Math.min(Math.max(Number(request.query.limit ?? 100) || 100, 1), 100_000);
-    return { value: traffic.journal.list(tenantOf(request), limit) };
+    return { value: await traffic.journal.list(tenantOf(request), limit) };
   });
 
   app.delete<Tenant>('/tenants/:tenantId/journal', schema('Forget the journal of a tenant'), async (request, reply) => {
-    traffic.journal.clear(tenantOf(request));
+    await traffic.journal.clear(tenantOf(request));
     return reply.code(204).send();
   });
 
