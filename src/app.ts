@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { buildServer } from './api/server.js';
@@ -25,7 +24,7 @@ import { provisionDemo } from './fleet/provision-demo.js';
 import { resetMachines } from './fleet/reset.js';
 import { readTenantFiles } from './config/tenant-files.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open-store.js';
 import { loadOrCreateAdminKey, loadOrCreateSessionSecret } from './config/data-secrets.js';
 import { faultSwitchboard } from './console/fault-switchboard.js';
 import { DEMO_TENANT_ID } from './config/demo.js';
@@ -51,15 +50,13 @@ export interface App extends Core {
   close(): Promise<void>;
 }
 
-export const databasePath = (config: Config): string => join(config.dataDir, 'rampart.db');
-
 /**
  * The composition root, in dependency order: store (migrated) -> signing keys -> access policy
  * and tenant admin -> demo data and tenant files -> services. The CLI uses this much without HTTP; `createApp` adds the server.
  */
 export async function createCore(config: Config, clock: Clock = systemClock): Promise<Core> {
   const documents = readTenantFiles(config.tenantFiles); // a bad file stops start-up before anything opens
-  const store = await SqliteStore.open(databasePath(config), config.durability);
+  const store = await openStore(config);
   try {
     const keys = new KeyRing(store, clock);
     await keys.init();

@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { createApp } from './app.js';
 import type { Config } from './config/settings.js';
 import { DEMO_APP, DEMO_TENANT_ID, REFERENCE_MACHINE } from './config/demo.js';
+import { describeStore } from './store/open-store.js';
 
 /** Starts the server, prints the banner, and closes gracefully on SIGINT/SIGTERM. */
 export async function serve(config: Config): Promise<void> {
@@ -23,7 +24,7 @@ function banner(base: string, config: Config): string {
     `Rampart Machine API listening on ${base}`,
     `  API docs        ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
     `  console         ${base}/console${config.demo ? '   (sign in as admin@rampart.demo / rampart-admin)' : ''}`,
-    `  data            ${config.dataDir}`,
+    `  data            ${describeStore(config)}`,
   ];
   if (config.demo) {
     lines.push(

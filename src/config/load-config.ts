@@ -29,6 +29,7 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
     port,
     host: value('host') as string,
     dataDir: value('dataDir') as string,
+    store: value('store') as string | undefined,
     durability: value('durability') as Config['durability'],
     issuer: ((value('issuer') as string | undefined) ?? DEFAULT_ISSUER).replace(/\/+$/, ''),
     publicUrl: ((value('publicUrl') as string | undefined) ?? '').replace(/\/+$/, ''),
@@ -75,8 +76,20 @@ function parse(name: SettingName, source: string, raw: Raw): unknown {
       return text;
     case 'string':
       if (text === '') throw new ConfigError(`${source}: must not be empty`);
+      if (name === 'store') checkStore(source, text);
       return text;
     case 'list':
       return (Array.isArray(raw) ? raw.map(String) : text.split(',')).map((item) => item.trim()).filter(Boolean);
   }
+}
+
+/** A store setting is a PostgreSQL URL or `sqlite:<file>`. Never echoes a URL: it may hold a password. */
+function checkStore(source: string, text: string): void {
+  if (/^postgres(ql)?:\/\//i.test(text)) {
+    if (!URL.canParse(text)) throw new ConfigError(`${source}: not a valid PostgreSQL URL (expected postgres://user:password@host:5432/database)`);
+    return;
+  }
+  if (/^sqlite:./i.test(text)) return;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1];
+  throw new ConfigError(`${source}: expected a postgres:// or postgresql:// URL, or sqlite:<file>${scheme ? `, got a ${scheme}: address` : ''}`);
 }

@@ -18,7 +18,8 @@ interface Setting {
 export const SETTINGS = {
   port: { flag: 'port', env: ['PORT', 'RAMPART_PORT'], kind: 'int', min: 0, max: 65535, help: 'TCP port to listen on' },
   host: { flag: 'host', env: ['RAMPART_HOST', 'HOST'], kind: 'string', help: 'address to bind (0.0.0.0 to accept remote clients)' },
-  dataDir: { flag: 'data-dir', env: ['RAMPART_DATA_DIR'], kind: 'string', help: 'folder holding the SQLite database' },
+  dataDir: { flag: 'data-dir', env: ['RAMPART_DATA_DIR'], kind: 'string', help: 'folder holding the SQLite database (by default), the admin key and the session secret' },
+  store: { flag: 'store', env: ['RAMPART_STORE'], kind: 'string', help: 'where the data lives: a postgres:// (or postgresql://) URL, or sqlite:<file>; default sqlite:<data-dir>/rampart.db' },
   durability: { flag: 'durability', env: ['RAMPART_DURABILITY'], kind: 'enum', values: ['full', 'normal'], help: 'full: fsync every commit; normal: survive process crashes only' },
   issuer: { flag: 'issuer', env: ['RAMPART_ISSUER'], kind: 'string', help: 'base of the token issuer (iss = <issuer>/<tenant>/); default https://sts.rampart.local' },
   publicUrl: { flag: 'public-url', env: ['RAMPART_PUBLIC_URL'], kind: 'string', help: 'URL clients use to reach this server (printed in the banner)' },
@@ -47,6 +48,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /** A PostgreSQL URL or `sqlite:<file>`; undefined: SQLite at <dataDir>/rampart.db (see store/open-store.ts). */
+  readonly store: string | undefined;
   readonly durability: 'full' | 'normal';
   readonly issuer: string;
   readonly publicUrl: string;

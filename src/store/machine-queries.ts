@@ -1,8 +1,9 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { IpAssignment } from '../domain/ip-history.js';
-import type { AnyTag, MachineFilter, MachinePage } from '../domain/machine-query.js';
+import { SCALAR_PROPERTIES, type AnyTag, type MachineFilter, type MachinePage } from '../domain/machine-query.js';
 import type { MachineScope } from '../domain/ports.js';
 import type { Timestamp } from '../shared/timestamp.js';
+import { isPostgres } from './dialect.js';
 import { inScope } from './machine-scope.js';
 import { COLUMNS, compileFilter, compileTag } from './query-compiler.js';
 import type { Database, MachineIpRow } from './schema.js';
@@ -21,13 +22,24 @@ import type { Database, MachineIpRow } from './schema.js';
 export function pageRows(db: Kysely<Database>, scope: MachineScope, page: MachinePage, rareTags?: ReadonlySet<AnyTag>, afterId?: string | null) {
   const matching = filtered(db, scope, page.filter, rareTags).select('machines.id');
   const from = afterId == null ? matching : matching.where('machines.id', '>', afterId); // a keyset start (id order only)
-  const ids = ordered(from, page.orderBy).limit(page.limit).offset(page.skip);
-  return ordered(db.selectFrom('machines').where('machines.tenant_id', '=', scope.tenantId).where('machines.id', 'in', ids), page.orderBy);
+  const nulls = isPostgres(db);
+  const ids = ordered(from, page.orderBy, nulls).limit(page.limit).offset(page.skip);
+  return ordered(db.selectFrom('machines').where('machines.tenant_id', '=', scope.tenantId).where('machines.id', 'in', ids), page.orderBy, nulls);
 }
 
-function ordered<Q extends SelectQueryBuilder<Database, 'machines', object>>(query: Q, orderBy: MachinePage['orderBy']): Q {
+/**
+ * SQLite sorts nulls first in ascending order and last in descending order; PostgreSQL the other
+ * way round. `explicitNulls` spells SQLite's order out for PostgreSQL, so `$orderby` on a nullable
+ * property pages the same on both.
+ */
+function ordered<Q extends SelectQueryBuilder<Database, 'machines', object>>(query: Q, orderBy: MachinePage['orderBy'], explicitNulls: boolean): Q {
   let sorted = query;
-  for (const key of orderBy) sorted = sorted.orderBy(`machines.${COLUMNS[key.property]}`, key.descending ? 'desc' : 'asc') as Q;
+  for (const key of orderBy) {
+    const column = `machines.${COLUMNS[key.property]}` as const;
+    const nullable = explicitNulls && SCALAR_PROPERTIES[key.property].nullable;
+    if (!nullable) sorted = sorted.orderBy(column, key.descending ? 'desc' : 'asc') as Q;
+    else sorted = sorted.orderBy(column, (ob) => (key.descending ? ob.desc().nullsLast() : ob.asc().nullsFirst())) as Q;
+  }
   return orderBy.some((k) => k.property === 'id') ? sorted : (sorted.orderBy('machines.id') as Q);
 }
 

@@ -1,7 +1,7 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { MachineUpdate } from '../domain/ports.js';
 import type { ChangeContext } from '../domain/value-change.js';
-import type { Database, MachineRow, MachineTagRow } from './schema.js';
+import type { Database, MachineIpRow, MachineRow, MachineTagRow } from './schema.js';
 
 /*
  * The statements of the machine writes, for every dialect. Each backend decides how to lock and
@@ -23,6 +23,15 @@ export function machineUpsert(db: Kysely<Database>, rows: MachineRow | readonly 
           Object.fromEntries(Object.keys(rest).map((c) => [c, eb.ref(`excluded.${c}` as 'excluded.id')])) as never,
         ),
     )
+    .compile();
+}
+
+/** Address history rows; an entry with the same machine, address and start is replaced. */
+export function ipUpsert(db: Kysely<Database>, rows: readonly MachineIpRow[]) {
+  return db
+    .insertInto('machine_ip_history')
+    .values([...rows])
+    .onConflict((oc) => oc.columns(['tenant_id', 'machine_id', 'ip_address', 'seen_from']).doUpdateSet((eb) => ({ seen_to: eb.ref('excluded.seen_to') })))
     .compile();
 }
 

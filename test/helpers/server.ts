@@ -6,6 +6,7 @@ import { DEMO_APP, DEMO_TENANT_ID } from '../../src/config/demo.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/settings.js';
 import type { Clock } from '../../src/shared/clock.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 export interface TestServer {
   readonly app: App;
@@ -16,10 +17,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real Rampart on 127.0.0.1 and a random port, in a fresh data folder removed on close. */
+/**
+ * A real Rampart on 127.0.0.1 and a random port, in a fresh data folder removed on close. With
+ * RAMPART_TEST_STORE=postgres its data lives in a fresh PostgreSQL database instead (see testStore).
+ */
 export async function startTestServer(overrides: Partial<Config> = {}, clock?: Clock): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'rampart-test-')));
-  const config: Config = { ...loadConfig({}, {}), dataDir, port: 0, logLevel: 'silent', demoMachines: 60, ...overrides };
+  const database = await testStore(overrides);
+  const config: Config = { ...loadConfig({}, {}), dataDir, port: 0, logLevel: 'silent', demoMachines: 60, ...database.settings, ...overrides };
   const app = await createApp(config, clock ? { clock } : {});
   const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
   const base = address.replace('localhost', '127.0.0.1');
@@ -30,9 +35,38 @@ export async function startTestServer(overrides: Partial<Config> = {}, clock?: C
     token: (client = DEMO_APP) => demoToken(base, client),
     async close() {
       await app.close();
+      await database.drop();
       if (!overrides.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** PostgreSQL databases of test servers that restart on the same data folder, by folder. */
+const databasesByDataDir = new Map<string, Promise<TestDatabase>>();
+let dropAtExit = false;
+
+/**
+ * The store of a test server: the default (SQLite in the data folder) unless RAMPART_TEST_STORE
+ * is `postgres`; then a fresh database, dropped on close. A test that restarts a server on the
+ * data folder it gave finds its data again: that database lives until the test process ends.
+ */
+async function testStore(overrides: Partial<Config>): Promise<{ settings: Partial<Config>; drop(): Promise<void> }> {
+  if (process.env.RAMPART_TEST_STORE !== 'postgres' || overrides.store !== undefined) return { settings: {}, drop: async () => {} };
+  if (overrides.dataDir === undefined) {
+    const database = await createTestDatabase();
+    return { settings: { store: database.url }, drop: () => database.drop() };
+  }
+  let database = databasesByDataDir.get(overrides.dataDir);
+  if (!database) {
+    database = createTestDatabase();
+    databasesByDataDir.set(overrides.dataDir, database);
+  }
+  if (!dropAtExit) {
+    dropAtExit = true;
+    // 'beforeExit' may still do asynchronous work: the databases go when the test file is done.
+    process.once('beforeExit', () => void Promise.all([...databasesByDataDir.values()].map(async (d) => (await d).drop())));
+  }
+  return { settings: { store: (await database).url }, drop: async () => {} };
 }
 
 /** fetch with a deadline, so no test can hang on the network. */

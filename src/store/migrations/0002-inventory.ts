@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { textType } from '../dialect.js';
 
 /**
  * The inventory surface (issue 5): indexes for the OData filters people run on large fleets, and
@@ -22,6 +23,7 @@ const MACHINE_INDEXES: Record<string, readonly string[]> = {
 };
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const text = textType(db);
   await db.schema.dropIndex('machines_dns_name').ifExists().execute();
   for (const [name, columns] of Object.entries(MACHINE_INDEXES)) {
     await db.schema.createIndex(name).ifNotExists().on('machines').columns([...columns]).execute();
@@ -30,11 +32,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Keyed by machine (seeds write it in that order) and indexed by address (findbyip reads it so).
   await db.schema
     .createTable('machine_ip_history')
-    .addColumn('tenant_id', 'text', (c) => c.notNull())
-    .addColumn('machine_id', 'text', (c) => c.notNull())
-    .addColumn('ip_address', 'text', (c) => c.notNull())
-    .addColumn('seen_from', 'text', (c) => c.notNull())
-    .addColumn('seen_to', 'text', (c) => c.notNull())
+    .addColumn('tenant_id', text, (c) => c.notNull())
+    .addColumn('machine_id', text, (c) => c.notNull())
+    .addColumn('ip_address', text, (c) => c.notNull())
+    .addColumn('seen_from', text, (c) => c.notNull())
+    .addColumn('seen_to', text, (c) => c.notNull())
     .addPrimaryKeyConstraint('machine_ip_history_pk', ['tenant_id', 'machine_id', 'ip_address', 'seen_from'])
     .execute();
   await db.schema.createIndex('machine_ip_history_by_ip').on('machine_ip_history').columns(['tenant_id', 'ip_address', 'seen_from']).execute();

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, MachineIpRow, MachineRow } from '../schema.js';
-import { machineUpsert } from '../machine-writes.js';
+import { ipUpsert, machineUpsert } from '../machine-writes.js';
 import type { SyncExecutor } from './sync-executor.js';
 
 /** Every column of a machine row, in the order the upsert's parameters take them. */
@@ -33,11 +33,7 @@ export class BulkSql {
     this.selectValue = kysely.selectFrom('machines').select('device_value').where('tenant_id', '=', '').where('id', '=', '').compile().sql;
     this.deleteTags = kysely.deleteFrom('machine_tags').where('tenant_id', '=', '').where('machine_id', '=', '').compile().sql;
     this.insertTag = kysely.insertInto('machine_tags').values({ tenant_id: '', machine_id: '', tag: '' }).onConflict((oc) => oc.doNothing()).compile().sql;
-    this.upsertIp = kysely
-      .insertInto('machine_ip_history')
-      .values({ tenant_id: '', machine_id: '', ip_address: '', seen_from: '', seen_to: '' })
-      .onConflict((oc) => oc.columns(['tenant_id', 'machine_id', 'ip_address', 'seen_from']).doUpdateSet((eb) => ({ seen_to: eb.ref('excluded.seen_to') })))
-      .compile().sql;
+    this.upsertIp = ipUpsert(kysely, [{ tenant_id: '', machine_id: '', ip_address: '', seen_from: '', seen_to: '' }]).sql;
   }
 
   /** Inserts or replaces one machine and its tags; returns the device value it had before, if it existed. */

@@ -6,7 +6,7 @@ import type { MachineScope } from '../../domain/ports.js';
 import { countMachinesQuery, ipRows, machinesByIpQuery, pageRows, seenBetweenQuery, tagMatchesQuery } from '../machine-queries.js';
 import { SkipBookmarks } from './skip-bookmarks.js';
 import { CompiledCache } from './compiled-cache.js';
-import { machineJson } from './machine-json-sql.js';
+import { machineJson } from '../machine-json-sql.js';
 import { anyTagNodes } from '../query-compiler.js';
 import { rowToMachine } from '../machine-rows.js';
 import type { Database, MachineRow } from '../schema.js';
@@ -47,7 +47,7 @@ export class SqliteInventory {
 
   /** The page as wire JSON text, built by SQLite: no row objects, no parse, no stringify. */
   listMachineJson(scope: MachineScope, page: MachinePage, select: readonly MachinePropertyName[] | null): string[] {
-    return this.page(scope, page, `json ${select ?? '*'}`, (q) => q.select(['machines.id', machineJson(select).as('json')])).map((r) => r.json);
+    return this.page(scope, page, `json ${select ?? '*'}`, (q) => q.select(['machines.id', machineJson(this.db, select).as('json')])).map((r) => r.json);
   }
 
   /**

@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import type { Config } from '../config/settings.js';
+import type { Store } from '../domain/ports.js';
+import { PostgresStore } from './postgres/postgres-store.js';
+import { describePostgresUrl, isPostgresUrl } from './postgres/postgres-url.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+
+export type StoreLocation = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+
+/** Where the configuration puts the data: `--store` when given, else SQLite in the data folder. */
+export function storeLocation(config: Pick<Config, 'store' | 'dataDir'>): StoreLocation {
+  const store = config.store;
+  if (store === undefined) return { kind: 'sqlite', path: join(config.dataDir, 'rampart.db') };
+  if (isPostgresUrl(store)) return { kind: 'postgres', url: store };
+  return { kind: 'sqlite', path: store.replace(/^sqlite:/i, '') };
+}
+
+/** The location for banners and logs, without credentials. */
+export function describeStore(config: Pick<Config, 'store' | 'dataDir'>): string {
+  const location = storeLocation(config);
+  return location.kind === 'postgres' ? `postgresql://${describePostgresUrl(location.url)}` : location.path;
+}
+
+/**
+ * Opens (and migrates) the configured backend: the one door through which the server and every
+ * CLI command reach the data, so each runs on SQLite and PostgreSQL alike.
+ */
+export async function openStore(config: Pick<Config, 'store' | 'dataDir' | 'durability'>): Promise<Store> {
+  const location = storeLocation(config);
+  return location.kind === 'postgres' ? PostgresStore.open(location.url) : SqliteStore.open(location.path, config.durability);
+}

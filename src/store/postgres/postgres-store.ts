@@ -1,0 +1,182 @@
+import { Kysely, PostgresDialect, sql, type CompiledQuery, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { DeviceValue } from '../../domain/device-value.js';
+import type { IpAssignment, IpSearch } from '../../domain/ip-history.js';
+import type { Machine } from '../../domain/machine.js';
+import type { MachineFilter, MachinePage, MachinePropertyName } from '../../domain/machine-query.js';
+import type { MachineScope, MachineUpdate, MachineUpdateResult, Store } from '../../domain/ports.js';
+import type { ChangeContext } from '../../domain/value-change.js';
+import { KyselyStore } from '../kysely-store.js';
+import { machineJson } from '../machine-json-sql.js';
+import { countMachinesQuery, ipRows, machinesByIpQuery, pageRows } from '../machine-queries.js';
+import { machineToRow, rowToMachine } from '../machine-rows.js';
+import { inScope } from '../machine-scope.js';
+import { ipUpsert, machineUpsert, planUpdate, tagRows, valueChangeInsert, type ValueTransition } from '../machine-writes.js';
+import { migrateToLatest } from '../migrate.js';
+import { anyTagNodes } from '../query-compiler.js';
+import type { Database, MachineIpRow, MachineRow, MachineTagRow } from '../schema.js';
+import { describePostgresUrl } from './postgres-url.js';
+
+/** Machines per transaction of putMachines: 34 parameters each, well under PostgreSQL's 65535. */
+const PUT_BATCH = 1000;
+/** Rows per multi-row insert of tags, addresses and history entries (3 to 9 parameters each). */
+const ROWS_PER_INSERT = 5000;
+
+export interface PostgresOptions {
+  /** Connections in the pool. */
+  readonly poolSize?: number;
+}
+
+/**
+ * The PostgreSQL backend: many instances may share one database. Every write is one transaction,
+ * durable when its COMMIT returns (synchronous_commit stays on). A machine update locks the
+ * machine's row first (SELECT ... FOR UPDATE), so concurrent writers of one machine, through any
+ * instance, queue behind each other: none loses an update, and each value-history entry's old
+ * value is the previous entry's new value, in seq order (docs/adr/0006-postgresql-store.md).
+ */
+export class PostgresStore extends KyselyStore implements Store {
+  private open = true;
+
+  private constructor(db: Kysely<Database>) {
+    super(db);
+  }
+
+  /** Connects, brings the schema to the newest migration (under Kysely's migration lock) and returns the store. */
+  static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStore> {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
+    // An idle connection that breaks (server restart) is replaced; the next query reports the failure.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await sql`select 1`.execute(db).catch((error: unknown) => {
+        throw new Error(`cannot connect to PostgreSQL at ${describePostgresUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
+      });
+      await migrateToLatest(db as Kysely<unknown>);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+    return new PostgresStore(db);
+  }
+
+  get healthy(): boolean {
+    return this.open;
+  }
+
+  async close(): Promise<void> {
+    if (!this.open) return;
+    this.open = false;
+    await this.db.destroy(); // waits for checked-out connections, so running writes commit first
+  }
+
+  // --- machine writes -------------------------------------------------------------------
+
+  async update(update: MachineUpdate): Promise<MachineUpdateResult | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const locked = inScope(this.db.selectFrom('machines').selectAll(), update.scope).where('id', '=', update.machineId).forUpdate();
+      const current = (await trx.executeQuery(locked.compile())).rows[0];
+      if (!current) return undefined;
+      const plan = planUpdate(this.db, current, update);
+      for (const statement of plan.statements) await trx.executeQuery(statement);
+      return { machine: rowToMachine(plan.row), previousDeviceValue: plan.previousDeviceValue as DeviceValue };
+    });
+  }
+
+  async putMachines(tenantId: string, machines: readonly Machine[], change: ChangeContext): Promise<void> {
+    for (const batch of batches(machines.map((m) => machineToRow(tenantId, m)))) {
+      await this.db.transaction().execute((trx) => this.putBatch(trx, tenantId, batch, change));
+    }
+  }
+
+  /**
+   * One batch of distinct machines, in id order (concurrent batches then lock in the same order
+   * and cannot deadlock): the rows that exist are locked to read the value they had, then every
+   * row is written, tags replaced, and a history entry added where the value changed.
+   */
+  private async putBatch(trx: Transaction<Database>, tenantId: string, rows: readonly MachineRow[], change: ChangeContext): Promise<void> {
+    const ids = rows.map((r) => r.id);
+    const existing = this.db.selectFrom('machines').select(['id', 'device_value']).where('tenant_id', '=', tenantId).where('id', 'in', ids).orderBy('id').forUpdate();
+    const before = new Map((await trx.executeQuery(existing.compile())).rows.map((r) => [r.id, r.device_value]));
+    await trx.executeQuery(machineUpsert(this.db, rows));
+    if (before.size > 0) await trx.executeQuery(this.db.deleteFrom('machine_tags').where('tenant_id', '=', tenantId).where('machine_id', 'in', [...before.keys()]).compile());
+    const tags: MachineTagRow[] = rows.flatMap((r) => tagRows(tenantId, r.id, [...new Set(JSON.parse(r.machine_tags) as string[])]));
+    for (const chunk of chunks(tags)) await trx.executeQuery(this.db.insertInto('machine_tags').values(chunk).compile());
+    const transitions: ValueTransition[] = [];
+    for (const r of rows) {
+      const previous = before.get(r.id);
+      if (previous !== undefined && previous !== r.device_value) transitions.push({ tenantId, machineId: r.id, oldValue: previous, newValue: r.device_value });
+    }
+    for (const chunk of chunks(transitions)) await trx.executeQuery(valueChangeInsert(this.db, chunk, change));
+  }
+
+  async putIpHistory(tenantId: string, entries: readonly IpAssignment[]): Promise<void> {
+    // One statement may not touch a row twice: the last entry for a key wins, as it would one by one.
+    const byKey = new Map<string, MachineIpRow>();
+    for (const row of ipRows(tenantId, entries)) byKey.set(JSON.stringify([row.machine_id, row.ip_address, row.seen_from]), row);
+    for (const chunk of chunks([...byKey.values()])) await this.exec(ipUpsert(this.db, chunk));
+  }
+
+  // --- inventory (OData listing, address history) ---------------------------------------
+
+  /*
+   * Every any() of a filter reads the tag index first (`id IN (tagged ids)`): PostgreSQL's planner
+   * turns that into a semi-join or a hashed subplan as the numbers suggest, so the SQLite store's
+   * probe of each tag's frequency is not needed here.
+   */
+
+  async listMachines(scope: MachineScope, page: MachinePage): Promise<Machine[]> {
+    const query = pageRows(this.db, scope, page, new Set(anyTagNodes(page.filter))).selectAll('machines');
+    return (await this.all(query.compile())).map(rowToMachine);
+  }
+
+  async listMachineJson(scope: MachineScope, page: MachinePage, select: readonly MachinePropertyName[] | null): Promise<string[]> {
+    const query = pageRows(this.db, scope, page, new Set(anyTagNodes(page.filter))).select(machineJson(this.db, select).as('json'));
+    return (await this.all(query.compile())).map((r) => r.json);
+  }
+
+  async countMatching(scope: MachineScope, filter: MachineFilter | null): Promise<number> {
+    return Number((await this.one(countMachinesQuery(this.db, scope, filter, new Set(anyTagNodes(filter)))))?.n ?? 0);
+  }
+
+  async machinesByIp(scope: MachineScope, search: IpSearch, limit: number): Promise<Machine[]> {
+    return (await this.all(machinesByIpQuery(this.db, scope, search.ipAddress, search.from, search.to, limit))).map(rowToMachine);
+  }
+
+  // --- plumbing -------------------------------------------------------------------------
+
+  protected async all<R>(query: CompiledQuery<R>): Promise<R[]> {
+    // COMPAT: PostgreSQL text cannot hold NUL, so nothing stored equals a key containing one (a
+    // hostile token's tid, a %00 in a path): such a lookup finds nothing, as it does on SQLite,
+    // instead of failing with an encoding error (docs/compat.md).
+    if (query.parameters.some((p) => typeof p === 'string' && p.includes('\u0000'))) return [];
+    return [...(await this.db.executeQuery(query)).rows];
+  }
+
+  protected async exec(...statements: CompiledQuery[]): Promise<void> {
+    if (statements.length === 1) {
+      await this.db.executeQuery(statements[0] as CompiledQuery);
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      for (const statement of statements) await trx.executeQuery(statement);
+    });
+  }
+}
+
+/** Batches of at most PUT_BATCH rows, sorted by id, no id twice in a batch (a later duplicate starts the next). */
+function* batches(rows: readonly MachineRow[]): Iterable<MachineRow[]> {
+  let batch = new Map<string, MachineRow>();
+  const flush = () => [...batch.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const row of rows) {
+    if (batch.size >= PUT_BATCH || batch.has(row.id)) {
+      yield flush();
+      batch = new Map();
+    }
+    batch.set(row.id, row);
+  }
+  if (batch.size > 0) yield flush();
+}
+
+function* chunks<T>(items: readonly T[]): Iterable<T[]> {
+  for (let i = 0; i < items.length; i += ROWS_PER_INSERT) yield items.slice(i, i + ROWS_PER_INSERT);
+}
