@@ -12,20 +12,21 @@ import { AccessPolicy } from './domain/access-policy.js';
 import { MachineAccess } from './domain/machine-access.js';
 import { TenantAdmin } from './domain/tenant-admin.js';
 import { FaultInjector } from './domain/faults.js';
-import { MemoryJournal } from './domain/journal.js';
 import { TrafficControl } from './domain/traffic-control.js';
-import { WindowLimiter } from './limits/window-limiter.js';
 import { hashSecret, verifySecret } from './auth/secrets.js';
 import { MachineService } from './domain/machine-service.js';
 import { InventoryService } from './domain/inventory-service.js';
-import { TagService } from './domain/tag-service.js';
+import { TagService, type MachineLocks } from './domain/tag-service.js';
 import type { Store } from './domain/ports.js';
 import { provisionDemo } from './fleet/provision-demo.js';
 import { resetMachines } from './fleet/reset.js';
 import { readTenantFiles } from './config/tenant-files.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { openStore } from './store/open-store.js';
-import { loadOrCreateAdminKey, loadOrCreateSessionSecret } from './config/data-secrets.js';
+import { openStore, storeLocation } from './store/open-store.js';
+import { PostgresLocks } from './cluster/postgres-locks.js';
+import { KeyedLock } from './shared/keyed-lock.js';
+import { openDeployment, type Deployment } from './cluster/deployment.js';
+import type { Cluster } from './cluster/cluster.js';
 import { faultSwitchboard } from './console/fault-switchboard.js';
 import { DEMO_TENANT_ID } from './config/demo.js';
 
@@ -68,7 +69,7 @@ export async function createCore(config: Config, clock: Clock = systemClock): Pr
     const access = new MachineAccess(store, policy, clock);
     const machines = new MachineService(access);
     const inventory = new InventoryService(access, { pageSize: config.pageSize });
-    const tags = new TagService(access);
+    const tags = new TagService(access, machineLocks(config));
     return { config, clock, store, keys, issuer, policy, tenants, access, machines, inventory, tags };
   } catch (error) {
     await store.close();
@@ -81,15 +82,11 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
   const { store, keys, clock } = core;
   const logger = options.logger ?? pino({ level: config.logLevel });
   let closing = false;
-  const adminKey = config.adminKey ?? loadOrCreateAdminKey(config.dataDir);
-  const limiter = new WindowLimiter(clock);
-  const traffic = createTrafficControl(config, core, limiter);
+  const deployment = await openDeployment(config, store, clock, (message) => logger.info(message));
+  const { adminKey, cluster } = deployment;
+  const traffic = createTrafficControl(config, core, deployment);
   await traffic.loadFaultRules();
-  limiter.restore(await store.loadLimitCounters());
-  // Counters are saved every few seconds and at shutdown, so a restart hands out no fresh budget.
-  const saveCounters = () => store.saveLimitCounters(limiter.snapshot());
-  const saver = setInterval(() => void saveCounters().catch(() => {}), 5000);
-  saver.unref();
+  listenToOtherInstances(core, traffic, cluster);
   const server = await buildServer({
     logger,
     machines: core.machines,
@@ -107,8 +104,9 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     ready: () => !closing && store.healthy,
+    instance: () => ({ id: cluster.instanceId, leader: cluster.leader }),
     console: {
-      sessionSecret: config.sessionSecret ?? loadOrCreateSessionSecret(config.dataDir),
+      sessionSecret: deployment.sessionSecret,
       defaultTenantId: config.demo ? DEMO_TENANT_ID : '',
       clock,
       policy: core.policy,
@@ -133,27 +131,55 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     traffic,
     async close() {
       closing = true;
-      clearInterval(saver);
       await server.close(); // lets in-flight requests finish; new ones get 503
-      await saveCounters();
+      await deployment.close(); // saves counters, writes the journal's last entries
       await store.close(); // lets queued writes commit
     },
   };
 }
 
 /** Rate limits, fault injection and the request journal of a running server. */
-function createTrafficControl(config: Config, core: Core, limiter: WindowLimiter): TrafficControl {
+function createTrafficControl(config: Config, core: Core, deployment: Deployment): TrafficControl {
   const global = { enabled: config.rateLimits, perMinute: config.rateLimitPerMinute, perHour: config.rateLimitPerHour };
   const lookup = async (tenantId: string, appId: string) => core.policy.limitsOf(tenantId, appId);
   return new TrafficControl({
-    limiter,
-    faults: new FaultInjector(),
-    journal: new MemoryJournal(config.journalSize),
+    limiter: deployment.limiter,
+    faults: new FaultInjector(deployment.faultCounters),
+    journal: deployment.journal,
     global,
     lookup,
     rules: core.store,
     clock: core.clock,
+    announce: (tenantId) => deployment.cluster.publish({ topic: 'faults', tenantId }),
   });
+}
+
+/**
+ * Several instances: what one changes, the others stop caching. Fault rules are reloaded, a
+ * tenant's directory is dropped from the access policy's cache, and signing keys are re-read.
+ */
+function listenToOtherInstances(core: Core, traffic: TrafficControl, cluster: Cluster): void {
+  core.policy.onInvalidate((tenantId) => void cluster.publish({ topic: 'directory', tenantId }));
+  core.keys.onRotate(() => void cluster.publish({ topic: 'keys', tenantId: '' }));
+  cluster.onChange((change) => {
+    switch (change.topic) {
+      case 'faults':
+        void traffic.loadFaultRules([change.tenantId]).catch(() => {});
+        return;
+      case 'directory':
+        core.policy.forget(change.tenantId);
+        return;
+      case 'keys':
+        void core.keys.refresh().catch(() => {});
+        return;
+    }
+  });
+}
+
+/** Tag changes lock their machines: in this process for SQLite, across instances for PostgreSQL. */
+function machineLocks(config: Config): MachineLocks {
+  const location = storeLocation(config);
+  return location.kind === 'postgres' ? new PostgresLocks(location.url) : new KeyedLock();
 }
 
 /** Rampart's own authority, and the real one the configuration trusts, if any. */

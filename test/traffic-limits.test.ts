@@ -75,7 +75,7 @@ describe('rate limits', () => {
     delete document.limits;
     await admin('', { method: 'PUT', body: JSON.stringify(document) });
     await server.app.close();
-    server = await startTestServer({ dataDir, rateLimits: true, rateLimitPerMinute: 3, rateLimitPerHour: 5 }, clock);
+    server = await startTestServer({ dataDir, store: server.app.config.store, rateLimits: true, rateLimitPerMinute: 3, rateLimitPerHour: 5 }, clock);
     restartedDir = dataDir;
     await expectError(await get(url(`/api/machines/${ID}`), demo), 429, 'TooManyRequests');
   });

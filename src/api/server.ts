@@ -16,7 +16,7 @@ import { onClientError, onFrameworkError, registerErrorHandling } from './plugin
 import { registerRequestLogging } from './plugins/request-log.js';
 import { adminRoutes } from './routes/admin.js';
 import { authorityRoutes } from './routes/authority.js';
-import { healthRoutes } from './routes/health.js';
+import { healthRoutes, type HealthOptions } from './routes/health.js';
 import { machineApi } from './routes/machine-api.js';
 import { machineHandlers } from './routes/machines.js';
 import { inventoryHandlers } from './routes/inventory.js';
@@ -40,6 +40,7 @@ export interface ServerDeps {
   readonly bodyLimit: number;
   readonly trustProxy: boolean;
   readonly ready: () => boolean;
+  readonly instance: HealthOptions['instance'];
   /** The web console under /console (issue 7); absent, the server has none. */
   readonly console?: ConsoleDeps;
 }
@@ -86,7 +87,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(healthRoutes, { ready: deps.ready });
+  await app.register(healthRoutes, { ready: deps.ready, instance: deps.instance });
   await app.register(authorityRoutes, {
     authority: deps.authority,
     keys: deps.keys,

@@ -19,6 +19,7 @@ export class KeyRing {
   private keys = new Map<string, LoadedKey>();
   private active: { kid: string; privateKey: CryptoKeyLike } | undefined;
   private lastReload = 0;
+  private readonly listeners: ((kid: string) => void)[] = [];
 
   constructor(
     private readonly store: SigningKeyStore,
@@ -44,7 +45,18 @@ export class KeyRing {
     };
     await this.store.putSigningKey(record);
     await this.reload();
+    for (const listener of this.listeners) listener(kid);
     return kid;
+  }
+
+  /** Called after this instance rotated, so other instances can pick up the new key. */
+  onRotate(listener: (kid: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Re-reads the keys (another instance rotated): sign with the new active key at once. */
+  refresh(): Promise<void> {
+    return this.reload();
   }
 
   signingKey(): { kid: string; privateKey: CryptoKeyLike } {

@@ -48,6 +48,7 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
     rateLimits: value('rateLimits') as boolean,
     rateLimitPerMinute: value('rateLimitPerMinute') as number,
     rateLimitPerHour: value('rateLimitPerHour') as number,
+    limits: value('limits') as string | undefined,
     journalSize: value('journalSize') as number,
     tenantFiles: Object.freeze([...(value('tenantFiles') as readonly string[])]),
     pageSize: value('pageSize') as number,
@@ -77,6 +78,7 @@ function parse(name: SettingName, source: string, raw: Raw): unknown {
     case 'string':
       if (text === '') throw new ConfigError(`${source}: must not be empty`);
       if (name === 'store') checkStore(source, text);
+      if (name === 'limits' && !/^rediss?:\/\/./i.test(text)) throw new ConfigError(`${source}: expected a redis:// or rediss:// URL`);
       return text;
     case 'list':
       return (Array.isArray(raw) ? raw.map(String) : text.split(',')).map((item) => item.trim()).filter(Boolean);

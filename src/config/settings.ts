@@ -38,6 +38,7 @@ export const SETTINGS = {
   rateLimits: { flag: 'rate-limits', env: ['RAMPART_RATE_LIMITS'], kind: 'boolean', help: 'enforce rate limits for every tenant (tenants and applications can still turn them on or off)' },
   rateLimitPerMinute: { flag: 'rate-limit-per-minute', env: ['RAMPART_RATE_LIMIT_PER_MINUTE'], kind: 'int', min: 1, max: 100_000_000, help: 'calls per minute per tenant + application + operation' },
   rateLimitPerHour: { flag: 'rate-limit-per-hour', env: ['RAMPART_RATE_LIMIT_PER_HOUR'], kind: 'int', min: 1, max: 100_000_000, help: 'calls per hour per tenant + application + operation' },
+  limits: { flag: 'limits', env: ['RAMPART_LIMITS'], kind: 'string', help: 'where rate-limit counters live: a redis:// URL; default the PostgreSQL store, or memory (saved to SQLite) for one instance' },
   journalSize: { flag: 'journal-size', env: ['RAMPART_JOURNAL_SIZE'], kind: 'int', min: 0, max: 1_000_000, help: 'requests kept per tenant in the request journal' },
   tenantFiles: { flag: 'tenant-file', env: ['RAMPART_TENANT_FILES'], kind: 'list', help: 'tenant files (JSON or YAML) or folders of them, comma-separated; applied at start' },
   pageSize: { flag: 'page-size', env: ['RAMPART_PAGE_SIZE'], kind: 'int', min: 1, max: 10_000, help: 'machines per page of GET /api/machines without $top (the real service: 10000)' },
@@ -68,6 +69,8 @@ export interface Config {
   readonly rateLimits: boolean;
   readonly rateLimitPerMinute: number;
   readonly rateLimitPerHour: number;
+  /** A redis:// URL, or undefined: counted in the store (PostgreSQL) or in memory (SQLite). */
+  readonly limits: string | undefined;
   readonly journalSize: number;
   readonly tenantFiles: readonly string[];
   readonly pageSize: number;

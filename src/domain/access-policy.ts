@@ -28,6 +28,7 @@ interface TenantAccess {
  */
 export class AccessPolicy {
   private readonly cache = new Map<string, TenantAccess>();
+  private readonly listeners: ((tenantId: string) => void)[] = [];
 
   constructor(
     private readonly directory: DirectoryStore & TenantStore & ApplicationStore,
@@ -90,9 +91,19 @@ export class AccessPolicy {
     return (await this.load(tenantId)).groups;
   }
 
-  /** Forget a tenant's cached directory after it changed. */
+  /** Forget a tenant's cached directory after it changed here; listeners tell other instances. */
   invalidate(tenantId: string): void {
     this.cache.delete(tenantId);
+    for (const listener of this.listeners) listener(tenantId);
+  }
+
+  /** Forget a tenant's cached directory that another instance changed (nobody else to tell). */
+  forget(tenantId: string): void {
+    this.cache.delete(tenantId);
+  }
+
+  onInvalidate(listener: (tenantId: string) => void): void {
+    this.listeners.push(listener);
   }
 
   private async load(tenantId: string): Promise<TenantAccess> {

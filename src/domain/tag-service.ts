@@ -5,6 +5,11 @@ import type { Machine } from './machine.js';
 import type { Principal } from './principal.js';
 import { applyTagAction, parseBulkTagCommand, parseTagCommand, type TagCommand } from './tag-commands.js';
 
+/** Mutual exclusion per key: in this process (one instance), or across instances (PostgreSQL). */
+export interface MachineLocks {
+  run<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T>;
+}
+
 /**
  * Adding and removing machine tags, one machine or up to 500 at once. Every change goes through
  * MachineAccess.write, so it is audited and moves the machine to the device group its tags now
@@ -13,11 +18,12 @@ import { applyTagAction, parseBulkTagCommand, parseTagCommand, type TagCommand }
 export class TagService {
   /**
    * An action is read-modify-write of the tag set: two concurrent calls on one machine must not
-   * lose each other's tag. One process owns the database, so an in-process lock per machine is enough.
+   * lose each other's tag, whichever instances serve them, so each machine is locked meanwhile.
    */
-  private readonly locks = new KeyedLock();
-
-  constructor(private readonly access: MachineAccess) {}
+  constructor(
+    private readonly access: MachineAccess,
+    private readonly locks: MachineLocks = new KeyedLock(),
+  ) {}
 
   async addOrRemove(principal: Principal, key: string, body: unknown, call: CallInfo): Promise<Machine> {
     const [machine] = await this.apply(principal, [key], parseTagCommand(body), call);

@@ -18,6 +18,9 @@ export interface Database {
   device_groups: DeviceGroupRow;
   fault_rules: FaultRuleRow;
   limit_counters: LimitCounterRow;
+  journal_entries: JournalEntryRow;
+  fault_counters: FaultCounterRow;
+  shared_secrets: SharedSecretRow;
 }
 
 export interface TenantRow {
@@ -157,4 +160,24 @@ export interface MachineIpRow {
   ip_address: string;
   seen_from: string;
   seen_to: string;
+}
+
+/** One Machine API call in the shared request journal (several instances); `entry` is JSON. */
+export interface JournalEntryRow {
+  seq: Generated<number>;
+  tenant_id: string;
+  entry: string;
+}
+
+/** How many matching calls a fault rule has seen, across instances; the key names the rule's exact spec. */
+export interface FaultCounterRow {
+  tenant_id: string;
+  rule_key: string;
+  calls: number | string;
+}
+
+/** A secret generated once and shared by every instance (admin key, console session key). */
+export interface SharedSecretRow {
+  name: string;
+  value: string;
 }

@@ -3,12 +3,14 @@ import type { FastifyPluginAsync } from 'fastify';
 export interface HealthOptions {
   /** Ready while the store accepts writes and the server is not shutting down. */
   readonly ready: () => boolean;
+  /** This instance's name and whether it runs the periodic work (one instance of several does). */
+  readonly instance: () => { readonly id: string; readonly leader: boolean };
 }
 
-export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { ready }) => {
+export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { ready, instance }) => {
   const schema = { tags: ['operations'] };
   app.get('/healthz', { schema: { ...schema, summary: 'Liveness' } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { ...schema, summary: 'Readiness' } }, async (_request, reply) =>
-    ready() ? { status: 'ready' } : reply.code(503).send({ status: 'not ready' }),
+    ready() ? { status: 'ready', instance: instance() } : reply.code(503).send({ status: 'not ready', instance: instance() }),
   );
 };

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { loadOrCreateAdminKey } from '../../config/data-secrets.js';
+import { adminKeyFor } from '../../cluster/deployment.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import type { Config } from '../../config/settings.js';
 import { configFrom, withSettings } from '../options.js';
@@ -24,7 +24,7 @@ function adminCommand(name: string, description: string): Command {
 async function callAdmin(options: Record<string, unknown>, method: string, path: string, body?: unknown): Promise<unknown> {
   const config: Config = configFrom(options);
   const base = String(options.url ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '');
-  const key = config.adminKey ?? loadOrCreateAdminKey(config.dataDir);
+  const key = await adminKeyFor(config);
   const response = await fetch(`${base}/admin/tenants/${String(options.tenant)}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

@@ -4,6 +4,7 @@ import * as inventory from './0002-inventory.js';
 import * as identity from './0003-identity.js';
 import * as traffic from './0004-traffic.js';
 import * as consoleIndexes from './0005-console-indexes.js';
+import * as sharedState from './0007-shared-state.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-identity': identity,
   '0004-traffic': traffic,
   '0005-console-indexes': consoleIndexes,
+  '0007-shared-state': sharedState,
 };
 
 export const migrationProvider: MigrationProvider = {

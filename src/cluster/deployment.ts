@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config/settings.js';
+import { loadOrCreateAdminKey, loadOrCreateSessionSecret } from '../config/data-secrets.js';
+import { MemoryFaultCounters, type FaultCounters } from '../domain/faults.js';
+import { MemoryJournal, type Journal } from '../domain/journal.js';
+import type { RateLimiter } from '../domain/limits.js';
+import type { Store } from '../domain/ports.js';
+import { PostgresLimiter } from '../limits/postgres-limiter.js';
+import { RedisLimiter } from '../limits/redis-limiter.js';
+import { WindowLimiter } from '../limits/window-limiter.js';
+import { HOUR_MS } from '../limits/windows.js';
+import type { Clock } from '../shared/clock.js';
+import { storeLocation } from '../store/open-store.js';
+import type { Database } from '../store/schema.js';
+import { SoloCluster, type Cluster } from './cluster.js';
+import { PostgresCluster } from './postgres-cluster.js';
+import { SharedFaultCounters } from './shared-fault-counters.js';
+import { SharedJournal } from './shared-journal.js';
+import { sharedSecret } from './shared-secrets.js';
+
+const SAVE_COUNTERS_MS = 5000;
+const HOUSEKEEPING_MS = 30_000;
+
+/**
+ * What differs between one instance and several: where rate-limit counters, fault-rule call
+ * counts, the request journal and the generated secrets live, who runs periodic work, and how
+ * instances hear of each other's changes. One instance on SQLite keeps them in memory and in its
+ * data folder; instances on PostgreSQL share them in the database (limits optionally in Redis).
+ */
+export interface Deployment {
+  readonly cluster: Cluster;
+  readonly limiter: RateLimiter;
+  readonly journal: Journal;
+  readonly faultCounters: FaultCounters;
+  readonly adminKey: string;
+  readonly sessionSecret: string;
+  close(): Promise<void>;
+}
+
+export async function openDeployment(config: Config, store: Store, clock: Clock, log: (message: string) => void): Promise<Deployment> {
+  const location = storeLocation(config);
+  return location.kind === 'postgres' ? shared(config, location.url, clock, log) : single(config, store, clock);
+}
+
+/**
+ * The admin key the running servers of this configuration use, for the CLI: `--admin-key`, else
+ * the shared one in PostgreSQL, else the one in the data folder.
+ */
+export async function adminKeyFor(config: Config): Promise<string> {
+  if (config.adminKey) return config.adminKey;
+  const location = storeLocation(config);
+  if (location.kind === 'sqlite') return loadOrCreateAdminKey(config.dataDir);
+  const db = connect(location.url, 1);
+  try {
+    return await sharedSecret(db, 'admin-key');
+  } finally {
+    await db.destroy();
+  }
+}
+
+function connect(url: string, max: number): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+async function single(config: Config, store: Store, clock: Clock): Promise<Deployment> {
+  const redis = config.limits ? await RedisLimiter.connect(config.limits, clock) : undefined;
+  const memory = redis ? undefined : new WindowLimiter(clock);
+  let saver: NodeJS.Timeout | undefined;
+  const save = async () => {
+    if (memory) await store.saveLimitCounters(memory.snapshot());
+  };
+  if (memory) {
+    // Saved every few seconds and at shutdown, so a restart hands out no fresh budget.
+    memory.restore(await store.loadLimitCounters());
+    saver = setInterval(() => void save().catch(() => {}), SAVE_COUNTERS_MS);
+    saver.unref();
+  }
+  return {
+    cluster: new SoloCluster(instanceName()),
+    limiter: redis ?? (memory as WindowLimiter),
+    journal: new MemoryJournal(config.journalSize),
+    faultCounters: new MemoryFaultCounters(),
+    adminKey: config.adminKey ?? loadOrCreateAdminKey(config.dataDir),
+    sessionSecret: config.sessionSecret ?? loadOrCreateSessionSecret(config.dataDir),
+    async close() {
+      clearInterval(saver);
+      await save();
+      await redis?.close();
+    },
+  };
+}
+
+async function shared(config: Config, url: string, clock: Clock, log: (message: string) => void): Promise<Deployment> {
+  // A small pool of its own: limiter checks and journal writes never queue behind machine queries.
+  const db = connect(url, 4);
+  const redis = config.limits ? await RedisLimiter.connect(config.limits, clock) : undefined;
+  const journal = new SharedJournal(db, config.journalSize);
+  const cluster = await PostgresCluster.start(url, instanceName(), log);
+  const housekeeping = setInterval(() => {
+    if (cluster.leader) void tidy(db, journal, clock).catch((error: unknown) => log(`housekeeping failed: ${String(error)}`));
+  }, HOUSEKEEPING_MS);
+  housekeeping.unref();
+  return {
+    cluster,
+    limiter: redis ?? new PostgresLimiter(db, clock),
+    journal,
+    faultCounters: new SharedFaultCounters(db),
+    adminKey: config.adminKey ?? (await sharedSecret(db, 'admin-key')),
+    sessionSecret: config.sessionSecret ?? (await sharedSecret(db, 'session-secret')),
+    async close() {
+      clearInterval(housekeeping);
+      await journal.flush();
+      await cluster.close();
+      await redis?.close();
+      await db.destroy();
+    },
+  };
+}
+
+/** The leader's periodic work: trim journals, drop rate-limit windows that have closed. */
+async function tidy(db: Kysely<Database>, journal: SharedJournal, clock: Clock): Promise<void> {
+  await journal.trim();
+  await db.deleteFrom('limit_counters').where('hour_start', '<', clock.now() - HOUR_MS).execute();
+}
+
+function instanceName(): string {
+  return `${process.pid}-${randomBytes(3).toString('hex')}`;
+}

@@ -1,0 +1,203 @@
+/**
+ * Several instances on one PostgreSQL (issue 6): two real Rampart processes behave as one
+ * service. Tokens, values, tags, fault rules, rate limits and the journal are shared; concurrent
+ * writers through both never lose an update and leave a history that chains; exactly one runs
+ * periodic work, and a killed instance loses no acknowledged write.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { adminKeyFor } from '../src/cluster/deployment.js';
+import { DEMO_TENANT_ID } from '../src/config/demo.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from './helpers/postgres.js';
+import { killAll, makeDataDir, request, startServer, type ServerProcess } from './helpers/process.js';
+
+const skip = await skipWithoutPostgres();
+const VALUES = ['Low', 'Normal', 'High'] as const;
+
+interface HistoryEntry {
+  oldValue: string;
+  newValue: string;
+  requestId: string | null;
+}
+
+/** Polls for up to 5 s: for news that travels between instances asynchronously. */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `${what} within 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('several instances on one PostgreSQL', { skip }, () => {
+  let db: TestDatabase;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let adminKey: string;
+  let token: string;
+  let machineIds: string[];
+
+  const api = (server: ServerProcess, path: string, init: RequestInit = {}) =>
+    request(`${server.base}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+    });
+  const admin = (server: ServerProcess, path: string, init: RequestInit = {}) =>
+    request(`${server.base}/admin/tenants/${DEMO_TENANT_ID}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    });
+  const setValue = (server: ServerProcess, id: string, value: string) =>
+    api(server, `/api/machines/${id}/setDeviceValue`, { method: 'POST', body: JSON.stringify({ DeviceValue: value }) });
+  const history = async (server: ServerProcess, id: string): Promise<HistoryEntry[]> => {
+    const response = await admin(server, `/machines/${id}/history?limit=10000`);
+    assert.equal(response.status, 200);
+    return ((await response.json()) as { value: HistoryEntry[] }).value;
+  };
+  const readyz = async (server: ServerProcess) => (await (await request(`${server.base}/readyz`)).json()) as { instance: { leader: boolean } };
+
+  before(async () => {
+    db = await createTestDatabase();
+    const env = { RAMPART_STORE: db.url };
+    a = await startServer({ dataDir: await makeDataDir(), env });
+    b = await startServer({ dataDir: await makeDataDir(), env });
+    adminKey = await adminKeyFor(loadConfig({ store: db.url }, {}));
+    token = await a.token();
+    const list = await api(b, '/api/machines?$top=40&$select=id');
+    assert.equal(list.status, 200);
+    machineIds = ((await list.json()) as { value: { id: string }[] }).value.map((m) => m.id);
+  });
+
+  after(async () => {
+    await killAll();
+    await db?.drop();
+  });
+
+  it('accepts a token from one instance on the other, and serves one instance\'s write from the other at once', async () => {
+    const fromB = await b.token();
+    const id = machineIds[0] as string;
+    for (const value of ['High', 'Low']) {
+      assert.equal((await setValue(a, id, value)).status, 200);
+      const read = await request(`${b.base}/api/machines/${id}`, { headers: { authorization: `Bearer ${fromB}` } });
+      assert.equal(read.status, 200);
+      assert.equal(((await read.json()) as { deviceValue: string }).deviceValue, value);
+    }
+  });
+
+  it('shares the admin key and the console session key: one secret in the database', async () => {
+    for (const server of [a, b]) assert.equal((await admin(server, '/journal?limit=1')).status, 200);
+  });
+
+  it('loses no update when both instances change one machine at once, and its history chains', async () => {
+    const id = machineIds[1] as string;
+    const before = await history(a, id);
+    const calls = Array.from({ length: 30 }, (_, i) => {
+      const server = i % 2 ? a : b;
+      return Promise.all([
+        setValue(server, id, VALUES[i % 3] as string),
+        api(server, `/api/machines/${id}/tags`, { method: 'POST', body: JSON.stringify({ Value: `multi-${i}`, Action: 'Add' }) }),
+      ]);
+    });
+    for (const response of (await Promise.all(calls)).flat()) assert.equal(response.status, 200, await response.text());
+
+    const machine = (await (await api(a, `/api/machines/${id}`)).json()) as { deviceValue: string; machineTags: string[] };
+    for (let i = 0; i < 30; i++) assert.ok(machine.machineTags.includes(`multi-${i}`), `tag multi-${i} kept`);
+    const entries = (await history(b, id)).slice(0, 30 + 0).reverse(); // oldest first
+    assert.equal((await history(b, id)).length, before.length + 30);
+    for (let i = 1; i < entries.length; i++) assert.equal(entries[i]?.oldValue, entries[i - 1]?.newValue, `entry ${i} follows entry ${i - 1}`);
+    assert.equal(entries.at(-1)?.newValue, machine.deviceValue);
+  });
+
+  it('fires a fault rule added through one instance on the other, counting calls across both', async () => {
+    const rule = await admin(a, '/faults', { method: 'POST', body: JSON.stringify({ id: 'first-two', operations: ['GetMachine'], error: 'ServiceUnavailable', calls: '1-2' }) });
+    assert.equal(rule.status, 201, await rule.text());
+    // The other instance hears of the change by NOTIFY, a few milliseconds later.
+    await eventually(async () => ((await (await admin(b, '/faults')).json()) as { value: unknown[] }).value.length === 1, 'B loads the rule');
+    const id = machineIds[2] as string;
+    const statuses: number[] = [];
+    for (const server of [b, a, b, a]) {
+      const response = await api(server, `/api/machines/${id}`);
+      await response.arrayBuffer();
+      statuses.push(response.status);
+    }
+    assert.deepEqual(statuses, [503, 503, 200, 200]);
+    assert.equal((await admin(b, '/faults', { method: 'DELETE' })).status, 204);
+  });
+
+  it('journals calls of both instances in one journal', async () => {
+    const id = machineIds[3] as string;
+    const viaA = await api(a, `/api/machines/${id}`);
+    const viaB = await api(b, `/api/machines/${id}`);
+    const ids = [viaA.headers.get('request-id'), viaB.headers.get('request-id')];
+    // Each instance writes its entries in batches, a tenth of a second apart.
+    await eventually(async () => {
+      const journal = (await (await admin(b, '/journal?limit=50')).json()) as { value: { requestId: string }[] };
+      return ids.every((requestId) => journal.value.some((e) => e.requestId === requestId));
+    }, 'both calls are in the journal listed by B');
+  });
+
+  it('refuses the 101st call in a minute across both instances with 429', async () => {
+    const document = (await (await admin(a, '')).json()) as Record<string, unknown>;
+    const put = await admin(a, '', { method: 'PUT', body: JSON.stringify({ ...document, limits: { enabled: true, perMinute: 100, perHour: 1500 } }) });
+    assert.equal(put.status, 200, await put.text());
+    const id = machineIds[4] as string;
+    // FindMachinesByTag has not been called yet: its window starts empty on both instances.
+    const statuses: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const response = await api(i % 2 ? a : b, `/api/machines/findbytag?tag=multi-0`);
+      await response.arrayBuffer();
+      statuses.push(response.status);
+    }
+    assert.ok(statuses.every((s) => s !== 429), 'the first 100 calls are admitted');
+    const refused = await api(a, `/api/machines/findbytag?tag=multi-0`);
+    assert.equal(refused.status, 429);
+    assert.match(refused.headers.get('retry-after') ?? '', /^\d+$/);
+    assert.equal((await api(b, `/api/machines/findbytag?tag=multi-0`)).status, 429);
+    assert.equal((await admin(b, '', { method: 'PUT', body: JSON.stringify({ ...document }) })).status, 200);
+  });
+
+  it('runs periodic work on exactly one instance, and hands it over when that one dies', async () => {
+    const leaders = [(await readyz(a)).instance.leader, (await readyz(b)).instance.leader];
+    assert.equal(leaders.filter(Boolean).length, 1, `exactly one leader: ${JSON.stringify(leaders)}`);
+    const [leader, other] = leaders[0] ? [a, b] : [b, a];
+    await leader.kill('SIGKILL');
+    const deadline = Date.now() + 15_000;
+    while (!(await readyz(other)).instance.leader) {
+      assert.ok(Date.now() < deadline, 'the surviving instance took over within 15 s');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (leader === a) a = await startServer({ dataDir: await makeDataDir(), env: { RAMPART_STORE: db.url } });
+    else b = await startServer({ dataDir: await makeDataDir(), env: { RAMPART_STORE: db.url } });
+  });
+
+  it('loses no acknowledged write when one instance is killed mid-load', async () => {
+    const acked = new Map<string, string[]>(); // machine -> request ids acknowledged
+    let stop = false;
+    const loops = machineIds.slice(10, 18).map(async (id, n) => {
+      const server = n % 2 ? a : b;
+      for (let i = 0; !stop; i++) {
+        try {
+          const response = await setValue(server, id, VALUES[(i + n) % 3] as string);
+          if (response.status !== 200) break;
+          await response.arrayBuffer();
+          acked.set(id, [...(acked.get(id) ?? []), response.headers.get('request-id') as string]);
+        } catch {
+          break; // the killed instance's loops end at their first network failure
+        }
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await a.kill('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stop = true;
+    await Promise.all(loops);
+    let total = 0;
+    for (const [id, requestIds] of acked) {
+      const recorded = new Set((await history(b, id)).map((e) => e.requestId));
+      for (const requestId of requestIds) assert.ok(recorded.has(requestId), `acknowledged ${requestId} on ${id} is in the history`);
+      total += requestIds.length;
+    }
+    assert.ok(total > 20, `enough writes were acknowledged to mean something (${total})`);
+  });
+});
