@@ -2,9 +2,15 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { MDE_LIMITS, type RateLimiter } from '../src/domain/limits.js';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { PostgresLimiter } from '../src/limits/postgres-limiter.js';
 import { RedisLimiter } from '../src/limits/redis-limiter.js';
+import { PostgresStore } from '../src/store/postgres/postgres-store.js';
+import type { Database } from '../src/store/schema.js';
 import { WindowLimiter } from '../src/limits/window-limiter.js';
 import { ManualClock } from '../src/shared/clock.js';
+import { createTestDatabase, skipWithoutPostgres } from './helpers/postgres.js';
 import { REDIS_URL, skipUnless } from './helpers/services.js';
 
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -93,6 +99,24 @@ limiterContract(
     return { one: shared, two: shared };
   },
   async () => false,
+);
+
+limiterContract(
+  'postgresql',
+  async () => {
+    const database = await createTestDatabase();
+    const store = await PostgresStore.open(database.url); // migrates: limit_counters exists
+    await store.close();
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 8 }) }) });
+    after(async () => {
+      await db.destroy();
+      await database.drop();
+    });
+    // Two limiters over one database are two instances.
+    const open = async (clock: ManualClock) => new PostgresLimiter(db, clock);
+    return { one: open, two: open };
+  },
+  skipWithoutPostgres,
 );
 
 limiterContract(
