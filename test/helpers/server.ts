@@ -23,7 +23,7 @@ export interface TestServer {
  */
 export async function startTestServer(overrides: Partial<Config> = {}, clock?: Clock): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'rampart-test-')));
-  const database = await testStore(overrides);
+  const database = await testStore(dataDir, overrides);
   const config: Config = { ...loadConfig({}, {}), dataDir, port: 0, logLevel: 'silent', demoMachines: 60, ...database.settings, ...overrides };
   const app = await createApp(config, clock ? { clock } : {});
   const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
@@ -41,32 +41,38 @@ export async function startTestServer(overrides: Partial<Config> = {}, clock?: C
   };
 }
 
-/** PostgreSQL databases of test servers that restart on the same data folder, by folder. */
+/** The PostgreSQL database of each test server's data folder, so a server restarted on the folder finds its data. */
 const databasesByDataDir = new Map<string, Promise<TestDatabase>>();
 let dropAtExit = false;
 
 /**
  * The store of a test server: the default (SQLite in the data folder) unless RAMPART_TEST_STORE
- * is `postgres`; then a fresh database, dropped on close. A test that restarts a server on the
- * data folder it gave finds its data again: that database lives until the test process ends.
+ * is `postgres`; then a fresh database for the data folder. A server that made its own folder
+ * drops the database on close; one restarted on a folder it was given (after `app.close()`, say)
+ * gets that folder's database again, which lives until the test process ends.
  */
-async function testStore(overrides: Partial<Config>): Promise<{ settings: Partial<Config>; drop(): Promise<void> }> {
+async function testStore(dataDir: string, overrides: Partial<Config>): Promise<{ settings: Partial<Config>; drop(): Promise<void> }> {
   if (process.env.RAMPART_TEST_STORE !== 'postgres' || overrides.store !== undefined) return { settings: {}, drop: async () => {} };
-  if (overrides.dataDir === undefined) {
-    const database = await createTestDatabase();
-    return { settings: { store: database.url }, drop: () => database.drop() };
-  }
-  let database = databasesByDataDir.get(overrides.dataDir);
+  let database = databasesByDataDir.get(dataDir);
   if (!database) {
     database = createTestDatabase();
-    databasesByDataDir.set(overrides.dataDir, database);
+    databasesByDataDir.set(dataDir, database);
   }
   if (!dropAtExit) {
     dropAtExit = true;
-    // 'beforeExit' may still do asynchronous work: the databases go when the test file is done.
+    // 'beforeExit' may still do asynchronous work: what is left goes when the test file is done.
     process.once('beforeExit', () => void Promise.all([...databasesByDataDir.values()].map(async (d) => (await d).drop())));
   }
-  return { settings: { store: (await database).url }, drop: async () => {} };
+  const { url, drop } = await database;
+  const owned = overrides.dataDir === undefined;
+  return {
+    settings: { store: url },
+    async drop() {
+      if (!owned) return;
+      databasesByDataDir.delete(dataDir);
+      await drop();
+    },
+  };
 }
 
 /** fetch with a deadline, so no test can hang on the network. */
