@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
+import { FaultInjector } from '../src/domain/faults.js';
+import { MemoryJournal } from '../src/domain/journal.js';
 import { MDE_LIMITS, type RateLimiter } from '../src/domain/limits.js';
+import { TrafficControl } from '../src/domain/traffic-control.js';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PostgresLimiter } from '../src/limits/postgres-limiter.js';
@@ -133,3 +136,28 @@ limiterContract(
   },
   () => skipUnless('Redis', 6379, 'redis-server --daemonize yes'),
 );
+
+describe('a shared limiter that cannot answer', () => {
+  it('makes the call 503 with Retry-After, never a 500 and never an uncounted call', async () => {
+    const down: RateLimiter = {
+      consume: async () => Promise.reject(new Error('connection refused')),
+      counters: async () => [],
+      reset: async () => {},
+    };
+    const traffic = new TrafficControl({
+      limiter: down,
+      faults: new FaultInjector(),
+      journal: new MemoryJournal(1),
+      global: { enabled: true },
+      lookup: async () => ({}),
+      rules: { listFaultRules: async () => [], tenantsWithFaultRules: async () => [], replaceFaultRules: async () => {} },
+      clock: new ManualClock(T0),
+    });
+    const principal = { kind: 'application', tenantId: 't', appId: 'a' } as unknown as Parameters<typeof traffic.admit>[0];
+    await assert.rejects(traffic.admit(principal, 'GetMachine'), (error: { code?: string; headers?: Record<string, string> }) => {
+      assert.equal(error.code, 'ServiceUnavailable');
+      assert.deepEqual(error.headers, { 'retry-after': '1' });
+      return true;
+    });
+  });
+});

@@ -48,7 +48,11 @@ export class TrafficControl {
     const { tenant, app } = await this.lookup(principal.tenantId, principal.appId);
     const limits = effectiveLimits(this.global, tenant, app);
     if (!limits) return;
-    const admission = await this.limiter.consume(limitKey(principal.tenantId, principal.appId, operation), limits);
+    // A shared limiter that cannot answer (Redis or PostgreSQL down) makes the call 503, as an
+    // overloaded real service would, never a 500 and never an uncounted call.
+    const admission = await Promise.resolve(this.limiter.consume(limitKey(principal.tenantId, principal.appId, operation), limits)).catch(() => {
+      throw errorFor('ServiceUnavailable', 1);
+    });
     if (!admission.admitted) throw errorFor('TooManyRequests', admission.retryAfterSeconds);
   }
 
