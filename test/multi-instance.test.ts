@@ -11,6 +11,7 @@ import { DEMO_TENANT_ID } from '../src/config/demo.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from './helpers/postgres.js';
 import { killAll, makeDataDir, request, startServer, type ServerProcess } from './helpers/process.js';
+import { REDIS_URL, skipUnless } from './helpers/services.js';
 
 const skip = await skipWithoutPostgres();
 const VALUES = ['Low', 'Normal', 'High'] as const;
@@ -199,5 +200,39 @@ describe('several instances on one PostgreSQL', { skip }, () => {
       total += requestIds.length;
     }
     assert.ok(total > 20, `enough writes were acknowledged to mean something (${total})`);
+  });
+});
+
+describe('several instances counting limits in Redis', { skip: skip || (await skipUnless('Redis', 6379, 'redis-server --daemonize yes')) }, () => {
+  let db: TestDatabase;
+  const servers: ServerProcess[] = [];
+
+  before(async () => {
+    db = await createTestDatabase();
+    const env = { RAMPART_STORE: db.url, RAMPART_LIMITS: REDIS_URL, RAMPART_RATE_LIMITS: 'true' };
+    servers.push(await startServer({ dataDir: await makeDataDir(), env }));
+    servers.push(await startServer({ dataDir: await makeDataDir(), env }));
+  });
+
+  after(async () => {
+    await killAll();
+    await db?.drop();
+  });
+
+  it('refuses the 101st call in a minute across both instances with 429', async () => {
+    const [a, b] = servers as [ServerProcess, ServerProcess];
+    const adminKey = await adminKeyFor(loadConfig({ store: db.url }, {}));
+    // Redis outlives this test's database: start the demo tenant's windows from zero.
+    const reset = await request(`${a.base}/admin/tenants/${DEMO_TENANT_ID}/reset`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}` } });
+    assert.equal(reset.status, 200, await reset.text());
+    const token = await a.token(); // the token endpoint is not a Machine API call: not counted
+    const statuses: number[] = [];
+    for (let i = 0; i < 101; i++) {
+      const response = await request(`${(i % 2 ? a : b).base}/api/machines?$top=1`, { headers: { authorization: `Bearer ${token}` } });
+      await response.arrayBuffer();
+      statuses.push(response.status);
+    }
+    assert.deepEqual(statuses.slice(0, 100).filter((s) => s !== 200), []);
+    assert.equal(statuses[100], 429);
   });
 });
