@@ -28,6 +28,7 @@ import { KeyedLock } from './shared/keyed-lock.js';
 import { openDeployment, type Deployment } from './cluster/deployment.js';
 import type { Cluster } from './cluster/cluster.js';
 import { faultSwitchboard } from './console/fault-switchboard.js';
+import { endUserSessions } from './console/console-sessions.js';
 import { DEMO_TENANT_ID } from './config/demo.js';
 
 export interface Core {
@@ -97,6 +98,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     verifier: new TokenVerifier(trustedAuthorities(config, keys), store, clock, { cacheSize: config.tokenCacheSize }),
     traffic,
     resetMachines: (tenantId) => resetMachines(store, tenantId),
+    endConsoleSessions: (tenantId, user) => endUserSessions(store, clock, tenantId, user),
     authority: new Authority(store, store, core.issuer, clock),
     keys,
     adminKey,
@@ -115,6 +117,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
       inventory: core.inventory,
       tags: core.tags,
       directory: store,
+      sessions: store,
       // The tester panels read the same journal, counters and fault rules the API's traffic hooks use.
       testing: {
         journal: traffic.journal,

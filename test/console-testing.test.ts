@@ -50,6 +50,7 @@ async function consoleOn(core: Core, testing: ConsoleTesting): Promise<FastifyIn
     inventory: core.inventory,
     tags: core.tags,
     directory: core.store,
+    sessions: core.store,
     testing,
   });
   return app;

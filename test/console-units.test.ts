@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { faultSwitchboard, type FaultRuleAdmin } from '../src/console/fault-switchboard.js';
 import { inventoryFilter, inventoryOrder, parseInventoryView, sortLink, viewQuery } from '../src/console/inventory-view.js';
 import { SESSION_LIFETIME_MS, SessionCodec } from '../src/console/session.js';
+import { ConsoleSessions } from '../src/console/console-sessions.js';
+import type { ConsoleSessionStore } from '../src/domain/ports.js';
 import type { FaultSpec } from '../src/domain/fault-spec.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { loadConfig } from '../src/config/load-config.js';
@@ -12,6 +14,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
+
+/** A hand-written store of revocations, the way the SQLite and PostgreSQL stores keep them. */
+class MemorySessionStore implements ConsoleSessionStore {
+  readonly revoked = new Map<string, number>();
+  readonly cutoffs = new Map<string, number>();
+  async revokeConsoleSession(sid: string, expiresAt: number, nowMs: number): Promise<void> {
+    for (const [id, at] of this.revoked) if (at <= nowMs) this.revoked.delete(id);
+    this.revoked.set(sid, expiresAt);
+  }
+  async isConsoleSessionRevoked(sid: string): Promise<boolean> {
+    return this.revoked.has(sid);
+  }
+  async revokeUserConsoleSessions(tenantId: string, userId: string, atMs: number): Promise<void> {
+    const key = `${tenantId}/${userId}`;
+    this.cutoffs.set(key, Math.max(atMs, this.cutoffs.get(key) ?? 0));
+  }
+  async userConsoleSessionsRevokedAt(tenantId: string, userId: string): Promise<number | undefined> {
+    return this.cutoffs.get(`${tenantId}/${userId}`);
+  }
+}
 const WHO = { tenantId: 't1', userId: 'u1', userPrincipalName: 'a@b.c' };
 
 describe('console sessions', () => {
@@ -33,10 +55,25 @@ describe('console sessions', () => {
     }
   });
 
-  it('revokes a signed-out session', () => {
-    const { session, cookie } = codec.issue(WHO, T0);
-    codec.revoke(session, T0);
-    assert.equal(codec.read(cookie, T0), undefined);
+  it('refuses a signed-out session, and the sessions a user had when an admin revoked them', async () => {
+    const clock = new ManualClock(T0);
+    const sessions = new ConsoleSessions(codec, new MemorySessionStore(), clock);
+    const first = codec.issue(WHO, T0);
+    const second = codec.issue(WHO, T0);
+    await sessions.signOut(first.session);
+    assert.equal(await sessions.read(first.cookie), undefined);
+    assert.deepEqual(await sessions.read(second.cookie), second.session);
+
+    clock.advance(1000);
+    const other = codec.issue({ ...WHO, userId: 'u2' }, clock.now());
+    const store = new MemorySessionStore();
+    const fresh = new ConsoleSessions(codec, store, clock);
+    await store.revokeUserConsoleSessions(WHO.tenantId, WHO.userId, clock.now());
+    assert.equal(await fresh.read(second.cookie), undefined);
+    assert.deepEqual(await fresh.read(other.cookie), other.session, 'another user keeps their session');
+    clock.advance(1);
+    const again = codec.issue(WHO, clock.now());
+    assert.deepEqual(await fresh.read(again.cookie), again.session, 'signing in again after the revocation works');
   });
 
   it('ties CSRF tokens to one session and login tokens to one nonce', () => {

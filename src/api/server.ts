@@ -33,6 +33,7 @@ export interface ServerDeps {
   readonly verifier: TokenVerifier;
   readonly traffic: TrafficControl;
   readonly resetMachines: (tenantId: string) => Promise<number>;
+  readonly endConsoleSessions: (tenantId: string, userPrincipalName: string) => Promise<boolean>;
   readonly authority: Authority;
   readonly keys: KeyRing;
   readonly adminKey: string;
@@ -102,6 +103,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     keys: deps.keys,
     traffic: deps.traffic,
     resetMachines: deps.resetMachines,
+    endConsoleSessions: deps.endConsoleSessions,
   });
   const handlers = { ...machineHandlers(deps.machines), ...inventoryHandlers(deps.inventory, deps.tags, deps.machines) };
   const api = { verifier: deps.verifier, policy: deps.policy, traffic: deps.traffic, handlers };

@@ -4,11 +4,18 @@ import type { User } from '../domain/directory.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { page, safeNext, signedIn } from './console-context.js';
 import { clearCookie, LOGIN_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.js';
+import type { ConsoleSessions } from './console-sessions.js';
 import { newLoginNonce, SESSION_LIFETIME_MS, type SessionCodec } from './session.js';
+import { refusalMessage, type SignInThrottle } from './sign-in-throttle.js';
 
 interface AuthOptions {
   readonly deps: ConsoleDeps;
   readonly codec: SessionCodec;
+  readonly sessions: ConsoleSessions;
+}
+
+interface SignInOptions extends AuthOptions {
+  readonly throttle: SignInThrottle;
 }
 
 type Form = Partial<Record<'tenant' | 'username' | 'password' | 'next' | '_login', string>>;
@@ -29,7 +36,7 @@ async function verifyUser(deps: ConsoleDeps, tenantId: string, username: string,
   return valid ? user : undefined;
 }
 
-export const signInRoutes: FastifyPluginAsync<AuthOptions> = async (app, { deps, codec }) => {
+export const signInRoutes: FastifyPluginAsync<SignInOptions> = async (app, { deps, codec, sessions, throttle }) => {
   const form = (request: FastifyRequest, reply: FastifyReply, fields: { tenant: string; username: string; next: string; error?: string }) => {
     // One nonce per browser, reused across failed attempts so a second tab's form stays valid.
     let nonce = readCookie(request, LOGIN_COOKIE);
@@ -44,7 +51,7 @@ export const signInRoutes: FastifyPluginAsync<AuthOptions> = async (app, { deps,
   app.get('/login', async (request, reply) => {
     const query = request.query as Form;
     const next = safeNext(query.next);
-    if (codec.read(readCookie(request, SESSION_COOKIE), deps.clock.now())) return reply.code(303).header('location', next).send();
+    if (await sessions.read(readCookie(request, SESSION_COOKIE))) return reply.code(303).header('location', next).send();
     return form(request, reply, { tenant: text(query.tenant, 64) || deps.defaultTenantId, username: '', next });
   });
 
@@ -55,12 +62,21 @@ export const signInRoutes: FastifyPluginAsync<AuthOptions> = async (app, { deps,
       reply.code(403);
       return form(request, reply, { ...fields, error: 'The sign-in form expired. Please try again.' });
     }
+    // Throttled before the password is checked: during a lock-out even the right one is refused.
+    const refusal = throttle.check(fields.tenant, fields.username, request.ip);
+    if (refusal) {
+      request.log.warn({ tenant: fields.tenant, console: 'sign-in throttled', reason: refusal.reason, locked: refusal.locked }, 'console sign-in throttled');
+      reply.code(429).header('retry-after', String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))));
+      return form(request, reply, { ...fields, error: refusalMessage(refusal) });
+    }
     const user = await verifyUser(deps, fields.tenant, fields.username, typeof body.password === 'string' ? body.password : '');
     if (!user) {
+      throttle.failed(fields.tenant, fields.username, request.ip);
       request.log.info({ tenant: fields.tenant, console: 'sign-in refused' }, 'console sign-in refused');
       reply.code(401);
       return form(request, reply, { ...fields, error: INVALID });
     }
+    throttle.succeeded(fields.tenant, fields.username);
     const { cookie } = codec.issue({ tenantId: user.tenantId, userId: user.id, userPrincipalName: user.userPrincipalName }, deps.clock.now());
     setCookie(request, reply, SESSION_COOKIE, cookie, SESSION_LIFETIME_MS / 1000);
     clearCookie(request, reply, LOGIN_COOKIE);
@@ -69,10 +85,13 @@ export const signInRoutes: FastifyPluginAsync<AuthOptions> = async (app, { deps,
   });
 };
 
-/** Sign-out is a POST with the CSRF token (a link could be triggered by another page). */
-export const signOutRoutes: FastifyPluginAsync<AuthOptions> = async (app, { deps, codec }) => {
+/**
+ * Sign-out is a POST with the CSRF token (a link could be triggered by another page). The session
+ * is revoked in the store, so a copy of the cookie is refused too, also after a restart.
+ */
+export const signOutRoutes: FastifyPluginAsync<Pick<AuthOptions, 'sessions'>> = async (app, { sessions }) => {
   app.post('/logout', async (request, reply) => {
-    codec.revoke(signedIn(request).session, deps.clock.now());
+    await sessions.signOut(signedIn(request).session);
     clearCookie(request, reply, SESSION_COOKIE);
     return reply.code(303).header('location', '/console/login').send();
   });

@@ -5,6 +5,7 @@ import type { DelegatedPrincipal } from '../domain/principal.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { consolePrincipal } from './console-principal.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
+import type { ConsoleSessions } from './console-sessions.js';
 import type { Session, SessionCodec } from './session.js';
 
 declare module 'fastify' {
@@ -32,15 +33,15 @@ export function signedIn(request: FastifyRequest): SignedIn {
 /**
  * Sessions come from the console's signed cookie and nothing else: an Authorization header (a
  * Machine API token, the admin key) is never read here. The user is looked up on every request,
- * so removing a user from the tenant ends their sessions. Every POST must carry the session's
+ * so removing a user from the tenant ends their sessions, and so is revocation (sign-out, admin). Every POST must carry the session's
  * CSRF token, checked before the handler runs.
  */
-export function registerSessionHooks(app: FastifyInstance, deps: ConsoleDeps, codec: SessionCodec): void {
+export function registerSessionHooks(app: FastifyInstance, deps: ConsoleDeps, codec: SessionCodec, sessions: ConsoleSessions): void {
   app.decorateRequest('consoleUser', null);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    const session = codec.read(readCookie(request, SESSION_COOKIE), deps.clock.now());
+    const session = await sessions.read(readCookie(request, SESSION_COOKIE));
     const user = session ? await deps.directory.getUserByPrincipalName(session.tenantId, session.userPrincipalName) : undefined;
     if (!session || !user || user.id !== session.userId) return toSignIn(request, reply);
     const principal = consolePrincipal(session);

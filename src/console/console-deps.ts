@@ -5,7 +5,7 @@ import type { Journal } from '../domain/journal.js';
 import type { LimitCounter, LimitSettings } from '../domain/limits.js';
 import type { MachineAccess } from '../domain/machine-access.js';
 import type { MachineService } from '../domain/machine-service.js';
-import type { ApplicationStore, DirectoryStore } from '../domain/ports.js';
+import type { ApplicationStore, ConsoleSessionStore, DirectoryStore } from '../domain/ports.js';
 import type { TagService } from '../domain/tag-service.js';
 import type { Clock } from '../shared/clock.js';
 
@@ -50,5 +50,7 @@ export interface ConsoleDeps {
   readonly tags: TagService;
   /** Users (sign-in, names in the history) and applications (names in the panels). */
   readonly directory: DirectoryStore & ApplicationStore;
+  /** Where sign-outs and revoked users are kept, so they hold across instances and restarts. */
+  readonly sessions: ConsoleSessionStore;
   readonly testing: ConsoleTesting;
 }

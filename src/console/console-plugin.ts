@@ -14,7 +14,9 @@ import { signInRoutes, signOutRoutes } from './auth-routes.js';
 import { deviceRoutes } from './device-routes.js';
 import { FORMAT } from './format.js';
 import { inventoryRoutes } from './inventory-routes.js';
+import { ConsoleSessions } from './console-sessions.js';
 import { SessionCodec } from './session.js';
+import { SignInThrottle } from './sign-in-throttle.js';
 import { testingRoutes } from './testing-routes.js';
 
 /** web/ sits at the repository root: two levels above src/console, three above dist/src/console. */
@@ -40,6 +42,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, option
   const { prefix: _prefix, ...deps } = options as ConsoleDeps & { prefix?: string };
   const web = webRoot();
   const codec = new SessionCodec(deps.sessionSecret);
+  const sessions = new ConsoleSessions(codec, deps.sessions, deps.clock);
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -75,10 +78,10 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, option
       reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(HTMX),
     );
   });
-  await app.register(signInRoutes, { deps, codec });
+  await app.register(signInRoutes, { deps, codec, sessions, throttle: new SignInThrottle(deps.clock) });
   await app.register(async (pages) => {
-    registerSessionHooks(pages, deps, codec);
-    await pages.register(signOutRoutes, { deps, codec });
+    registerSessionHooks(pages, deps, codec, sessions);
+    await pages.register(signOutRoutes, { sessions });
     await pages.register(inventoryRoutes, deps);
     await pages.register(deviceRoutes, deps);
     await pages.register(testingRoutes, deps);

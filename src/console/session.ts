@@ -11,7 +11,7 @@ export interface Session {
   readonly userPrincipalName: string;
   /** Epoch milliseconds. */
   readonly expiresAt: number;
-  /** A random id per sign-in: the CSRF token is derived from it, and sign-out revokes it. */
+  /** A random id per sign-in: the CSRF token is derived from it, and sign-out revokes it (console-sessions.ts). */
   readonly sid: string;
 }
 
@@ -29,13 +29,12 @@ const VERSION = 'v1';
  * Stateless sessions: the cookie is `v1.<base64url JSON>.<base64url HMAC-SHA256>`, so any
  * instance holding the secret can read it and nothing is stored per session. Separate keys are
  * derived for the cookie signature, the CSRF tokens and the sign-in form, so one kind of token can
- * never be replayed as another. Sign-out revokes the session id in memory until it would have
- * expired (a restart forgets revocations; the 8-hour expiry still bounds them).
+ * never be replayed as another. Revocation (sign-out, an admin ending a user's sessions) is kept in
+ * the store by ConsoleSessions, not here.
  */
 export class SessionCodec {
   private readonly signKey: Buffer;
   private readonly csrfKey: Buffer;
-  private readonly revoked = new Map<string, number>();
 
   constructor(secret: string) {
     if (secret.length < 16) throw new Error('the console session secret must be at least 16 characters');
@@ -50,19 +49,14 @@ export class SessionCodec {
     return { session, cookie: `${VERSION}.${body}.${this.mac(`${VERSION}.${body}`)}` };
   }
 
-  /** The session a cookie value holds, or undefined if it is forged, altered, expired or revoked. */
+  /** The session a cookie value holds, or undefined if it is forged, altered or expired. */
   read(cookie: string | undefined, nowMs: number): Session | undefined {
     if (!cookie || cookie.length > 2048) return undefined;
     const [version, body, mac] = cookie.split('.');
     if (version !== VERSION || !body || !mac || !sameText(mac, this.mac(`${version}.${body}`))) return undefined;
     const payload = parsePayload(body);
-    if (!payload || payload.e <= nowMs || this.revoked.has(payload.s)) return undefined;
+    if (!payload || payload.e <= nowMs) return undefined;
     return { tenantId: payload.t, userId: payload.u, userPrincipalName: payload.n, expiresAt: payload.e, sid: payload.s };
-  }
-
-  revoke(session: Session, nowMs: number): void {
-    for (const [sid, expiresAt] of this.revoked) if (expiresAt <= nowMs) this.revoked.delete(sid);
-    this.revoked.set(session.sid, session.expiresAt);
   }
 
   /** The synchronizer token of a session: forms carry it, every POST must present it. */

@@ -172,8 +172,23 @@ export interface LimitCounterStore {
   saveLimitCounters(counters: readonly LimitCounter[]): Promise<void>;
 }
 
+/**
+ * Server-side revocation of the console's signed session cookies (issue 7), so a sign-out or an
+ * admin's revocation holds on every instance and across restarts. Times are epoch milliseconds.
+ */
+export interface ConsoleSessionStore {
+  /** Refuses session `sid` from now on; `expiresAt` is when it would have ended anyway. Drops records expired at `nowMs`. */
+  revokeConsoleSession(sid: string, expiresAt: number, nowMs: number): Promise<void>;
+  isConsoleSessionRevoked(sid: string): Promise<boolean>;
+  /** Refuses every console session of the user that began at or before `atMs` (a later call may only move it later). */
+  revokeUserConsoleSessions(tenantId: string, userId: string, atMs: number): Promise<void>;
+  /** The latest such moment for the user, if any. */
+  userConsoleSessionsRevokedAt(tenantId: string, userId: string): Promise<number | undefined>;
+}
+
 /** Everything the services need from a backend, and its life cycle. */
-export interface Store extends MachineStore, TenantStore, ApplicationStore, SigningKeyStore, DirectoryStore, FaultRuleStore, LimitCounterStore {
+export interface Store
+  extends MachineStore, TenantStore, ApplicationStore, SigningKeyStore, DirectoryStore, FaultRuleStore, LimitCounterStore, ConsoleSessionStore {
   /** False once the backend can no longer accept writes (readiness reports it). */
   readonly healthy: boolean;
   close(): Promise<void>;

@@ -248,4 +248,31 @@ export abstract class KyselyStore {
       ),
     );
   }
+
+  // --- console sessions (issue 7) --------------------------------------------------------
+
+  async revokeConsoleSession(sid: string, expiresAt: number, nowMs: number): Promise<void> {
+    await this.exec(
+      this.db.deleteFrom('console_revoked_sessions').where('expires_at', '<=', nowMs).compile(),
+      this.db.insertInto('console_revoked_sessions').values({ sid, expires_at: expiresAt }).onConflict((oc) => oc.column('sid').doNothing()).compile(),
+    );
+  }
+
+  async isConsoleSessionRevoked(sid: string): Promise<boolean> {
+    return (await this.one(this.db.selectFrom('console_revoked_sessions').select('sid').where('sid', '=', sid).compile())) !== undefined;
+  }
+
+  async revokeUserConsoleSessions(tenantId: string, userId: string, atMs: number): Promise<void> {
+    const insert = this.db
+      .insertInto('console_session_cutoffs')
+      .values({ tenant_id: tenantId, user_id: userId, revoked_at: atMs })
+      .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doUpdateSet({ revoked_at: atMs }).where('console_session_cutoffs.revoked_at', '<', atMs));
+    await this.exec(insert.compile());
+  }
+
+  async userConsoleSessionsRevokedAt(tenantId: string, userId: string): Promise<number | undefined> {
+    const query = this.db.selectFrom('console_session_cutoffs').select('revoked_at').where('tenant_id', '=', tenantId).where('user_id', '=', userId);
+    const row = await this.one(query.compile());
+    return row && Number(row.revoked_at);
+  }
 }

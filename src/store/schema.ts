@@ -18,6 +18,8 @@ export interface Database {
   device_groups: DeviceGroupRow;
   fault_rules: FaultRuleRow;
   limit_counters: LimitCounterRow;
+  console_revoked_sessions: ConsoleRevokedSessionRow;
+  console_session_cutoffs: ConsoleSessionCutoffRow;
   journal_entries: JournalEntryRow;
   fault_counters: FaultCounterRow;
   shared_secrets: SharedSecretRow;
@@ -124,6 +126,19 @@ export interface LimitCounterRow {
   minute_count: number;
   hour_start: number;
   hour_count: number;
+}
+
+/** A signed-out console session, refused until it would have expired (epoch ms). */
+export interface ConsoleRevokedSessionRow {
+  sid: string;
+  expires_at: number;
+}
+
+/** Console sessions of the user that began at or before `revoked_at` (epoch ms) are refused. */
+export interface ConsoleSessionCutoffRow {
+  tenant_id: string;
+  user_id: string;
+  revoked_at: number;
 }
 
 export interface UserRow {

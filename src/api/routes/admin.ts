@@ -17,6 +17,8 @@ export interface AdminOptions {
   readonly traffic: TrafficControl;
   /** Puts a tenant's machines back to its seed; resolves to how many there are then. */
   readonly resetMachines: (tenantId: string) => Promise<number>;
+  /** Ends every console session of a user (by user principal name); false when there is no such user. */
+  readonly endConsoleSessions: (tenantId: string, userPrincipalName: string) => Promise<boolean>;
 }
 
 type TenantParams = { Params: { tenantId: string } };
@@ -26,7 +28,7 @@ const schema = (summary: string) => ({ schema: { tags: ['admin'], summary, secur
  * The admin API: Rampart's own surface, outside `/api`. It is authenticated by the admin key
  * alone, so a Machine API token (whatever its roles) never opens it.
  */
-export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, machines, tenants, keys, traffic, resetMachines }) => {
+export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, machines, tenants, keys, traffic, resetMachines, endConsoleSessions }) => {
   const expected = digest(adminKey);
   app.addHook('onRequest', async (request) => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
@@ -52,6 +54,16 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { admin
   });
 
   registerTrafficRoutes(app, traffic, resetMachines);
+
+  app.post<{ Params: { tenantId: string; user: string } }>(
+    '/tenants/:tenantId/users/:user/console-sessions/revoke',
+    schema('End every web console session of a user, on every instance and across restarts'),
+    async (request, reply) => {
+      const found = await endConsoleSessions(request.params.tenantId.toLowerCase(), request.params.user);
+      if (!found) throw new ApiError('ResourceNotFound', `User ${request.params.user} was not found in tenant ${request.params.tenantId}`);
+      return reply.code(204).send();
+    },
+  );
 
   app.post('/keys/rotate', schema('Start signing tokens with a new key (older keys keep verifying)'), async () => ({ kid: await keys.rotate() }));
 

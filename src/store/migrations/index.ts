@@ -4,6 +4,7 @@ import * as inventory from './0002-inventory.js';
 import * as identity from './0003-identity.js';
 import * as traffic from './0004-traffic.js';
 import * as consoleIndexes from './0005-console-indexes.js';
+import * as consoleSessions from './0006-console-sessions.js';
 import * as sharedState from './0007-shared-state.js';
 
 /**
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-identity': identity,
   '0004-traffic': traffic,
   '0005-console-indexes': consoleIndexes,
+  '0006-console-sessions': consoleSessions,
   '0007-shared-state': sharedState,
 };
 
