@@ -62,6 +62,9 @@ describe('machine tags', () => {
     await expectError(await tag(ID, { Value: 'x' }), 400, 'MissingRequiredParameter', 'Parameter Action is missing.');
     await expectError(await tag(ID, { Value: 'x', Action: 'Toggle' }), 400, 'InvalidInput', /Action/);
     for (const Value of ['', '   ', 'y'.repeat(201), 42, null, ['a']]) await expectError(await tag(ID, { Value, Action: 'Add' }), 400, 'InvalidInput', /Value/);
+    for (const Value of ['nul\u0000here', 'two\nlines', 'tab\t', 'del\u007f']) {
+      await expectError(await tag(ID, { Value, Action: 'Add' }), 400, 'InvalidInput', /control characters/);
+    }
     await expectError(await send(url(`/api/machines/${ID}/tags`), token, 'POST', '{"Value":'), 400, 'InvalidRequestBody');
     await expectError(await send(url(`/api/machines/${ID}/tags`), token, 'POST', '[]'), 400, 'InvalidRequestBody');
     await expectError(await tag('no-such-machine', { Value: 'x', Action: 'Add' }), 404, 'ResourceNotFound', 'Machine no-such-machine was not found');

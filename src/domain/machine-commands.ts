@@ -47,8 +47,13 @@ export function parseTag(input: unknown, parameter = 'Value'): string {
   if (typeof input !== 'string' || input.trim() === '' || input.length > MAX_TAG_LENGTH) {
     throw invalidInput(`${parameter} must be a non-empty string of at most ${MAX_TAG_LENGTH} characters.`);
   }
+  // COMPAT: control characters (NUL, line breaks, ...) are refused: no console or portal can type
+  // them, and PostgreSQL text cannot hold NUL, so both backends refuse them alike.
+  if (CONTROL.test(input)) throw invalidInput(`${parameter} must not contain control characters.`);
   return input;
 }
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A whole tag set: duplicates collapse to one, first occurrence order kept. */
 export function parseTagList(input: unknown): string[] {
