@@ -13,7 +13,7 @@ const MACHINE_COLUMNS = [
 ] as const satisfies readonly (keyof MachineRow)[];
 
 /**
- * The seed/import write path of the writer thread. Kysely writes each statement's SQL once, from
+ * The seed/import write path of the group commit. Kysely writes each statement's SQL once, from
  * a template row; every row then only binds its parameters to the prepared statement. Compiling
  * per row cost more than the inserts themselves at a million machines.
  */

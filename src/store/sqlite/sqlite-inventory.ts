@@ -29,11 +29,13 @@ export class SqliteInventory {
     private readonly db: Kysely<Database>,
     private readonly read: SyncExecutor,
     private readonly write: (op: WriteOp) => Promise<unknown>,
+    /** Changes whenever anything was committed: this connection's commits and other processes'. */
+    dataVersion: () => number,
   ) {
     // Asked on every deep page: compiled once, with markers standing for the values.
     const seen = seenBetweenQuery(db, '\u0000tenant', '\u0000from', '\u0000to');
     this.bookmarks = new SkipBookmarks(
-      () => read.db.pragma('data_version', { simple: true }) as number,
+      dataVersion,
       (tenantId, from, to) => {
         const values: Record<string, unknown> = { '\u0000tenant': tenantId, '\u0000from': from, '\u0000to': to };
         return read.get({ sql: seen.sql, parameters: seen.parameters.map((p) => (typeof p === 'string' ? values[p] : p)) }) !== undefined;

@@ -11,18 +11,22 @@ import { KyselyStore } from '../kysely-store.js';
 import { machineToRow, rowToMachine } from '../machine-rows.js';
 import { migrateToLatest } from '../migrate.js';
 import type { Database } from '../schema.js';
+import { Checkpointer } from './checkpointer.js';
 import { openSqlite, type Durability } from './connection.js';
+import { GroupCommit } from './group-commit.js';
+import { MachineStatements } from './machine-statements.js';
 import { SqliteInventory } from './sqlite-inventory.js';
+import { SqliteWrites } from './sqlite-writes.js';
 import { SyncExecutor } from './sync-executor.js';
 import type { WriteOp } from './write-protocol.js';
-import { WriteQueue } from './write-queue.js';
 
 const PUT_BATCH = 2000;
 
 /**
- * The embedded backend. Reads run synchronously on the calling thread over a WAL connection;
- * every write goes to the writer thread (write-worker.ts), which group-commits. The queries both
- * backends share are in KyselyStore.
+ * The embedded backend: one connection on the calling thread, in WAL mode. Reads run on it
+ * synchronously; writes are group-committed on it (group-commit.ts) and flushed off the event
+ * loop, and a checkpoint thread copies the WAL into the database file (docs/adr/0007). The
+ * queries both backends share are in KyselyStore.
  */
 export class SqliteStore extends KyselyStore implements Store {
   private readonly inventory: SqliteInventory;
@@ -30,17 +34,34 @@ export class SqliteStore extends KyselyStore implements Store {
   private constructor(
     db: Kysely<Database>,
     private readonly read: SyncExecutor,
-    private readonly writes: WriteQueue,
+    private readonly statements: MachineStatements,
+    private readonly writes: GroupCommit,
   ) {
     super(db);
-    this.inventory = new SqliteInventory(db, read, (op) => this.write(op));
+    // SQLite's data_version counts the commits of other connections only: add this one's.
+    const dataVersion = () => (read.db.pragma('data_version', { simple: true }) as number) + writes.commits;
+    this.inventory = new SqliteInventory(db, read, (op) => this.write(op), dataVersion);
   }
 
   static async open(path: string, durability: Durability = 'full'): Promise<SqliteStore> {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const { raw, kysely } = openSqlite(path, durability);
+    const onDisk = path !== ':memory:';
+    if (onDisk) mkdirSync(dirname(path), { recursive: true });
+    const { raw, kysely } = openSqlite(path);
     await migrateToLatest(kysely as Kysely<unknown>);
-    const store = new SqliteStore(kysely, new SyncExecutor(raw), new WriteQueue({ path, durability }));
+    // From here on the group commit flushes the WAL and the checkpoint thread checkpoints.
+    raw.pragma('wal_autocheckpoint = 0');
+    raw.pragma('synchronous = OFF');
+    const read = new SyncExecutor(raw);
+    const statements = new MachineStatements(kysely, read);
+    const applier = new SqliteWrites(kysely, read, statements);
+    const writes = new GroupCommit({
+      db: raw,
+      apply: (op) => applier.apply(op),
+      weight: SqliteWrites.weight,
+      walPath: onDisk && durability === 'full' ? `${path}-wal` : undefined,
+      checkpointer: onDisk ? new Checkpointer({ path }) : undefined,
+    });
+    const store = new SqliteStore(kysely, read, statements, writes);
     await store.inventory.refreshStatistics(false);
     return store;
   }
@@ -55,7 +76,14 @@ export class SqliteStore extends KyselyStore implements Store {
     this.read.db.close();
   }
 
-  // --- machine writes (the writer thread) -----------------------------------------------
+  // --- machines: the hot paths, precompiled ---------------------------------------------
+
+  override async getById(scope: MachineScope, id: string): Promise<Machine | undefined> {
+    const row = this.statements.machineById(scope, id);
+    return row && rowToMachine(row);
+  }
+
+  // --- machine writes (the group commit) ------------------------------------------------
 
   async update(update: MachineUpdate): Promise<MachineUpdateResult | undefined> {
     const outcome = await this.write({ op: 'update', update });

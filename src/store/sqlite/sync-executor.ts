@@ -4,7 +4,7 @@ import type { CompiledQuery } from 'kysely';
 /**
  * Runs Kysely-compiled queries synchronously through better-sqlite3, preparing each distinct
  * SQL text once. Kysely stays the single source of SQL, without its async driver's per-query
- * overhead on the hot paths (docs/adr/0002-sqlite-write-worker.md).
+ * overhead on the hot paths (docs/adr/0002, 0007).
  */
 const MAX_STATEMENTS = 500;
 
