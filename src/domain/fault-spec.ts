@@ -42,9 +42,9 @@ export function faultRuleFromSpec(spec: FaultSpec, tenantId: string, nowMs: numb
     trigger: triggerOf(spec, nowMs),
     enabled: spec.enabled !== false,
   };
-  // The written form is canonical, so equal rules get equal keys on every instance.
-  const content = createHash('sha256').update(JSON.stringify(faultRuleToSpec({ ...rule, key: '' }))).digest('base64url').slice(0, 16);
-  return { ...rule, key: `${rule.id}:${content}` };
+  // The written form (id included) is canonical, so equal rules get equal keys on every instance.
+  const key = createHash('sha256').update(JSON.stringify(faultRuleToSpec({ ...rule, key: '' }))).digest('base64url').slice(0, 22);
+  return { ...rule, key };
 }
 
 export function faultRuleToSpec(rule: FaultRule): FaultSpec {

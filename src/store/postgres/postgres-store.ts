@@ -6,6 +6,7 @@ import type { Machine } from '../../domain/machine.js';
 import type { MachineFilter, MachinePage, MachinePropertyName } from '../../domain/machine-query.js';
 import type { MachineScope, MachineUpdate, MachineUpdateResult, Store } from '../../domain/ports.js';
 import type { ChangeContext } from '../../domain/value-change.js';
+import { invalidInput } from '../../domain/errors.js';
 import { KyselyStore } from '../kysely-store.js';
 import { machineJson } from '../machine-json-sql.js';
 import { countMachinesQuery, ipRows, machinesByIpQuery, pageRows } from '../machine-queries.js';
@@ -72,19 +73,19 @@ export class PostgresStore extends KyselyStore implements Store {
   // --- machine writes -------------------------------------------------------------------
 
   async update(update: MachineUpdate): Promise<MachineUpdateResult | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    return refuseNul(update, () => this.db.transaction().execute(async (trx) => {
       const locked = inScope(this.db.selectFrom('machines').selectAll(), update.scope).where('id', '=', update.machineId).forUpdate();
       const current = (await trx.executeQuery(locked.compile())).rows[0];
       if (!current) return undefined;
       const plan = planUpdate(this.db, current, update);
       for (const statement of plan.statements) await trx.executeQuery(statement);
       return { machine: rowToMachine(plan.row), previousDeviceValue: plan.previousDeviceValue as DeviceValue };
-    });
+    }));
   }
 
   async putMachines(tenantId: string, machines: readonly Machine[], change: ChangeContext): Promise<void> {
     for (const batch of batches(machines.map((m) => machineToRow(tenantId, m)))) {
-      await this.db.transaction().execute((trx) => this.putBatch(trx, tenantId, batch, change));
+      await refuseNul(batch, () => this.db.transaction().execute((trx) => this.putBatch(trx, tenantId, batch, change)));
     }
   }
 
@@ -153,6 +154,7 @@ export class PostgresStore extends KyselyStore implements Store {
   }
 
   protected async exec(...statements: CompiledQuery[]): Promise<void> {
+    if (statements.some((s) => s.parameters.some(holdsNul))) throw NUL_REFUSED();
     if (statements.length === 1) {
       await this.db.executeQuery(statements[0] as CompiledQuery);
       return;
@@ -179,4 +181,17 @@ function* batches(rows: readonly MachineRow[]): Iterable<MachineRow[]> {
 
 function* chunks<T>(items: readonly T[]): Iterable<T[]> {
   for (let i = 0; i < items.length; i += ROWS_PER_INSERT) yield items.slice(i, i + ROWS_PER_INSERT);
+}
+
+/**
+ * COMPAT: PostgreSQL text cannot hold U+0000. A value to be written that holds one (a tenant's
+ * name, a fault rule's id, an imported field) is refused as invalid input, a 400 where the API
+ * answers, rather than failing in the database as a 500 (docs/compat.md).
+ */
+const holdsNul = (value: unknown): boolean => typeof value === 'string' && value.includes('\u0000');
+const NUL_REFUSED = () => invalidInput('Text values must not contain the NUL character (U+0000).');
+
+function refuseNul<T>(data: unknown, write: () => Promise<T>): Promise<T> {
+  if (JSON.stringify(data).includes('\\u0000')) return Promise.reject(NUL_REFUSED());
+  return write();
 }
