@@ -156,8 +156,8 @@ export class GroupCommit {
     this.unflushed = [];
     this.flushing = covered;
     fdatasync(this.walFd, (error) => {
+      if (error) return this.fail(error); // rejects `covered` too
       this.flushing = undefined;
-      if (error) return this.fail(error);
       for (const group of covered) settle(group);
       this.flush();
       this.notifyIdle();
