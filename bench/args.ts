@@ -27,9 +27,19 @@ export interface BenchOptions {
   readonly strict: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [options]
+/** Defaults a bench script may set differently (bench/backends.ts runs more configurations). */
+export interface BenchDefaults {
+  /** First line of --help. */
+  readonly heading: string;
+  readonly durationS: number;
+  readonly waitIdleS: number;
+}
+
+const RUN_DEFAULTS: BenchDefaults = { heading: 'usage: npm run bench -- [options]    (bench/run.ts, then bench/backends.ts with the same options)', durationS: 10, waitIdleS: 30 };
+
+export const usage = (defaults: BenchDefaults = RUN_DEFAULTS): string => `${defaults.heading}
   --no-build          use the existing dist/ instead of running npm run build
-  --duration <s>      measured seconds per side and scenario (default 10)
+  --duration <s>      measured seconds per side and scenario (default ${defaults.durationS})
   --warmup <s>        warm-up seconds before each measured run (default 2)
   --connections <n>   concurrent connections (default 50)
   --rounds <n>        repeat the sequence n times, report medians (default 1; use 3 on a busy machine)
@@ -39,12 +49,12 @@ export const USAGE = `usage: npm run bench -- [options]
   --machines <n>      demo fleet size (default ${DEMO_FLEET_SIZE})
   --spread <n>        machines the load is spread over (default 50)
   --no-pin            do not pin processes to cores with taskset
-  --wait-idle <s>     before each run, wait up to s seconds for other processes to go quiet (default 30; 0: off)
+  --wait-idle <s>     before each run, wait up to s seconds for other processes to go quiet (default ${defaults.waitIdleS}; 0: off)
   --strict            exit 1 when a target fails (default: only on correctness failures)`;
 
 const SCENARIOS: readonly ScenarioName[] = ['setDeviceValue', 'getMachine'];
 
-export function parseOptions(argv: readonly string[]): BenchOptions {
+export function parseOptions(argv: readonly string[], defaults: BenchDefaults = RUN_DEFAULTS): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -65,14 +75,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     },
   });
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usage(defaults)}\n`);
     process.exit(0);
   }
   const only = values.only;
   if (only !== undefined && !SCENARIOS.includes(only as ScenarioName)) throw new Error(`--only: expected one of ${SCENARIOS.join(', ')}`);
   return {
     build: !values['no-build'],
-    durationS: number('--duration', values.duration, 10, 1, 600),
+    durationS: number('--duration', values.duration, defaults.durationS, 1, 600),
     warmupS: number('--warmup', values.warmup, 2, 0, 120),
     connections: number('--connections', values.connections, 50, 1, 1000),
     rounds: number('--rounds', values.rounds, 1, 1, 20),
@@ -82,7 +92,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     machines: number('--machines', values.machines, DEMO_FLEET_SIZE, 1, 1_000_000),
     spread: number('--spread', values.spread, 50, 1, 10_000),
     pin: !values['no-pin'],
-    waitIdleS: number('--wait-idle', values['wait-idle'], 30, 0, 600),
+    waitIdleS: number('--wait-idle', values['wait-idle'], defaults.waitIdleS, 0, 600),
     strict: values.strict ?? false,
   };
 }

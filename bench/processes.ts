@@ -1,6 +1,6 @@
 /**
- * Child processes and temp dirs for one bench run, and their cleanup on every exit path: normal
- * end, thrown error, Ctrl-C or SIGTERM. Only processes this module started are ever signalled,
+ * Child processes, temp dirs and other resources (a scratch database) for one bench run, and their
+ * cleanup on every exit path: normal end, thrown error, Ctrl-C or SIGTERM. Only processes this module started are ever signalled,
  * each by its own pid.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -18,6 +18,7 @@ export interface Started {
 export class ProcessGroup {
   private readonly children = new Set<Started>();
   private readonly dirs = new Set<string>();
+  private readonly releases = new Set<() => Promise<void>>();
   private cleaning: Promise<void> | undefined;
 
   /** Ctrl-C or SIGTERM: stop everything we started, remove temp dirs, exit 130. */
@@ -32,6 +33,17 @@ export class ProcessGroup {
 
   trackDir(dir: string): void {
     this.dirs.add(dir);
+  }
+
+  /**
+   * Runs `release` at cleanup, after every child process has stopped (a database can only be
+   * dropped once the servers using it are gone). Returns a function that releases it now instead.
+   */
+  track(release: () => Promise<void>): () => Promise<void> {
+    this.releases.add(release);
+    return async () => {
+      if (this.releases.delete(release)) await release();
+    };
   }
 
   /** Starts `command`; output goes to `logFile` (not through our event loop) unless `pipeStdout`. */
@@ -66,6 +78,8 @@ export class ProcessGroup {
   cleanup(): Promise<void> {
     this.cleaning ??= (async () => {
       await Promise.all([...this.children].map((c) => this.stop(c, 5_000)));
+      for (const release of this.releases) await release().catch((error: unknown) => process.stderr.write(`cleanup: ${error instanceof Error ? error.message : String(error)}\n`));
+      this.releases.clear();
       for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
       this.dirs.clear();
     })();

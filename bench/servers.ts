@@ -32,9 +32,13 @@ export interface RampartOptions {
   readonly logFile: string;
   /** When set, run under --cpu-prof writing profiles here (written at graceful exit). */
   readonly profileDir?: string;
+  /** RAMPART_STORE, e.g. a postgres:// URL; default SQLite in the data folder. */
+  readonly store?: string;
+  /** Name in messages; default `rampart (log <level>)`. */
+  readonly name?: string;
 }
 
-/** The built server (dist/), as `npm start` runs it, with durability full and the demo fleet. */
+/** The built server (dist/), as `npm start` runs it, with durability full and the demo fleet (on SQLite unless `store`). */
 export async function startRampart(group: ProcessGroup, options: RampartOptions): Promise<Running> {
   const port = await freePort();
   const env = {
@@ -45,10 +49,11 @@ export async function startRampart(group: ProcessGroup, options: RampartOptions)
     RAMPART_LOG_LEVEL: options.logLevel,
     RAMPART_DURABILITY: 'full',
     RAMPART_DEMO_MACHINES: String(options.machines),
+    ...(options.store ? { RAMPART_STORE: options.store } : {}),
   };
   const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const [command, args] = pinned(options.core, process.execPath, [...nodeArgs, RAMPART_MAIN, 'serve']);
-  const started = group.spawn(`rampart (log ${options.logLevel})`, command, args, { env, logFile: options.logFile });
+  const started = group.spawn(options.name ?? `rampart (log ${options.logLevel})`, command, args, { env, logFile: options.logFile });
   const base = `http://127.0.0.1:${port}`;
   await waitForOk(`${base}/readyz`, started, 120_000);
   return { started, base, pid: started.child.pid };
