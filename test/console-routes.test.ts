@@ -141,19 +141,44 @@ describe('console routes', () => {
       }
     });
 
-    it('pages through the same order as the API, the far half read from the other end', async () => {
+    it('pages through the same order as the API with next, previous and last links (keyset cursors in the URL)', async () => {
       const token = await userToken(server.base, DEMO_USERS.admin);
       const api = await fetch(`${server.base}/api/machines?$orderby=riskScore desc,id desc&$select=id`, { headers: { authorization: `Bearer ${token}` } });
       const all = ((await api.json()) as { value: { id: string }[] }).value.map((m) => m.id);
-      const pages = Math.ceil(all.length / 25);
-      assert.ok(pages >= 2);
-      for (const page of [1, pages - 1, pages]) {
-        const html = await (await consoleGet(server.base, `/console/machines?sort=risk&dir=desc&size=25&page=${page}`, admin.cookie)).text();
-        const ids = [...html.matchAll(/<th scope="row"><a href="\/console\/machines\/([0-9a-f]{40})">/g)].map((m) => m[1]);
-        assert.deepEqual(ids, all.slice((page - 1) * 25, page * 25), `page ${page} of ${pages}`);
+      assert.ok(all.length > 50);
+      const ids = (html: string) => [...html.matchAll(/<th scope="row"><a href="\/console\/machines\/([0-9a-f]{40})">/g)].map((m) => m[1]);
+      const link = (html: string, rel: string) => [...html.matchAll(/<a href="([^"]+)" hx-get="[^"]+" rel="(\w+)">/g)].find((m) => m[2] === rel)?.[1]?.replaceAll('&amp;', '&');
+      const seen: string[] = [];
+      const pages: string[] = [];
+      let next: string | undefined = '/console/machines?sort=risk&dir=desc&size=25';
+      while (next && pages.length < 20) {
+        const html = await (await consoleGet(server.base, next, admin.cookie)).text();
+        pages.push(next);
+        seen.push(...(ids(html) as string[]));
+        next = link(html, 'next');
+        if (pages.length === 1) assert.match(html, new RegExp(`Devices 1–25 of ${all.length} matching`));
       }
-      const beyond = await (await consoleGet(server.base, '/console/machines?page=999', admin.cookie)).text();
-      assert.match(beyond, new RegExp(`Page ${Math.ceil(all.length / 50)} of ${Math.ceil(all.length / 50)}`));
+      assert.deepEqual(seen, all, 'the next links walk the whole order once');
+      assert.match(pages[1] ?? '', /^\/console\/machines\?sort=risk&dir=desc&size=25&after=[0-9a-f]{40}$/);
+
+      const second = await (await consoleGet(server.base, pages[1] ?? '', admin.cookie)).text();
+      const previous = link(second, 'prev') ?? '';
+      assert.match(previous, /&before=[0-9a-f]{40}$/);
+      assert.deepEqual(ids(await (await consoleGet(server.base, previous, admin.cookie)).text()), all.slice(0, 25));
+      const last = await (await consoleGet(server.base, '/console/machines?sort=risk&dir=desc&size=25&last=1', admin.cookie)).text();
+      assert.deepEqual(ids(last), all.slice(-25));
+      assert.match(last, /<span aria-disabled="true">Next<\/span>/);
+      // A cursor whose machine is not visible (any more) opens the first page.
+      const stale = await (await consoleGet(server.base, `/console/machines?sort=risk&dir=desc&size=25&after=${'0'.repeat(40)}`, admin.cookie)).text();
+      assert.deepEqual(ids(stale), all.slice(0, 25));
+    });
+
+    it('counts a filtered view exactly, like the API', async () => {
+      const token = await userToken(server.base, DEMO_USERS.operator);
+      const api = await fetch(`${server.base}/api/machines?$filter=healthStatus eq 'Active'&$count=true&$top=1`, { headers: { authorization: `Bearer ${token}` } });
+      const count = ((await api.json()) as { '@odata.count': number })['@odata.count'];
+      const html = await (await consoleGet(server.base, '/console/machines?health=Active&size=25', operator.cookie)).text();
+      assert.match(html, new RegExp(`Devices 1–${Math.min(25, count)} of ${count} matching`));
     });
 
     it('answers htmx with the inventory region only, and the canonical URL to show', async () => {

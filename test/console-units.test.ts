@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { faultSwitchboard, type FaultRuleAdmin } from '../src/console/fault-switchboard.js';
-import { inventoryFilter, inventoryOrder, parseInventoryView, sortLink, viewQuery } from '../src/console/inventory-view.js';
+import { inventoryFilter, parseInventoryView, sortLink, viewQuery } from '../src/console/inventory-view.js';
+import { segments, reversed } from '../src/console/inventory-order.js';
 import { SESSION_LIFETIME_MS, SessionCodec } from '../src/console/session.js';
 import { ConsoleSessions } from '../src/console/console-sessions.js';
 import type { ConsoleSessionStore } from '../src/domain/ports.js';
@@ -117,10 +118,10 @@ describe('the session secret setting', () => {
 
 describe('inventory view', () => {
   it('turns the query string into a MachineQuery filter, dropping what it does not know', () => {
-    const view = parseInventoryView({ q: 'Web', value: ['high', 'Low', 'bogus'], health: 'active', os: ['Linux', '<script>'], group: ['101', 'x'], tag: 'VIP', sort: 'nope', page: '-3', size: '7' });
+    const view = parseInventoryView({ q: 'Web', value: ['high', 'Low', 'bogus'], health: 'active', os: ['Linux', '<script>'], group: ['101', 'x'], tag: 'VIP', sort: 'nope', after: 'not-an-id', before: 'x', last: '1', size: '7' });
     assert.deepEqual(
-      { q: view.q, values: view.values, health: view.health, os: view.os, groups: view.groups, tag: view.tag, sort: view.sort, page: view.page, size: view.size },
-      { q: 'web', values: ['High', 'Low'], health: ['Active'], os: ['Linux'], groups: [101], tag: 'VIP', sort: 'name', page: 1, size: 50 },
+      { q: view.q, values: view.values, health: view.health, os: view.os, groups: view.groups, tag: view.tag, sort: view.sort, after: view.after, before: view.before, last: view.last, size: view.size },
+      { q: 'web', values: ['High', 'Low'], health: ['Active'], os: ['Linux'], groups: [101], tag: 'VIP', sort: 'name', after: '', before: '', last: true, size: 50 },
     );
     const filter = JSON.stringify(inventoryFilter(view));
     for (const part of ['"startsWith","property":"computerDnsName","prefix":"web"', '"in","property":"deviceValue","values":["High","Low"]', '"compare","property":"healthStatus","op":"eq","value":"Active"', '"anyTag"']) {
@@ -131,19 +132,39 @@ describe('inventory view', () => {
   });
 
   it('writes the canonical query string back, and round-trips it', () => {
-    const view = parseInventoryView({ value: 'High', risk: ['High', 'Medium'], sort: 'lastSeen', dir: 'desc', page: '3' });
+    const view = parseInventoryView({ value: 'High', risk: ['High', 'Medium'], sort: 'lastSeen', dir: 'desc', after: '1E5BC9D7E413DDD7902C2932E418702B84D0CC07' });
     const text = viewQuery(view);
-    assert.equal(text, '?value=High&risk=High&risk=Medium&sort=lastSeen&dir=desc&page=3');
+    assert.equal(text, '?value=High&risk=High&risk=Medium&sort=lastSeen&dir=desc&after=1e5bc9d7e413ddd7902c2932e418702b84d0cc07');
     assert.deepEqual(parseInventoryView(Object.fromEntries([...new URLSearchParams(text.slice(1)).keys()].map((k) => [k, new URLSearchParams(text.slice(1)).getAll(k)]))), view);
     assert.equal(viewQuery(parseInventoryView({})), '');
-    assert.deepEqual(inventoryOrder(view), [{ property: 'lastSeen', descending: true }, { property: 'id', descending: true }]);
-    assert.deepEqual(inventoryOrder(view, true), [{ property: 'lastSeen', descending: false }, { property: 'id', descending: false }]);
   });
 
   it('turns the sorted column around and starts a new one ascending, on page one', () => {
-    const view = parseInventoryView({ sort: 'risk', page: '4' });
+    const view = parseInventoryView({ sort: 'risk', after: '1e5bc9d7e413ddd7902c2932e418702b84d0cc07' });
     assert.equal(sortLink(view, 'risk'), '?sort=risk&dir=desc');
     assert.equal(sortLink(view, 'name'), '');
+  });
+});
+
+describe('inventory order', () => {
+  it('reads a key and then id, in one direction, as one keyset range', () => {
+    const [only, ...rest] = segments('lastSeen', true);
+    assert.equal(rest.length, 0);
+    assert.deepEqual(only?.orderBy, [{ property: 'lastSeen', descending: true }, { property: 'id', descending: true }]);
+    assert.equal(only?.filter, null);
+  });
+
+  it('puts machines without a risk first ascending and last descending, each segment by id', () => {
+    const ascending = segments('riskScore', false);
+    assert.deepEqual(ascending.map((s) => s.filter), [
+      { kind: 'compare', property: 'riskScore', op: 'eq', value: null },
+      { kind: 'compare', property: 'riskScore', op: 'ne', value: null },
+    ]);
+    assert.deepEqual(ascending[0]?.orderBy, [{ property: 'id', descending: false }]);
+    const descending = segments('riskScore', true);
+    assert.deepEqual(descending.map((s) => s.orderBy.length), [2, 1]);
+    // Read backwards, the ascending order is the descending one.
+    assert.deepEqual(reversed(ascending).map((s) => s.orderBy), descending.map((s) => s.orderBy));
   });
 });
 

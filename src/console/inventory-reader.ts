@@ -1,64 +1,72 @@
-import { DEVICE_VALUES, type DeviceValue } from '../domain/device-value.js';
-import { ApiError } from '../domain/errors.js';
+import type { DeviceValue } from '../domain/device-value.js';
 import type { Machine } from '../domain/machine.js';
 import type { DelegatedPrincipal } from '../domain/principal.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { requireOperation } from './console-principal.js';
-import { allOf, inventoryFilter, inventoryOrder, type InventoryView } from './inventory-view.js';
+import { readAfter, reversed, segments } from './inventory-order.js';
+import { inventoryFilter, SORT_KEYS, type InventoryView } from './inventory-view.js';
+
+/** Filtered totals are counted up to this many; past it the page says "10,000+". */
+export const COUNT_LIMIT = 10_000;
 
 export interface InventoryPage {
   readonly machines: readonly Machine[];
-  /** Matching devices per value, over every filter but the value facet. */
+  /** Every device the user may see, per value: exact, whatever the filters. */
   readonly counts: Readonly<Record<DeviceValue, number>>;
-  /** Matching devices over every filter. */
+  /** Devices matching the whole view: exact unless `capped`, when more than COUNT_LIMIT match. */
   readonly total: number;
-  /** The page shown: the one asked for, or the last one when the filter left fewer pages. */
-  readonly page: number;
-  readonly pages: number;
+  readonly capped: boolean;
+  /** Ids the previous and next pages start from (keyset cursors); undefined at either end. */
+  readonly before: string | undefined;
+  readonly after: string | undefined;
+  /** True when the page shown is the first one (no cursor, or one that no longer points anywhere). */
+  readonly first: boolean;
 }
 
 /**
- * One inventory page in four indexed queries: a count per device value (inside the caller's
- * retention and device groups, like the list) and the page itself through InventoryService, the
- * API's own list. The total is the sum of the counts the value facet keeps, so no query counts
- * the whole filter again, and nothing ever loads more than a page of machines.
+ * One inventory page in time that does not grow with the fleet (issue 7: under 200 ms on a
+ * million machines). The per-value counts come from the counts the database keeps; the total of
+ * a filtered view is counted up to COUNT_LIMIT (a view without filters but device value is the
+ * sum of exact counts); the page is a keyset range of an index, one row longer than shown to know
+ * whether another page follows. Everything runs inside the caller's retention and device groups,
+ * like the API's list.
  */
 export async function readInventory(deps: ConsoleDeps, principal: DelegatedPrincipal, view: InventoryView): Promise<InventoryPage> {
   await requireOperation(deps.policy, principal, 'ListMachines');
+  const store = deps.access.store;
   const scope = await deps.access.visibilityFor(principal);
-  const base = inventoryFilter(view, { withValue: false });
-  const counts = {} as Record<DeviceValue, number>;
-  for (const value of DEVICE_VALUES) {
-    const filter = allOf([base, { kind: 'compare', property: 'deviceValue', op: 'eq', value }]);
-    counts[value] = await deps.access.store.countMatching(scope, filter);
-  }
-  const kept = view.values.length === 0 ? DEVICE_VALUES : view.values;
-  const total = kept.reduce((sum, value) => sum + counts[value], 0);
-  const pages = Math.max(1, Math.ceil(total / view.size));
-  const page = Math.min(view.page, pages);
-  const machines = total === 0 ? [] : await listPage(deps, principal, view, page, total);
-  return { machines, counts, total, page, pages };
-}
+  const filter = inventoryFilter(view);
+  const counts = await store.countByDeviceValue(scope);
+  const kept = view.values.length === 0 ? (Object.keys(counts) as DeviceValue[]) : view.values;
+  const onlyValues = inventoryFilter({ ...view, values: [] }) === null;
+  const matched = onlyValues ? kept.reduce((sum, value) => sum + counts[value], 0) : await store.countMatchingUpTo(scope, filter, COUNT_LIMIT + 1);
+  const capped = !onlyValues && matched > COUNT_LIMIT;
 
-/**
- * Past the middle of the result, the page is read from the other end (order reversed, rows
- * flipped back): the store skips with OFFSET, which costs as many rows as it skips, so the last
- * page of a million machines reads 50 rows instead of a million. The order is total (id breaks
- * ties), so both ends give the same page.
- */
-async function listPage(deps: ConsoleDeps, principal: DelegatedPrincipal, view: InventoryView, page: number, total: number): Promise<Machine[]> {
-  const skip = (page - 1) * view.size;
-  const top = Math.min(view.size, total - skip);
-  const fromEnd = skip > total / 2;
-  const query = fromEnd
-    ? { filter: inventoryFilter(view), orderBy: inventoryOrder(view, true), select: null, top, skip: total - skip - top, count: false }
-    : { filter: inventoryFilter(view), orderBy: inventoryOrder(view), select: null, top: view.size, skip, count: false };
-  try {
-    const { machines } = await deps.inventory.list(principal, query);
-    return fromEnd ? machines.reverse() : machines;
-  } catch (error) {
-    // The API's "no recent machines" 404 is, for a table, just an empty page.
-    if (error instanceof ApiError && error.code === 'ResourceNotFound') return [];
-    throw error;
+  const order = segments(SORT_KEYS[view.sort], view.dir === 'desc');
+  const read = (page: Parameters<typeof store.listMachines>[1]) => store.listMachines(scope, page);
+  const cursor = view.after || view.before;
+  const from = cursor ? await store.getById(scope, cursor) : undefined;
+  const backwards = (view.before !== '' && from !== undefined) || (view.last && cursor === '');
+  let machines: Machine[];
+  let more: boolean;
+  if (backwards) {
+    const rows = await readAfter(reversed(order), filter, from, view.size + 1, read);
+    more = rows.length > view.size;
+    machines = rows.slice(0, view.size).reverse();
+  } else {
+    const rows = await readAfter(order, filter, from, view.size + 1, read);
+    more = rows.length > view.size;
+    machines = rows.slice(0, view.size);
   }
+  const first = backwards ? !more : from === undefined;
+  const last = backwards ? view.last || cursor === '' : !more;
+  return {
+    machines,
+    counts,
+    total: capped ? COUNT_LIMIT : matched,
+    capped,
+    before: first || machines.length === 0 ? undefined : machines[0]?.id,
+    after: last || machines.length === 0 ? undefined : machines.at(-1)?.id,
+    first,
+  };
 }

@@ -4,8 +4,8 @@ import type { DelegatedPrincipal } from '../domain/principal.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { page, signedIn } from './console-context.js';
 import { allows } from './console-principal.js';
-import { readInventory } from './inventory-reader.js';
-import { PAGE_SIZES, parseInventoryView, SORT_KEYS, sortLink, VALUE_ORDER, viewQuery, type InventoryView, type SortKey } from './inventory-view.js';
+import { COUNT_LIMIT, readInventory } from './inventory-reader.js';
+import { FIRST_PAGE, PAGE_SIZES, parseInventoryView, SORT_KEYS, sortLink, VALUE_ORDER, viewQuery, type InventoryView, type SortKey } from './inventory-view.js';
 import { bulkRoutes } from './bulk-routes.js';
 
 /** The osPlatform values Defender reports; one in a shared link that is not listed still filters. */
@@ -37,7 +37,8 @@ export const inventoryRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps
     const { principal, csrf } = signedIn(request);
     const view: InventoryView = parseInventoryView(request.query as Record<string, unknown>);
     const result = await readInventory(deps, principal, view);
-    const shown = { ...view, page: result.page };
+    // A stale cursor (its machine gone or hidden) showed the first page: the link says so.
+    const shown = result.first ? { ...view, ...FIRST_PAGE } : view;
     const model = {
       title: 'Devices',
       nav: 'machines',
@@ -46,6 +47,9 @@ export const inventoryRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps
       result,
       back: viewQuery(shown),
       link: (changes: Partial<InventoryView>) => `/console/machines${viewQuery(shown, changes)}`,
+      // Every filter change starts again at the first page.
+      firstPage: FIRST_PAGE,
+      countLimit: COUNT_LIMIT,
       sortLink: (key: SortKey) => `/console/machines${sortLink(shown, key)}`,
       ariaSort: (key: SortKey) => (shown.sort === key ? (shown.dir === 'asc' ? 'ascending' : 'descending') : 'none'),
       sortKeys: Object.keys(SORT_KEYS) as SortKey[],

@@ -1,10 +1,11 @@
 import { DEVICE_VALUES, type DeviceValue } from '../domain/device-value.js';
 import { EXPOSURE_LEVELS, HEALTH_STATUSES, RISK_SCORES } from '../domain/machine.js';
-import type { MachineFilter, OrderKey, ScalarProperty } from '../domain/machine-query.js';
+import type { MachineFilter, ScalarProperty } from '../domain/machine-query.js';
 
 /**
  * The inventory page's state, all of it in the query string so a view can be bookmarked and
- * shared: `?q=web&value=High&health=Active&sort=lastSeen&dir=desc&page=2`. A facet may repeat
+ * shared: `?q=web&value=High&health=Active&sort=lastSeen&dir=desc&after=<machine id>`. A page is
+ * where it starts, not a number: after (or before) a machine, or the last page. A facet may repeat
  * (`value=High&value=Low`). Values the page does not know are dropped rather than refused, so an
  * old or hand-edited link still opens. The form fields become a MachineQuery filter directly,
  * never an OData string.
@@ -38,9 +39,15 @@ export interface InventoryView {
   readonly tag: string;
   readonly sort: SortKey;
   readonly dir: 'asc' | 'desc';
-  readonly page: number;
+  /** Keyset paging: the page starts after this machine, or ends before it, or is the last one. */
+  readonly after: string;
+  readonly before: string;
+  readonly last: boolean;
   readonly size: number;
 }
+
+/** Where a page starts: no field set is the first page. */
+export const FIRST_PAGE = { after: '', before: '', last: false } as const;
 
 type Query = Readonly<Record<string, unknown>>;
 
@@ -59,7 +66,9 @@ const members = <T extends string>(allowed: readonly T[], given: string[]): T[] 
 export function parseInventoryView(query: Query): InventoryView {
   const sort = first(query, 'sort');
   const size = Number(first(query, 'size'));
-  const page = Number(first(query, 'page'));
+  const machineId = (name: string): string => (/^[0-9a-f]{40}$/i.test(first(query, name)) ? first(query, name).toLowerCase() : '');
+  const after = machineId('after');
+  const before = after === '' ? machineId('before') : '';
   return {
     q: first(query, 'q').toLowerCase(),
     values: members(DEVICE_VALUES, all(query, 'value')),
@@ -71,7 +80,9 @@ export function parseInventoryView(query: Query): InventoryView {
     tag: first(query, 'tag').slice(0, 200),
     sort: sort in SORT_KEYS ? (sort as SortKey) : 'name',
     dir: first(query, 'dir') === 'desc' ? 'desc' : 'asc',
-    page: Number.isInteger(page) && page >= 1 ? Math.min(page, 1_000_000) : 1,
+    after,
+    before,
+    last: after === '' && before === '' && first(query, 'last') === '1',
     size: (PAGE_SIZES as readonly number[]).includes(size) ? size : DEFAULT_PAGE_SIZE,
   };
 }
@@ -101,19 +112,6 @@ export function inventoryFilter(view: InventoryView, options: { withValue: boole
   ]);
 }
 
-/**
- * The sort key, then `id` in the same direction: the store breaks ties by id ascending unless told
- * otherwise, and a descending key with ascending ids cannot be read straight off an index
- * (`device_value DESC, id ASC` sorts every machine; `DESC, id DESC` reads 50 index entries).
- */
-export function inventoryOrder(view: InventoryView, reversed = false): OrderKey[] {
-  const descending = (view.dir === 'desc') !== reversed;
-  return [
-    { property: SORT_KEYS[view.sort], descending },
-    { property: 'id', descending },
-  ];
-}
-
 /** The query string of the view with some fields changed; defaults are left out so links stay short. */
 export function viewQuery(view: InventoryView, changes: Partial<InventoryView> = {}): string {
   const v = { ...view, ...changes };
@@ -129,11 +127,13 @@ export function viewQuery(view: InventoryView, changes: Partial<InventoryView> =
   if (v.sort !== 'name') params.append('sort', v.sort);
   if (v.dir !== 'asc') params.append('dir', v.dir);
   if (v.size !== DEFAULT_PAGE_SIZE) params.append('size', String(v.size));
-  if (v.page !== 1) params.append('page', String(v.page));
+  if (v.after) params.append('after', v.after);
+  else if (v.before) params.append('before', v.before);
+  else if (v.last) params.append('last', '1');
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
 }
 
 /** Clicking the sorted column turns its direction; another column starts ascending. */
 export const sortLink = (view: InventoryView, key: SortKey): string =>
-  viewQuery(view, { sort: key, dir: view.sort === key && view.dir === 'asc' ? 'desc' : 'asc', page: 1 });
+  viewQuery(view, { sort: key, dir: view.sort === key && view.dir === 'asc' ? 'desc' : 'asc', ...FIRST_PAGE });

@@ -115,6 +115,12 @@ export interface MachinePage {
   readonly orderBy: readonly OrderKey[];
   readonly skip: number;
   readonly limit: number;
+  /**
+   * Keyset paging: the page starts after the machine whose `orderBy` values these are, one per
+   * key, none null, every key in the same direction (the store compares them as one row value,
+   * which an index answers without reading the machines before it).
+   */
+  readonly after?: readonly (string | number)[];
 }
 
 /**

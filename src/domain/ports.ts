@@ -58,6 +58,14 @@ export interface MachineStore {
   listMachineJson(scope: MachineScope, page: MachinePage, select: readonly MachinePropertyName[] | null): Promise<string[]>;
   /** How many visible machines match the filter (null: all of them). */
   countMatching(scope: MachineScope, filter: MachineFilter | null): Promise<number>;
+  /** min(how many visible machines match, `limit`), reading at most `limit` of them (every any() read from the tag index). */
+  countMatchingUpTo(scope: MachineScope, filter: MachineFilter | null, limit: number): Promise<number>;
+  /**
+   * Visible machines per device value, exact, in time that does not grow with the fleet: from the
+   * counts the database keeps per group, value and day (migration 0008), plus the retention
+   * cutoff's own day counted from an index.
+   */
+  countByDeviceValue(scope: MachineScope): Promise<Record<DeviceValue, number>>;
   /** Records address history (seed, import); an entry with the same machine, address and start is replaced. */
   putIpHistory(tenantId: string, entries: readonly IpAssignment[]): Promise<void>;
   /** Visible machines that held the address at some moment of the search window, by id, at most `limit`. */

@@ -1,9 +1,10 @@
 import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
-import type { DeviceValue } from '../domain/device-value.js';
+import { DEVICE_VALUES, type DeviceValue } from '../domain/device-value.js';
 import type { DeviceGroup, Role, User } from '../domain/directory.js';
 import type { FaultSpec } from '../domain/fault-spec.js';
 import type { LimitCounter } from '../domain/limits.js';
 import type { Machine } from '../domain/machine.js';
+import type { MachineFilter } from '../domain/machine-query.js';
 import type { Application, Directory, GroupChange, MachineGroupFacts, MachineScope, SigningKeyRecord } from '../domain/ports.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { ChangeRoute, ValueChange } from '../domain/value-change.js';
@@ -13,6 +14,8 @@ import {
 } from './directory-rows.js';
 import { rowToMachine } from './machine-rows.js';
 import { inScope } from './machine-scope.js';
+import { countMachinesUpToQuery } from './machine-queries.js';
+import { anyTagNodes } from './query-compiler.js';
 import type { Database, MachineRow } from './schema.js';
 
 /**
@@ -247,6 +250,38 @@ export abstract class KyselyStore {
           .compile(),
       ),
     );
+  }
+
+  // --- counts for the console (issue 7) ------------------------------------------------------
+
+  async countMatchingUpTo(scope: MachineScope, filter: MachineFilter | null, limit: number): Promise<number> {
+    return Number((await this.one(countMachinesUpToQuery(this.db, scope, filter, limit, new Set(anyTagNodes(filter)))))?.n ?? 0);
+  }
+
+  async countByDeviceValue(scope: MachineScope): Promise<Record<DeviceValue, number>> {
+    const counts = Object.fromEntries(DEVICE_VALUES.map((v) => [v, 0])) as Record<DeviceValue, number>;
+    const cutoffDay = scope.visibleSince.slice(0, 10);
+    const nextDay = new Date(Date.parse(`${cutoffDay}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const visible = scope.rbacGroupIds === null ? null : scope.rbacGroupIds.length > 0 ? [...scope.rbacGroupIds] : [-1];
+    const later = this.db
+      .selectFrom('machine_counts')
+      .select(['machine_counts.device_value as value', (eb) => eb.fn.sum<number>('machine_counts.n').as('n')])
+      .where('machine_counts.tenant_id', '=', scope.tenantId)
+      .where('machine_counts.seen_day', '>=', nextDay)
+      .$if(visible !== null, (q) => q.where('machine_counts.rbac_group_id', 'in', visible as number[]))
+      .groupBy('machine_counts.device_value');
+    const cutoff = this.db
+      .selectFrom('machines')
+      .select(['machines.device_value as value', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('machines.tenant_id', '=', scope.tenantId)
+      .where('machines.last_seen', '>=', scope.visibleSince)
+      .where('machines.last_seen', '<', nextDay)
+      .$if(visible !== null, (q) => q.where('machines.rbac_group_id', 'in', visible as number[]))
+      .groupBy('machines.device_value');
+    for (const row of [...(await this.all(later.compile())), ...(await this.all(cutoff.compile()))]) {
+      if (row.value in counts) counts[row.value as DeviceValue] += Number(row.n);
+    }
+    return counts;
   }
 
   // --- console sessions (issue 7) --------------------------------------------------------

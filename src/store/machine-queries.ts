@@ -23,8 +23,25 @@ export function pageRows(db: Kysely<Database>, scope: MachineScope, page: Machin
   const matching = filtered(db, scope, page.filter, rareTags).select('machines.id');
   const from = afterId == null ? matching : matching.where('machines.id', '>', afterId); // a keyset start (id order only)
   const nulls = isPostgres(db);
-  const ids = ordered(from, page.orderBy, nulls).limit(page.limit).offset(page.skip);
+  const ids = ordered(page.after ? after(from, page) : from, page.orderBy, nulls).limit(page.limit).offset(page.skip);
   return ordered(db.selectFrom('machines').where('machines.tenant_id', '=', scope.tenantId).where('machines.id', 'in', ids), page.orderBy, nulls);
+}
+
+/** `(k1, k2, ...) > (v1, v2, ...)` (or `<` descending): one row-value comparison, an index range. */
+function after<Q extends SelectQueryBuilder<Database, 'machines', object>>(query: Q, page: MachinePage): Q {
+  const keys = page.orderBy;
+  const values = page.after ?? [];
+  const descending = keys[0]?.descending ?? false;
+  if (keys.length === 0 || keys.length !== values.length || keys.some((k) => k.descending !== descending)) {
+    throw new Error('a keyset page needs one value per order key and every key in the same direction');
+  }
+  const op = descending ? '<' : '>';
+  const columns = keys.map((k) => `machines.${COLUMNS[k.property]}` as 'machines.id');
+  return query.where((eb) =>
+    columns.length === 1
+      ? eb(eb.ref(columns[0] as 'machines.id'), op, values[0] as string)
+      : eb(eb.refTuple(...(columns as ['machines.id', 'machines.id'])), op, eb.tuple(...(values as [string, string]))),
+  ) as Q;
 }
 
 /**
@@ -47,6 +64,12 @@ export function countMachinesQuery(db: Kysely<Database>, scope: MachineScope, fi
   return filtered(db, scope, filter, rareTags)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .compile();
+}
+
+/** The count, reading at most `limit` matches: min(count, limit), in time bounded by the limit. */
+export function countMachinesUpToQuery(db: Kysely<Database>, scope: MachineScope, filter: MachineFilter | null, limit: number, rareTags?: ReadonlySet<AnyTag>) {
+  const matches = filtered(db, scope, filter, rareTags).select('machines.id').limit(limit);
+  return db.selectFrom(matches.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).compile();
 }
 
 function filtered(db: Kysely<Database>, scope: MachineScope, filter: MachineFilter | null, rareTags?: ReadonlySet<AnyTag>) {

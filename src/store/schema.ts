@@ -20,6 +20,7 @@ export interface Database {
   limit_counters: LimitCounterRow;
   console_revoked_sessions: ConsoleRevokedSessionRow;
   console_session_cutoffs: ConsoleSessionCutoffRow;
+  machine_counts: MachineCountRow;
   journal_entries: JournalEntryRow;
   fault_counters: FaultCounterRow;
   shared_secrets: SharedSecretRow;
@@ -126,6 +127,15 @@ export interface LimitCounterRow {
   minute_count: number;
   hour_start: number;
   hour_count: number;
+}
+
+/** Machines per tenant, device group, device value and day last seen (`YYYY-MM-DD`); kept by triggers (migration 0008). */
+export interface MachineCountRow {
+  tenant_id: string;
+  rbac_group_id: number;
+  device_value: string;
+  seen_day: string;
+  n: number;
 }
 
 /** A signed-out console session, refused until it would have expired (epoch ms). */

@@ -6,6 +6,7 @@ import * as traffic from './0004-traffic.js';
 import * as consoleIndexes from './0005-console-indexes.js';
 import * as consoleSessions from './0006-console-sessions.js';
 import * as sharedState from './0007-shared-state.js';
+import * as machineCounts from './0008-machine-counts.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-console-indexes': consoleIndexes,
   '0006-console-sessions': consoleSessions,
   '0007-shared-state': sharedState,
+  '0008-machine-counts': machineCounts,
 };
 
 export const migrationProvider: MigrationProvider = {
