@@ -22,6 +22,19 @@ interface Committed {
   readonly results: readonly WriteResult[];
 }
 
+interface Applied {
+  readonly results: readonly WriteResult[];
+  /** Rows written: when to checkpoint. */
+  readonly weight: number;
+}
+
+/** A write of a group applied without savepoints failed: the group is rolled back. */
+class WriteFailed extends Error {
+  constructor(readonly reason: unknown) {
+    super('a write of the group failed');
+  }
+}
+
 export interface GroupCommitOptions {
   readonly db: BetterSqlite3.Database;
   readonly apply: (op: WriteOp) => UpdateOutcome | undefined;
@@ -56,10 +69,12 @@ export class GroupCommit {
   private closing = false;
   private idleWaiters: (() => void)[] = [];
   private readonly runInSavepoint: (op: WriteOp) => UpdateOutcome | undefined;
+  private readonly transaction: (body: () => void) => void;
   private committedGroups = 0;
 
   constructor(private readonly options: GroupCommitOptions) {
     // A nested better-sqlite3 transaction is a SAVEPOINT inside the outer one.
+    this.transaction = options.db.transaction((body: () => void) => body());
     this.runInSavepoint = options.db.transaction((op: WriteOp) => options.apply(op));
     if (options.walPath !== undefined) this.walFd = openSync(options.walPath, 'r+');
   }
@@ -106,21 +121,20 @@ export class GroupCommit {
     this.scheduled = false;
     if (this.failure || this.checkpointing || this.queue.length === 0) return this.notifyIdle();
     const queue = this.queue;
-    const started = performance.now();
-    const results: WriteResult[] = [];
-    let weight = 0;
+    let applied: Applied;
     try {
-      this.options.db.transaction(() => {
-        for (const item of queue) {
-          results.push(this.attempt(item.op));
-          weight += this.options.weight(item.op);
-          if (performance.now() - started > TURN_BUDGET_MS) break;
-        }
-      })();
+      applied = this.applyGroup(queue, false);
     } catch (error) {
-      // The commit itself failed (disk full, I/O error): nothing of the group was written.
-      return this.fail(error instanceof Error ? error : new Error(String(error)));
+      try {
+        // One write failed and the group was rolled back: again, each write in its own savepoint.
+        if (!(error instanceof WriteFailed)) throw error;
+        applied = this.applyGroup(queue, true);
+      } catch (failure) {
+        // The commit itself failed (disk full, I/O error): nothing of the group was written.
+        return this.fail(failure instanceof Error ? failure : new Error(String(failure)));
+      }
     }
+    const { results, weight } = applied;
     this.committedGroups++;
     const items = results.length === queue.length ? queue : queue.slice(0, results.length);
     this.queue = results.length === queue.length ? [] : queue.slice(results.length);
@@ -130,6 +144,37 @@ export class GroupCommit {
     else this.armIdleCheckpoint();
     if (this.queue.length > 0) this.schedule();
     else this.notifyIdle();
+  }
+
+  /**
+   * One transaction over the queue's first writes. Savepoints cost two statements per write, so
+   * the first try goes without: any failing write throws WriteFailed, which rolls the whole group
+   * back, and the group is applied again `isolated`, each write in its own savepoint.
+   */
+  private applyGroup(queue: readonly Queued[], isolated: boolean): Applied {
+    const started = performance.now();
+    const results: WriteResult[] = [];
+    let weight = 0;
+    this.transaction(() => {
+      for (const item of queue) {
+        results.push(isolated ? this.attempt(item.op) : { ok: true, value: this.applyOrThrow(item.op) });
+        weight += this.options.weight(item.op);
+        if (performance.now() - started > TURN_BUDGET_MS) break;
+      }
+    });
+    return { results, weight };
+  }
+
+  private applyOrThrow(op: WriteOp): UpdateOutcome | undefined {
+    let outcome: UpdateOutcome | undefined;
+    try {
+      outcome = this.options.apply(op);
+    } catch (error) {
+      throw new WriteFailed(error);
+    }
+    // A write must not end the group's transaction: what follows would commit on its own.
+    if (!this.options.db.inTransaction) throw new Error('a write ended the transaction of its group');
+    return outcome;
   }
 
   private attempt(op: WriteOp): WriteResult {

@@ -19,6 +19,8 @@ export class MachineStatements {
   /** By the number of device groups in the scope (-1: every group). */
   private readonly byId = new Map<number, StatementTemplate<ByIdSlot>>();
   private readonly setColumns: StatementTemplate<'value' | 'tags' | 'groupId' | 'groupName' | 'tenant' | 'id'>;
+  /** The value alone: an UPDATE naming fewer columns rewrites fewer index entries. */
+  private readonly setValue: StatementTemplate<'value' | 'tenant' | 'id'>;
   private readonly history: StatementTemplate<'tenant' | 'id' | 'old' | 'new' | 'at' | 'app' | 'user' | 'route' | 'request'>;
 
   constructor(
@@ -32,6 +34,9 @@ export class MachineStatements {
         .where('tenant_id', '=', slot('tenant'))
         .where('id', '=', slot('id'))
         .compile(),
+    );
+    this.setValue = new StatementTemplate((slot) =>
+      db.updateTable('machines').set({ device_value: slot('value') }).where('tenant_id', '=', slot('tenant')).where('id', '=', slot('id')).compile(),
     );
     this.history = new StatementTemplate((slot) =>
       valueChangeInsert(db, [{ tenantId: slot('tenant'), machineId: slot('id'), oldValue: slot('old'), newValue: slot('new') }], {
@@ -77,6 +82,10 @@ export class MachineStatements {
         id: row.id,
       }),
     });
+  }
+
+  writeValue(row: MachineRow): void {
+    this.exec.run({ sql: this.setValue.sql, parameters: this.setValue.bind({ value: row.device_value, tenant: row.tenant_id, id: row.id }) });
   }
 
   recordValueChange(tenantId: string, machineId: string, oldValue: string, newValue: string, change: ChangeContext): void {

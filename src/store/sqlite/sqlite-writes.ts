@@ -68,7 +68,8 @@ export class SqliteWrites {
       row.rbac_group_id = u.group.rbacGroupId;
       row.rbac_group_name = u.group.rbacGroupName;
     }
-    this.statements.writeColumns(row);
+    if (u.group === undefined) this.statements.writeValue(row);
+    else this.statements.writeColumns(row);
     if (u.deviceValue !== undefined) this.statements.recordValueChange(row.tenant_id, row.id, current.device_value, u.deviceValue, u.change);
     return { row, previousDeviceValue: current.device_value };
   }
