@@ -1,5 +1,5 @@
 import type { Machine } from '../domain/machine.js';
-import { SCALAR_PROPERTIES, type MachineFilter, type MachinePage, type OrderKey, type ScalarProperty } from '../domain/machine-query.js';
+import { SCALAR_PROPERTIES, type MachineFilter, type OrderKey, type ScalarProperty } from '../domain/machine-query.js';
 
 /**
  * The inventory's order as keyset segments. A page starts after (or ends before) a machine, and
@@ -40,24 +40,31 @@ export function segments(property: ScalarProperty, descending: boolean): Segment
   return descending ? [keyed, unset] : [unset, keyed];
 }
 
+/** One read of a segment: the view's filter and the segment's own kept apart (see MachinePage.window). */
+export interface SegmentRead {
+  readonly filter: MachineFilter | null;
+  readonly segment: Segment;
+  readonly after: (string | number)[] | undefined;
+  readonly limit: number;
+}
+
 /**
  * Up to `limit` machines in order after `from` (from the start when undefined), reading the
- * segments one after another; `read` runs one store page.
+ * segments one after another; `read` reads one segment.
  */
 export async function readAfter(
   order: readonly Segment[],
-  base: MachineFilter | null,
+  filter: MachineFilter | null,
   from: Machine | undefined,
   limit: number,
-  read: (page: MachinePage) => Promise<Machine[]>,
+  read: (request: SegmentRead) => Promise<Machine[]>,
 ): Promise<Machine[]> {
   const start = from === undefined ? 0 : order.findIndex((s) => s.holds(from));
   const rows: Machine[] = [];
   for (let i = Math.max(0, start); i < order.length && rows.length < limit; i++) {
     const segment = order[i] as Segment;
-    const filter = base === null ? segment.filter : segment.filter === null ? base : { kind: 'and' as const, left: base, right: segment.filter };
-    const after = from !== undefined && i === start ? { after: segment.position(from) } : {};
-    rows.push(...(await read({ filter, orderBy: segment.orderBy, skip: 0, limit: limit - rows.length, ...after })));
+    const after = from !== undefined && i === start ? segment.position(from) : undefined;
+    rows.push(...(await read({ filter, segment, after, limit: limit - rows.length })));
   }
   return rows;
 }

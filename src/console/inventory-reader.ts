@@ -3,7 +3,8 @@ import type { Machine } from '../domain/machine.js';
 import type { DelegatedPrincipal } from '../domain/principal.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { requireOperation } from './console-principal.js';
-import { readAfter, reversed, segments } from './inventory-order.js';
+import { readAfter, reversed, segments, type SegmentRead } from './inventory-order.js';
+import { readSegment } from './segment-reader.js';
 import { inventoryFilter, SORT_KEYS, type InventoryView } from './inventory-view.js';
 
 /** Filtered totals are counted up to this many; past it the page says "10,000+". */
@@ -43,7 +44,7 @@ export async function readInventory(deps: ConsoleDeps, principal: DelegatedPrinc
   const capped = !onlyValues && matched > COUNT_LIMIT;
 
   const order = segments(SORT_KEYS[view.sort], view.dir === 'desc');
-  const read = (page: Parameters<typeof store.listMachines>[1]) => store.listMachines(scope, page);
+  const read = (request: SegmentRead) => readSegment(store, scope, request, matched > COUNT_LIMIT);
   const cursor = view.after || view.before;
   const from = cursor ? await store.getById(scope, cursor) : undefined;
   const backwards = (view.before !== '' && from !== undefined) || (view.last && cursor === '');

@@ -121,6 +121,13 @@ export interface MachinePage {
    * which an index answers without reading the machines before it).
    */
   readonly after?: readonly (string | number)[];
+  /**
+   * Only look among the next `window.size` visible machines of the order (after `after`) that
+   * match `window.filter`, read from the order's index, and keep those matching `filter`: a page
+   * in time bounded by the window however the planner would rank the filter's own index. Fewer
+   * than `limit` rows can then mean "not in this window". Without `skip`.
+   */
+  readonly window?: { readonly size: number; readonly filter: MachineFilter | null };
 }
 
 /**

@@ -23,8 +23,35 @@ export function pageRows(db: Kysely<Database>, scope: MachineScope, page: Machin
   const matching = filtered(db, scope, page.filter, rareTags).select('machines.id');
   const from = afterId == null ? matching : matching.where('machines.id', '>', afterId); // a keyset start (id order only)
   const nulls = isPostgres(db);
-  const ids = ordered(page.after ? after(from, page) : from, page.orderBy, nulls).limit(page.limit).offset(page.skip);
+  const ids =
+    page.window === undefined
+      ? ordered(page.after ? after(from, page) : from, page.orderBy, nulls).limit(page.limit).offset(page.skip)
+      : windowed(db, scope, page, page.window, nulls, rareTags);
   return ordered(db.selectFrom('machines').where('machines.tenant_id', '=', scope.tenantId).where('machines.id', 'in', ids), page.orderBy, nulls);
+}
+
+/**
+ * The ids of a page found in a window of the order: the window's machines are read from the
+ * order's index (with only the window's own, index-friendly filter), then each is looked up by
+ * key and filtered. So the planner cannot choose to collect every match of a filter's index and
+ * sort them all, which it prefers for a filter matching a tenth of a million machines; the caller
+ * falls back to the plain page when the window held too few matches.
+ */
+function windowed(db: Kysely<Database>, scope: MachineScope, page: MachinePage, window: NonNullable<MachinePage['window']>, nulls: boolean, rareTags?: ReadonlySet<AnyTag>) {
+  const own = window.filter;
+  const visible = inScope(db.selectFrom('machines'), scope).select('machines.id');
+  const inOrder = own === null ? visible : visible.where((eb) => compileFilter(eb, own, scope.tenantId));
+  const rows = ordered(page.after ? after(inOrder, page) : inOrder, page.orderBy, nulls).limit(window.size);
+  // CROSS JOIN: SQLite then keeps the window as the outer loop (PostgreSQL plans it as any join).
+  const hits = db
+    .selectFrom(rows.as('w'))
+    .crossJoin('machines')
+    .whereRef('machines.id', '=', 'w.id')
+    .where('machines.tenant_id', '=', scope.tenantId)
+    .select('machines.id') as unknown as SelectQueryBuilder<Database, 'machines', { id: string }>;
+  const filter = page.filter;
+  const matching = filter === null ? hits : hits.where((eb) => compileFilter(eb, filter, scope.tenantId, rareTags));
+  return ordered(matching, page.orderBy, nulls).limit(page.limit);
 }
 
 /** `(k1, k2, ...) > (v1, v2, ...)` (or `<` descending): one row-value comparison, an index range. */

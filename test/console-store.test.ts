@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEVICE_VALUES, type DeviceValue } from '../src/domain/device-value.js';
 import type { Machine } from '../src/domain/machine.js';
+import type { MachineFilter } from '../src/domain/machine-query.js';
 import type { MachineScope, Store } from '../src/domain/ports.js';
+import { readAfter, reversed, segments, type SegmentRead } from '../src/console/inventory-order.js';
+import { readSegment } from '../src/console/segment-reader.js';
 import type { ChangeContext } from '../src/domain/value-change.js';
 import { generateFleet } from '../src/fleet/generator.js';
 import { timestampFromMillis, type Timestamp } from '../src/shared/timestamp.js';
@@ -15,19 +18,21 @@ const at = (ms: number) => timestampFromMillis(ms) as Timestamp;
 const CHANGE: ChangeContext = { at: at(NOW), appId: null, userId: null, route: 'cli', requestId: null };
 const EVERYTHING: MachineScope = { tenantId: TENANT, visibleSince: '0000-01-01T00:00:00.0000000Z' as Timestamp, rbacGroupIds: null };
 
-/** Machines last seen over 40 days (several per day, at different hours), in three groups and all three values. */
+/** Machines last seen over 40 days (several per day, at different hours), in three groups and all three values, some without a risk. */
 const fleet = (count: number): Machine[] =>
   [...generateFleet({ count, seed: 7, nowMs: NOW })].map((m, i) => ({
     ...m,
     lastSeen: at(NOW - (i % 40) * DAY - (i % 7) * 3_600_000),
     rbacGroupId: [0, 101, 140][i % 3] as number,
     deviceValue: DEVICE_VALUES[i % 3] as DeviceValue,
+    riskScore: i % 5 === 0 ? null : m.riskScore,
   }));
 
 /**
- * The per-value counts the console shows come from counts the database keeps (migration 0008's
- * triggers), not from reading the machines. Whatever writes machines, they must equal counting
- * the machines, for retention cutoffs on every kind of day and any device groups.
+ * What the console's inventory asks of every store backend. The per-value counts come from counts
+ * the database keeps (migration 0008's triggers), not from reading the machines: whatever writes
+ * machines, they must equal counting the machines, for retention cutoffs on every kind of day and
+ * any device groups. Keyset pages, windowed or plain, must be exactly the plain order.
  */
 for (const backend of BACKENDS) {
   describe(`kept machine counts: ${backend.name}`, async () => {
@@ -79,8 +84,38 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await store.countByDeviceValue(EVERYTHING), { Normal: 0, Low: 0, High: 0 });
     });
 
-    it('count a filter up to a limit', opts, async () => {
+    it('read windowed keyset pages exactly as the plain order, whichever way the window falls back', opts, async () => {
       await store.putMachines(TENANT, machines, CHANGE);
+      const scope: MachineScope = { tenantId: TENANT, visibleSince: at(NOW - 30 * DAY), rbacGroupIds: [0, 140] };
+      const filters: (MachineFilter | null)[] = [
+        null,
+        { kind: 'compare', property: 'deviceValue', op: 'eq', value: 'High' },
+        { kind: 'in', property: 'healthStatus', values: ['Active', 'Inactive'] },
+        { kind: 'compare', property: 'id', op: 'lt', value: machines[7]?.id ?? '' },
+      ];
+      for (const filter of filters) {
+        for (const [property, descending] of [['computerDnsName', false], ['riskScore', false], ['riskScore', true], ['lastSeen', true]] as const) {
+          const order = segments(property, descending);
+          const expected: Machine[] = [];
+          for (const segment of order) {
+            const both = filter === null ? segment.filter : segment.filter === null ? filter : { kind: 'and' as const, left: filter, right: segment.filter };
+            expected.push(...(await store.listMachines(scope, { filter: both, orderBy: segment.orderBy, skip: 0, limit: 1000 })));
+          }
+          for (const [first, largest] of [[1000, 1000], [3, 10], [1, 2]] as const) {
+            const read = (request: SegmentRead) => readSegment(store, scope, request, true, { first, largest });
+            for (const start of [undefined, ...expected.filter((_, i) => i % 7 === 0)]) {
+              const from = start === undefined ? 0 : expected.indexOf(start) + 1;
+              const what = `${JSON.stringify(filter)} ${property} ${descending ? 'desc' : 'asc'} windows ${first}/${largest} after ${from}`;
+              assert.deepEqual((await readAfter(order, filter, start, 6, read)).map((m) => m.id), expected.slice(from, from + 6).map((m) => m.id), what);
+              const back = (await readAfter(reversed(order), filter, start ?? undefined, 4, read)).map((m) => m.id);
+              assert.deepEqual(back, expected.slice(Math.max(0, (start ? from - 1 : expected.length) - 4), start ? from - 1 : expected.length).reverse().map((m) => m.id), `backwards ${what}`);
+            }
+          }
+        }
+      }
+    });
+
+    it('count a filter up to a limit', opts, async () => {
       const high = { kind: 'compare', property: 'deviceValue', op: 'eq', value: 'High' } as const;
       assert.equal(await store.countMatchingUpTo(EVERYTHING, high, 1000), 40);
       assert.equal(await store.countMatchingUpTo(EVERYTHING, high, 25), 25);
