@@ -115,9 +115,17 @@ describe('console in a browser', { timeout: 180_000 }, () => {
     await page.click('th a:text-is("Last seen")');
     await page.waitForURL(/\?sort=lastSeen&size=25$/);
     assert.equal(await page.getAttribute('th:has(a:text-is("Last seen"))', 'aria-sort'), 'ascending');
+    const firstIds = await page.locator('table.devices tbody th a').allTextContents();
     await page.click('nav.pager a:text-is("Next")');
-    await page.waitForURL(/\?sort=lastSeen&size=25&page=2$/);
-    assert.match((await page.textContent('#results-summary')) ?? '', /^Devices 26–50 of \d+$/);
+    // The page is where it starts (after a machine), in the URL, so it can be shared.
+    await page.waitForURL(/\?sort=lastSeen&size=25&after=[0-9a-f]{40}$/);
+    assert.match((await page.textContent('#results-summary')) ?? '', /^25 devices of \d+ matching$/);
+    // Back with the keyboard alone.
+    await page.focus('nav.pager a[rel="prev"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\?sort=lastSeen&size=25$/);
+    assert.deepEqual(await page.locator('table.devices tbody th a').allTextContents(), firstIds);
+    assert.match((await page.textContent('#results-summary')) ?? '', /^Devices 1–25 of \d+ matching$/);
     assert.equal(await page.evaluate(() => (globalThis as { stayed?: boolean }).stayed), true);
   });
 
