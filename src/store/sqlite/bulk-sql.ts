@@ -1,16 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database, MachineIpRow, MachineRow } from '../schema.js';
 import { ipUpsert, machineUpsert } from '../machine-writes.js';
+import { MACHINE_COLUMNS } from './machine-row-values.js';
 import type { SyncExecutor } from './sync-executor.js';
-
-/** Every column of a machine row, in the order the upsert's parameters take them. */
-const MACHINE_COLUMNS = [
-  'tenant_id', 'id', 'merged_into_machine_id', 'is_potential_duplication', 'is_excluded', 'exclusion_reason',
-  'computer_dns_name', 'computer_dns_name_lc', 'first_seen', 'last_seen', 'os_platform', 'os_version', 'os_processor',
-  'version', 'last_ip_address', 'last_external_ip_address', 'agent_version', 'os_build', 'health_status', 'device_value',
-  'rbac_group_id', 'rbac_group_name', 'risk_score', 'exposure_level', 'is_aad_joined', 'aad_device_id', 'machine_tags',
-  'defender_av_status', 'onboarding_status', 'os_architecture', 'managed_by', 'managed_by_status', 'ip_addresses', 'vm_metadata',
-] as const satisfies readonly (keyof MachineRow)[];
 
 /**
  * The seed/import write path of the group commit. Kysely writes each statement's SQL once, from

@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { MachineScope } from '../../domain/ports.js';
 import type { ChangeContext } from '../../domain/value-change.js';
@@ -5,6 +6,7 @@ import type { Timestamp } from '../../shared/timestamp.js';
 import { valueChangeInsert } from '../machine-writes.js';
 import { inScope } from '../machine-scope.js';
 import type { Database, MachineRow } from '../schema.js';
+import { MACHINE_COLUMNS, rowFromValues } from './machine-row-values.js';
 import { StatementTemplate } from './statement-template.js';
 import type { SyncExecutor } from './sync-executor.js';
 
@@ -16,8 +18,8 @@ type ByIdSlot = 'tenant' | 'since' | 'id' | `g${number}`;
  * the update of its changeable columns and the value-history insert.
  */
 export class MachineStatements {
-  /** By the number of device groups in the scope (-1: every group). */
-  private readonly byId = new Map<number, StatementTemplate<ByIdSlot>>();
+  /** By the number of device groups in the scope (-1: every group); raw mode: rows as arrays. */
+  private readonly byId = new Map<number, { readonly template: StatementTemplate<ByIdSlot>; readonly statement: BetterSqlite3.Statement }>();
   private readonly setColumns: StatementTemplate<'value' | 'tags' | 'groupId' | 'groupName' | 'tenant' | 'id'>;
   /** The value alone: an UPDATE naming fewer columns rewrites fewer index entries. */
   private readonly setValue: StatementTemplate<'value' | 'tenant' | 'id'>;
@@ -52,21 +54,23 @@ export class MachineStatements {
   machineById(scope: MachineScope, id: string): MachineRow | undefined {
     const groups = scope.rbacGroupIds;
     const key = groups === null ? -1 : groups.length;
-    let template = this.byId.get(key);
-    if (!template) {
-      template = new StatementTemplate<ByIdSlot>((slot) => {
+    let byId = this.byId.get(key);
+    if (!byId) {
+      const template = new StatementTemplate<ByIdSlot>((slot) => {
         const shape: MachineScope = {
           tenantId: slot('tenant'),
           visibleSince: slot('since') as Timestamp,
           rbacGroupIds: groups === null ? null : groups.map((_, i) => slot(`g${i}`) as unknown as number),
         };
-        return inScope(this.db.selectFrom('machines').selectAll(), shape).where('id', '=', slot('id')).compile();
+        return inScope(this.db.selectFrom('machines').select(MACHINE_COLUMNS), shape).where('id', '=', slot('id')).compile();
       });
-      this.byId.set(key, template);
+      byId = { template, statement: this.exec.db.prepare(template.sql).raw(true) };
+      this.byId.set(key, byId);
     }
     const values: Record<string, unknown> = { tenant: scope.tenantId, since: scope.visibleSince, id };
     if (groups !== null) groups.forEach((g, i) => (values[`g${i}`] = g));
-    return this.exec.get<MachineRow>({ sql: template.sql, parameters: template.bind(values as Record<ByIdSlot, unknown>) });
+    const row = byId.statement.get(...byId.template.bind(values as Record<ByIdSlot, unknown>)) as unknown[] | undefined;
+    return row && rowFromValues(row);
   }
 
   /** Writes the columns an update may change (device value, tags text, device group). */
