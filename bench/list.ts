@@ -3,7 +3,8 @@
  * million machines by default) once into a temp folder kept between runs, starts the built server
  * on it, and measures, with 10 concurrent connections, a selective filter, a name prefix, a tag
  * search and a deep `$skip` page: p50/p99 and the server's resident memory. Targets: each under
- * 20 ms p50 and 50 ms p99, the server under 300 MB.
+ * 20 ms p50 and 50 ms p99, the server under 300 MB. `--store postgres` seeds the fleet into a
+ * PostgreSQL database instead (kept between runs too; see bench/postgres-db.ts for which server).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { DEMO_FLEET_SEED } from '../src/config/demo.js';
 import { runLoad } from './load-runner.js';
 import type { LoadResult } from './load-protocol.js';
+import { analyzeFleet, createDatabase, databaseCores, databaseCpuSeconds, databaseNote, databaseUrl, dropDatabase, setDatabaseNote } from './postgres-db.js';
 import { canPin, ProcessGroup } from './processes.js';
 import { waitForQuiet } from './proc-stat.js';
 import { fetchToken } from './rampart-client.js';
@@ -38,33 +40,76 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '10' },
     'no-build': { type: 'boolean', default: false },
     fresh: { type: 'boolean', default: false },
+    store: { type: 'string', default: 'sqlite' },
   },
 });
 const count = Number(args.count);
 const seed = Number(args.seed);
+if (args.store !== 'sqlite' && args.store !== 'postgres') throw new Error(`--store: expected sqlite or postgres, got '${args.store}'`);
+const onPostgres = args.store === 'postgres';
+
+interface Seeded {
+  readonly count: number;
+  readonly seed: number;
+  readonly seededAt: number;
+  readonly seconds: number;
+}
+const isFresh = (seeded: Seeded | undefined) => seeded !== undefined && Date.now() - seeded.seededAt < 7 * DAY && !args.fresh;
+
+/** Runs `rampart seed` into the data folder or store given, and says how long it took. */
+function runSeed(location: string[]): Seeded {
+  const started = Date.now();
+  const seeded = spawnSync(process.execPath, [MAIN, 'seed', '--count', String(count), '--seed', String(seed), ...location, '--log-level', 'warn'], {
+    stdio: 'inherit',
+    timeout: 3_600_000,
+  });
+  if (seeded.status !== 0) throw new Error('rampart seed failed');
+  const seconds = (Date.now() - started) / 1000;
+  process.stdout.write(`seeded in ${seconds.toFixed(0)} s\n`);
+  return { count, seed, seededAt: started, seconds };
+}
 
 /** The fleet is cached per size and seed; its machines age, so a cache older than a week is rebuilt. */
 function fleetDir(): string {
   const dir = join(tmpdir(), `rampart-list-bench-${count}-${seed}`);
   const marker = join(dir, 'fleet.json');
-  const fresh = existsSync(marker) && Date.now() - (JSON.parse(readFileSync(marker, 'utf8')) as { seededAt: number }).seededAt < 7 * DAY;
-  if (fresh && !args.fresh) {
+  if (isFresh(existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Seeded) : undefined)) {
     process.stdout.write(`fleet: ${count} machines, cached in ${dir}\n`);
     return dir;
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   process.stdout.write(`seeding ${count} machines into ${dir} (rampart seed)...\n`);
-  const started = Date.now();
-  const seeded = spawnSync(process.execPath, [MAIN, 'seed', '--count', String(count), '--seed', String(seed), '--data-dir', dir, '--log-level', 'warn'], {
-    stdio: 'inherit',
-    timeout: 3_600_000,
-  });
-  if (seeded.status !== 0) throw new Error('rampart seed failed');
-  const seconds = (Date.now() - started) / 1000;
-  writeFileSync(marker, JSON.stringify({ count, seed, seededAt: started, seconds }));
-  process.stdout.write(`seeded in ${seconds.toFixed(0)} s\n`);
+  writeFileSync(marker, JSON.stringify(runSeed(['--data-dir', dir])));
   return dir;
+}
+
+/**
+ * The same, in a PostgreSQL database named after size and seed; the database's comment records
+ * the seeding (written last, so a seeding cut short is redone). The data folder beside it holds
+ * only the server's log.
+ */
+async function fleetDatabase(): Promise<{ name: string; url: string; dataDir: string }> {
+  const name = `rampart_list_bench_${count}_${seed}`;
+  const dataDir = join(tmpdir(), `rampart-list-bench-pg-${count}-${seed}`);
+  mkdirSync(dataDir, { recursive: true });
+  const url = databaseUrl(name);
+  const note = await databaseNote(name);
+  if (isFresh(note ? (JSON.parse(note) as Seeded) : undefined)) {
+    process.stdout.write(`fleet: ${count} machines, kept in PostgreSQL database ${name}\n`);
+  } else {
+    if (note !== undefined) await dropDatabase(name);
+    await createDatabase(name);
+    process.stdout.write(`seeding ${count} machines into PostgreSQL database ${name} (rampart seed)...\n`);
+    const seeded = runSeed(['--store', url, '--data-dir', dataDir]);
+    await setDatabaseNote(name, JSON.stringify(seeded));
+  }
+  // The store leaves statistics to autovacuum (docs/adr/0006), which analyses a freshly loaded
+  // table only a minute or more later, or never where it is off (as on CI servers): without
+  // statistics the planner picks plans that take seconds. Measure what a running service sees.
+  const analyzed = await analyzeFleet(url);
+  process.stdout.write(`ANALYZE of the machine tables: ${analyzed.seconds.toFixed(1)} s (autovacuum is ${analyzed.autovacuum ? 'on' : 'OFF on this server'})\n`);
+  return { name, url, dataDir };
 }
 
 function memoryMb(pid: number | undefined): { rss: number; peak: number } {
@@ -80,6 +125,8 @@ interface Result {
   readonly coldMs: number;
   readonly m: LoadResult;
   readonly rssMb: number;
+  /** Cores PostgreSQL's backends for the fleet database used (PostgreSQL only). */
+  readonly dbCores: number | undefined;
 }
 
 async function main(group: ProcessGroup): Promise<number> {
@@ -87,9 +134,10 @@ async function main(group: ProcessGroup): Promise<number> {
     const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
     if (build.status !== 0) throw new Error('npm run build failed');
   }
-  const dataDir = fleetDir();
+  const database = onPostgres ? await fleetDatabase() : undefined;
+  const dataDir = database ? database.dataDir : fleetDir();
   const pin = canPin();
-  const server = await startRampart(group, { dataDir, logLevel: 'warn', machines: 300, core: pin ? 0 : undefined, logFile: join(dataDir, 'server.log') });
+  const server = await startRampart(group, { dataDir, logLevel: 'warn', machines: 300, core: pin ? 0 : undefined, logFile: join(dataDir, 'server.log'), ...(database ? { store: database.url } : {}) });
   const headers = { authorization: `Bearer ${await fetchToken(server.base)}` };
   const results: Result[] = [];
   for (const scenario of SCENARIOS) {
@@ -102,9 +150,11 @@ async function main(group: ProcessGroup): Promise<number> {
     await waitForQuiet(0.3, 20_000);
     const spec = { url: server.base, method: 'GET' as const, paths: [path], headers, connections: Number(args.connections), timeoutS: 10, serverPid: server.pid };
     await runLoad(group, { ...spec, durationS: Number(args.warmup) }, pin ? 1 : undefined);
+    const dbBefore = database ? databaseCpuSeconds(database.name) : undefined;
     const m = await runLoad(group, { ...spec, durationS: Number(args.duration) }, pin ? 1 : undefined);
-    results.push({ name: scenario.name, query: scenario.query, items: body.value?.length ?? 0, coldMs, m, rssMb: memoryMb(server.pid).rss });
-    process.stdout.write(`  ${scenario.name}: p50 ${m.latencyMs.p50.toFixed(1)} ms, p99 ${m.latencyMs.p99.toFixed(1)} ms\n`);
+    const dbCores = database && dbBefore ? databaseCores(dbBefore, databaseCpuSeconds(database.name), m.elapsedS) : undefined;
+    results.push({ name: scenario.name, query: scenario.query, items: body.value?.length ?? 0, coldMs, m, rssMb: memoryMb(server.pid).rss, dbCores });
+    process.stdout.write(`  ${scenario.name}: p50 ${m.latencyMs.p50.toFixed(1)} ms, p99 ${m.latencyMs.p99.toFixed(1)} ms${dbCores === undefined ? '' : `, PostgreSQL ${dbCores.toFixed(2)} cores`}\n`);
   }
   const memory = memoryMb(server.pid);
   await group.stop(server.started);
@@ -114,24 +164,27 @@ async function main(group: ProcessGroup): Promise<number> {
 function report(results: readonly Result[], memory: { rss: number; peak: number }): number {
   const rows = results.map((r) => {
     const ok = r.m.latencyMs.p50 < TARGET.p50 && r.m.latencyMs.p99 < TARGET.p99 && Object.keys(r.m.statusCounts).every((s) => s === '200');
-    return `| ${r.name} | ${r.items} | ${r.coldMs.toFixed(0)} | ${r.m.reqPerSec.toFixed(0)} | ${r.m.latencyMs.p50.toFixed(1)} | ${r.m.latencyMs.p99.toFixed(1)} | ${(r.m.serverCpu ?? 0).toFixed(2)} | ${(r.m.otherCpu ?? 0).toFixed(2)} | ${ok ? 'yes' : 'NO'} |`;
+    const db = onPostgres ? ` ${(r.dbCores ?? 0).toFixed(2)} |` : '';
+    return `| ${r.name} | ${r.items} | ${r.coldMs.toFixed(0)} | ${r.m.reqPerSec.toFixed(0)} | ${r.m.latencyMs.p50.toFixed(1)} | ${r.m.latencyMs.p99.toFixed(1)} | ${(r.m.serverCpu ?? 0).toFixed(2)} |${db} ${(r.m.otherCpu ?? 0).toFixed(2)} | ${ok ? 'yes' : 'NO'} |`;
   });
   const memoryOk = memory.peak < TARGET.rssMb;
   process.stdout.write(
     [
       '',
-      `${count.toLocaleString('en')} machines, ${args.connections} connections, ${args.duration} s per scenario`,
+      `${count.toLocaleString('en')} machines on ${onPostgres ? 'PostgreSQL' : 'SQLite'}, ${args.connections} connections, ${args.duration} s per scenario`,
       '',
-      '| scenario | items | first request ms | req/s | p50 ms | p99 ms | server cores | other cores | on target |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+      `| scenario | items | first request ms | req/s | p50 ms | p99 ms | server cores |${onPostgres ? ' PostgreSQL cores |' : ''} other cores | on target |`,
+      `|---|---:|---:|---:|---:|---:|---:|${onPostgres ? '---:|' : ''}---:|---|`,
       ...rows,
       '',
       `server memory: ${memory.rss.toFixed(0)} MB resident at the end, ${memory.peak.toFixed(0)} MB at peak (target < ${TARGET.rssMb} MB): ${memoryOk ? 'yes' : 'NO'}`,
+      ...(onPostgres ? ['PostgreSQL cores: CPU of the fleet database\'s backends during the measured run; "other cores" includes them (and the WAL writer, checkpointer)'] : []),
       '',
     ].join('\n'),
   );
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'list-latest.json'), JSON.stringify({ count, seed, at: new Date().toISOString(), memory, results }, null, 2));
+  const file = onPostgres ? 'list-postgres-latest.json' : 'list-latest.json';
+  writeFileSync(join(ROOT, 'bench', 'results', file), JSON.stringify({ count, seed, store: args.store, at: new Date().toISOString(), memory, results }, null, 2));
   return results.every((r) => Object.keys(r.m.statusCounts).every((s) => s === '200')) ? 0 : 1;
 }
 

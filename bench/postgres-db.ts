@@ -81,6 +81,23 @@ export async function setDatabaseNote(name: string, note: string): Promise<void>
   await admin((c) => c.query(`comment on database ${ident(name)} is ${c.escapeLiteral(note)}`));
 }
 
+/**
+ * Gathers the planner's statistics on the machine tables and says whether autovacuum (which
+ * would do so on its own, a minute or more after a bulk load) is on at all.
+ */
+export async function analyzeFleet(url: string): Promise<{ autovacuum: boolean; seconds: number }> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    const autovacuum = (await client.query<{ autovacuum: string }>('show autovacuum')).rows[0]?.autovacuum === 'on';
+    const started = performance.now();
+    await client.query('analyze machines, machine_tags, machine_ip_history');
+    return { autovacuum, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await client.end();
+  }
+}
+
 /** Value-history rows the setDeviceValue route left (the durability check's count). */
 export async function countHistory(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
