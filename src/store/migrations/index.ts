@@ -7,6 +7,7 @@ import * as consoleIndexes from './0005-console-indexes.js';
 import * as consoleSessions from './0006-console-sessions.js';
 import * as sharedState from './0007-shared-state.js';
 import * as machineCounts from './0008-machine-counts.js';
+import * as consoleNameOrder from './0009-console-name-order.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-console-sessions': consoleSessions,
   '0007-shared-state': sharedState,
   '0008-machine-counts': machineCounts,
+  '0009-console-name-order': consoleNameOrder,
 };
 
 export const migrationProvider: MigrationProvider = {
