@@ -62,7 +62,9 @@ export class SqliteWrites {
       for (const statement of plan.statements) this.exec.run(statement);
       return { row: plan.row, previousDeviceValue: plan.previousDeviceValue };
     }
-    const row: MachineRow = { ...current };
+    // `current` was built for this call (raw row values): changed in place rather than copied.
+    const previousDeviceValue = current.device_value;
+    const row: MachineRow = current;
     if (u.deviceValue !== undefined) row.device_value = u.deviceValue;
     if (u.group !== undefined) {
       row.rbac_group_id = u.group.rbacGroupId;
@@ -70,8 +72,8 @@ export class SqliteWrites {
     }
     if (u.group === undefined) this.statements.writeValue(row);
     else this.statements.writeColumns(row);
-    if (u.deviceValue !== undefined) this.statements.recordValueChange(row.tenant_id, row.id, current.device_value, u.deviceValue, u.change);
-    return { row, previousDeviceValue: current.device_value };
+    if (u.deviceValue !== undefined) this.statements.recordValueChange(row.tenant_id, row.id, previousDeviceValue, u.deviceValue, u.change);
+    return { row, previousDeviceValue };
   }
 
   private putMachine(row: MachineRow, change: ChangeContext): void {
