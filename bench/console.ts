@@ -41,6 +41,7 @@ const PAGES: readonly { name: string; path: string }[] = [
   { name: 'deep page, value = High, by exposure', path: 'value=High&sort=exposure&after={mid}' },
   { name: 'last page', path: 'last=1' },
   { name: 'health = Inactive', path: 'health=Inactive' },
+  { name: 'OS = Windows10 (clustered in name order)', path: 'os=Windows10' },
   { name: 'tag = VIP', path: 'tag=VIP' },
   { name: 'tag = VIP, sort by risk', path: 'tag=VIP&sort=risk&dir=desc' },
   { name: 'OS = iOS, health = Inactive, value = Low', path: 'os=iOS&health=Inactive&value=Low' },
