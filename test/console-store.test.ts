@@ -77,11 +77,31 @@ for (const backend of BACKENDS) {
       }
       await store.setMachineGroups(TENANT, machines.slice(30, 45).map((m) => ({ machineId: m.id, rbacGroupId: 101, rbacGroupName: 'Servers' })));
       await assertCountsMatch('after updates and regrouping');
+      await opened.maintain?.();
+      await assertCountsMatch('after the periodic fold');
       const moved = machines.slice(45, 60).map((m, i) => ({ ...m, lastSeen: at(NOW - (50 + i) * DAY), deviceValue: 'High' as DeviceValue, rbacGroupId: 140 }));
       await store.putMachines(TENANT, moved, CHANGE);
       await assertCountsMatch('after re-importing machines with other days and values');
       await store.deleteMachines(TENANT);
       assert.deepEqual(await store.countByDeviceValue(EVERYTHING), { Normal: 0, Low: 0, High: 0 });
+    });
+
+    it('stay exact when two instances change values in opposite directions at once, with no write failing', opts, async () => {
+      await store.putMachines(TENANT, machines, CHANGE);
+      const other = opened.again ? await opened.again() : store;
+      const sample = machines.slice(60, 100);
+      // Half go one way round the values, half the other: counter rows locked in opposite orders
+      // would deadlock here.
+      const writes = sample.map((m, i) => {
+        const step = i % 2 ? 1 : 2;
+        const deviceValue = DEVICE_VALUES[(DEVICE_VALUES.indexOf(m.deviceValue) + step) % 3] as DeviceValue;
+        return (i % 2 ? store : other).update({ scope: EVERYTHING, machineId: m.id, deviceValue, change: CHANGE });
+      });
+      const results = await Promise.allSettled(writes);
+      assert.deepEqual(results.filter((r) => r.status === 'rejected'), []);
+      assert.equal(results.filter((r) => r.status === 'fulfilled' && r.value !== undefined).length, sample.length, 'every machine was changed');
+      await assertCountsMatch('after concurrent opposite changes');
+      await store.deleteMachines(TENANT);
     });
 
     it('read windowed keyset pages exactly as the plain order, whichever way the window falls back', opts, async () => {

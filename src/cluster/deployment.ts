@@ -13,6 +13,7 @@ import { WindowLimiter } from '../limits/window-limiter.js';
 import { HOUR_MS } from '../limits/windows.js';
 import type { Clock } from '../shared/clock.js';
 import { storeLocation } from '../store/open-store.js';
+import { compactMachineCounts } from '../store/postgres/machine-counts.js';
 import type { Database } from '../store/schema.js';
 import { SoloCluster, type Cluster } from './cluster.js';
 import { PostgresCluster } from './postgres-cluster.js';
@@ -21,7 +22,8 @@ import { SharedJournal } from './shared-journal.js';
 import { sharedSecret } from './shared-secrets.js';
 
 const SAVE_COUNTERS_MS = 5000;
-const HOUSEKEEPING_MS = 30_000;
+/** Often enough that the machine counts PostgreSQL appends stay a few thousand rows under load. */
+const HOUSEKEEPING_MS = 5000;
 
 /**
  * What differs between one instance and several: where rate-limit counters, fault-rule call
@@ -121,8 +123,9 @@ async function shared(config: Config, url: string, clock: Clock, log: (message: 
   };
 }
 
-/** The leader's periodic work: trim journals, drop rate-limit windows that have closed. */
+/** The leader's periodic work: fold machine counts, trim journals, drop closed rate-limit windows. */
 async function tidy(db: Kysely<Database>, journal: SharedJournal, clock: Clock): Promise<void> {
+  await compactMachineCounts(db);
   await journal.trim();
   await db.deleteFrom('limit_counters').where('hour_start', '<', clock.now() - HOUR_MS).execute();
 }

@@ -7,7 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../../src/domain/ports.js';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { compactMachineCounts } from '../../src/store/postgres/machine-counts.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import type { Database } from '../../src/store/schema.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { createTestDatabase, skipWithoutPostgres } from './postgres.js';
 
@@ -15,6 +19,8 @@ export interface OpenedBackend {
   readonly store: Store;
   /** Another store over the same data, as a second instance would open it (PostgreSQL only). */
   again?(): Promise<Store>;
+  /** The leader's periodic store work, where the backend has some (PostgreSQL folds machine counts). */
+  maintain?(): Promise<void>;
   /** Closes the store (and any `again`) and removes the data. */
   dispose(): Promise<void>;
 }
@@ -56,6 +62,14 @@ export const BACKENDS: readonly Backend[] = [
           const other = await PostgresStore.open(database.url);
           opened.push(other);
           return other;
+        },
+        async maintain() {
+          const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 1 }) }) });
+          try {
+            await compactMachineCounts(db);
+          } finally {
+            await db.destroy();
+          }
         },
         async dispose() {
           for (const s of opened) await s.close();

@@ -26,11 +26,20 @@ const SQLITE_TRIGGERS = [
      WHEN ${CHANGED('OLD', 'NEW', 'IS NOT')} BEGIN ${remove('OLD')} ${add('NEW', 'machine_counts')} END`,
 ];
 
+/**
+ * On PostgreSQL several writers run at once: updating one counter row per key would make every
+ * value change of a tenant queue on the same few rows until commit, and two changes in opposite
+ * directions (High->Low, Low->High) would deadlock. So there a change only appends -1 and +1 rows
+ * (no key, no lock); readers sum them, and the leader folds them into one row per key from time
+ * to time (compactMachineCounts in src/store/postgres/machine-counts.ts).
+ */
+const append = (row: string, n: number) =>
+  `INSERT INTO machine_counts (tenant_id, rbac_group_id, device_value, seen_day, n) VALUES (${row}.tenant_id, ${row}.rbac_group_id, ${row}.device_value, substr(${row}.last_seen, 1, 10), ${n});`;
 const POSTGRES_TRIGGERS = [
   `CREATE FUNCTION machine_counts_change() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN
-     IF TG_OP <> 'INSERT' THEN ${remove('OLD')} END IF;
-     IF TG_OP <> 'DELETE' THEN ${add('NEW', 'machine_counts')} END IF;
+     IF TG_OP <> 'INSERT' THEN ${append('OLD', -1)} END IF;
+     IF TG_OP <> 'DELETE' THEN ${append('NEW', 1)} END IF;
      RETURN NULL;
    END $$`,
   'CREATE TRIGGER machine_counts_insert_delete AFTER INSERT OR DELETE ON machines FOR EACH ROW EXECUTE FUNCTION machine_counts_change()',
@@ -46,8 +55,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('device_value', 'text', (c) => c.notNull())
     .addColumn('seen_day', 'text', (c) => c.notNull())
     .addColumn('n', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('machine_counts_pk', [...COLUMNS])
+    .$call((t) => (isPostgres(db) ? t : t.addPrimaryKeyConstraint('machine_counts_pk', [...COLUMNS])))
     .execute();
+  if (isPostgres(db)) await db.schema.createIndex('machine_counts_by_key').on('machine_counts').columns([...COLUMNS]).execute();
   const typed = db as unknown as Kysely<{ machines: { tenant_id: string; rbac_group_id: number; device_value: string; last_seen: string }; machine_counts: Record<(typeof COLUMNS)[number] | 'n', unknown> }>;
   const day = sql<string>`substr(last_seen, 1, 10)`;
   await typed
