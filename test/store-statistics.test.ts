@@ -10,7 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { generateFleet } from '../src/fleet/generator.js';
 import { timestampFromMillis } from '../src/shared/timestamp.js';
+import pg from 'pg';
+import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { createTestDatabase, skipWithoutPostgres } from './helpers/postgres.js';
 
 const TENANT = 'e0e0e0e0-0000-4000-8000-00000000000e';
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -49,5 +52,28 @@ describe('planner statistics', () => {
     assert.ok(!stats().some((r) => r.idx === 'machines_test_added'));
     await (await SqliteStore.open(path, 'normal')).close();
     assert.ok(stats().some((r) => r.idx === 'machines_test_added' && r.stat.startsWith('3000 ')));
+  });
+});
+
+describe('planner statistics on PostgreSQL', { skip: await skipWithoutPostgres() }, () => {
+  it('are gathered after a bulk load, even with autovacuum off', async () => {
+    const database = await createTestDatabase();
+    try {
+      const store = await PostgresStore.open(database.url);
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const planned = async () => Number((await client.query<{ n: number }>("select reltuples as n from pg_class where relname = 'machines'")).rows[0]?.n);
+      try {
+        assert.ok((await planned()) <= 0, 'a new table has no statistics');
+        const change = { at: timestampFromMillis(NOW), appId: null, userId: null, route: 'seed' as const, requestId: null };
+        await store.putMachines(TENANT, [...generateFleet({ count: 12_000, seed: 5, nowMs: NOW })], change);
+        assert.equal(await planned(), 12_000, 'the planner knows the machines after the load');
+      } finally {
+        await client.end();
+        await store.close();
+      }
+    } finally {
+      await database.drop();
+    }
   });
 });

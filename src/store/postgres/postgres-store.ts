@@ -19,6 +19,8 @@ import type { Database, MachineIpRow, MachineRow, MachineTagRow } from '../schem
 import { describePostgresUrl } from './postgres-url.js';
 
 /** Machines per transaction of putMachines: 34 parameters each, well under PostgreSQL's 65535. */
+/** Rows loaded before bulk loads start to refresh planner statistics. */
+const ANALYZE_MIN_ROWS = 10_000;
 const PUT_BATCH = 1000;
 /** Rows per multi-row insert of tags, addresses and history entries (3 to 9 parameters each). */
 const ROWS_PER_INSERT = 5000;
@@ -37,6 +39,8 @@ export interface PostgresOptions {
  */
 export class PostgresStore extends KyselyStore implements Store {
   private open = true;
+  private bulkRows = 0;
+  private analyzedRows = 0;
 
   private constructor(db: Kysely<Database>) {
     super(db);
@@ -66,6 +70,7 @@ export class PostgresStore extends KyselyStore implements Store {
 
   async close(): Promise<void> {
     if (!this.open) return;
+    if (this.bulkRows >= ANALYZE_MIN_ROWS) await this.analyze().catch(() => {});
     this.open = false;
     await this.db.destroy(); // waits for checked-out connections, so running writes commit first
   }
@@ -73,6 +78,9 @@ export class PostgresStore extends KyselyStore implements Store {
   // --- machine writes -------------------------------------------------------------------
 
   async update(update: MachineUpdate): Promise<MachineUpdateResult | undefined> {
+    if (update.machineTags === undefined && update.group === undefined && update.deviceValue !== undefined) {
+      return this.setValue(update, update.deviceValue);
+    }
     return refuseNul(update, () => this.db.transaction().execute(async (trx) => {
       const locked = inScope(this.db.selectFrom('machines').selectAll(), update.scope).where('id', '=', update.machineId).forUpdate();
       const current = (await trx.executeQuery(locked.compile())).rows[0];
@@ -83,10 +91,74 @@ export class PostgresStore extends KyselyStore implements Store {
     }));
   }
 
+  /**
+   * A value-only change (setDeviceValue, the hot path) in one statement, so one round trip and
+   * an implicit commit instead of five: lock the visible row, update it and append the history
+   * entry whose old value is the locked row's. Under a concurrent writer, FOR UPDATE waits and
+   * then reads the row as that writer left it, so the entries still chain.
+   */
+  private async setValue(update: MachineUpdate, deviceValue: DeviceValue): Promise<MachineUpdateResult | undefined> {
+    const { scope, machineId, change } = update;
+    const query = this.db
+      .with('old', () => inScope(this.db.selectFrom('machines').selectAll(), scope).where('id', '=', machineId).forUpdate())
+      .with('upd', (db) =>
+        db
+          .updateTable('machines')
+          .set({ device_value: deviceValue })
+          .from('old')
+          .whereRef('machines.tenant_id', '=', 'old.tenant_id')
+          .whereRef('machines.id', '=', 'old.id')
+          .returning('machines.id'),
+      )
+      .with('hist', (db) =>
+        db
+          .insertInto('value_history')
+          .columns(['tenant_id', 'machine_id', 'old_value', 'new_value', 'changed_at', 'app_id', 'user_id', 'route', 'request_id'])
+          .expression(
+            db
+              .selectFrom('old')
+              .select((eb) => [
+                'old.tenant_id',
+                'old.id',
+                'old.device_value',
+                eb.val(deviceValue).as('new_value'),
+                eb.val(change.at).as('changed_at'),
+                eb.val(change.appId).as('app_id'),
+                eb.val(change.userId).as('user_id'),
+                eb.val(change.route).as('route'),
+                eb.val(change.requestId).as('request_id'),
+              ]),
+          ),
+      )
+      .selectFrom('old')
+      .selectAll();
+    const [current] = await this.all(query.compile() as CompiledQuery<MachineRow>);
+    if (!current) return undefined;
+    return { machine: rowToMachine({ ...current, device_value: deviceValue }), previousDeviceValue: current.device_value as DeviceValue };
+  }
+
   async putMachines(tenantId: string, machines: readonly Machine[], change: ChangeContext): Promise<void> {
     for (const batch of batches(machines.map((m) => machineToRow(tenantId, m)))) {
       await refuseNul(batch, () => this.db.transaction().execute((trx) => this.putBatch(trx, tenantId, batch, change)));
     }
+    await this.noteBulkWrite(machines.length);
+  }
+
+  /**
+   * Planner statistics after bulk loads (seed, import): autovacuum may be off or late, and a
+   * planner that believes `machines` is empty picks scans that take seconds on a million rows.
+   * ANALYZE whenever the rows loaded since the last one outnumber those before it (so a long
+   * seed analyzes a logarithmic number of times), and when the store closes after a load.
+   */
+  private async noteBulkWrite(rows: number): Promise<void> {
+    this.bulkRows += rows;
+    if (this.bulkRows >= Math.max(ANALYZE_MIN_ROWS, this.analyzedRows)) await this.analyze();
+  }
+
+  private async analyze(): Promise<void> {
+    await sql`analyze machines, machine_tags, machine_ip_history, machine_counts`.execute(this.db);
+    this.analyzedRows += this.bulkRows;
+    this.bulkRows = 0;
   }
 
   /**
