@@ -172,7 +172,8 @@ describe('crash safety: kill -9 during setDeviceValue writes', () => {
       // (d) the restarted server is ready.
       const ready = await request(`${server.base}/readyz`);
       assert.equal(ready.status, 200, `cycle ${cycle}: /readyz after restart`);
-      assert.deepEqual(await ready.json(), { status: 'ready' });
+      // (The body also names the instance since issue 6; readiness is the status.)
+      assert.equal(((await ready.json()) as { status?: string }).status, 'ready');
 
       const adminKey = await readAdminKey(dataDir);
       const readToken = await server.token();
