@@ -85,7 +85,7 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
       '',
       `Rampart bench: node ${process.version}, ${cpus().length} x ${cpu}`,
       pin
-        ? `pinning: servers on core ${SERVER_CORE} (one at a time; Rampart's writer thread shares it), load generator on core ${LOADGEN_CORE} (taskset)`
+        ? `pinning: servers on core ${SERVER_CORE} (one at a time; Rampart's checkpoint and fdatasync threads share it), load generator on core ${LOADGEN_CORE} (taskset)`
         : 'pinning: none (taskset missing, fewer than 2 cores, or --no-pin)',
       `load: autocannon in its own process, ${options.connections} connections, ${options.warmupS} s warm-up + ${options.durationS} s measured per side, sequential${options.rounds > 1 ? `, ${options.rounds} rounds (medians reported)` : ''}`,
       `spread over ${ids.length} machines of a ${options.machines}-machine demo fleet; Rampart durability full`,
