@@ -6,8 +6,8 @@ import type { UpdateOutcome, WriteOp, WriteResult } from './write-protocol.js';
 
 /** Longest a group may hold the event loop; a larger backlog (an import) continues next turn. */
 const TURN_BUDGET_MS = 15;
-/** Rows written between two checkpoints (a few MB of WAL at most). */
-const CHECKPOINT_EVERY = 2000;
+/** Rows written between two checkpoints: a WAL of some tens of MB at most, few pauses for them. */
+const CHECKPOINT_EVERY = 5000;
 /** A WAL that stopped growing is copied into the database this long after the last write. */
 const IDLE_CHECKPOINT_MS = 1000;
 
