@@ -55,7 +55,8 @@ describe('console in a browser', { timeout: 180_000 }, () => {
   async function newPage(): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    // Generous: the whole suite runs in parallel on two cores, and Chromium's first page is slow.
+    page.setDefaultTimeout(30_000);
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
     });

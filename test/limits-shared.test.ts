@@ -5,12 +5,10 @@ import { FaultInjector } from '../src/domain/faults.js';
 import { MemoryJournal } from '../src/domain/journal.js';
 import { MDE_LIMITS, type RateLimiter } from '../src/domain/limits.js';
 import { TrafficControl } from '../src/domain/traffic-control.js';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { PostgresLimiter } from '../src/limits/postgres-limiter.js';
 import { RedisLimiter } from '../src/limits/redis-limiter.js';
+import { connectKysely } from '../src/store/postgres/pool.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
-import type { Database } from '../src/store/schema.js';
 import { WindowLimiter } from '../src/limits/window-limiter.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { createTestDatabase, skipWithoutPostgres } from './helpers/postgres.js';
@@ -110,7 +108,7 @@ limiterContract(
     const database = await createTestDatabase();
     const store = await PostgresStore.open(database.url); // migrates: limit_counters exists
     await store.close();
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 8 }) }) });
+    const db = connectKysely(database.url, 8);
     after(async () => {
       await db.destroy();
       await database.drop();

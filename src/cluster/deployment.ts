@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type { Kysely } from 'kysely';
 import type { Config } from '../config/settings.js';
 import { loadOrCreateAdminKey, loadOrCreateSessionSecret } from '../config/data-secrets.js';
 import { MemoryFaultCounters, type FaultCounters } from '../domain/faults.js';
@@ -14,6 +13,7 @@ import { HOUR_MS } from '../limits/windows.js';
 import type { Clock } from '../shared/clock.js';
 import { storeLocation } from '../store/open-store.js';
 import { compactMachineCounts } from '../store/postgres/machine-counts.js';
+import { connectKysely } from '../store/postgres/pool.js';
 import type { Database } from '../store/schema.js';
 import { SoloCluster, type Cluster } from './cluster.js';
 import { PostgresCluster } from './postgres-cluster.js';
@@ -54,18 +54,12 @@ export async function adminKeyFor(config: Config): Promise<string> {
   if (config.adminKey) return config.adminKey;
   const location = storeLocation(config);
   if (location.kind === 'sqlite') return loadOrCreateAdminKey(config.dataDir);
-  const db = connect(location.url, 1);
+  const db = connectKysely(location.url, 1);
   try {
     return await sharedSecret(db, 'admin-key');
   } finally {
     await db.destroy();
   }
-}
-
-function connect(url: string, max: number): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
-  pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 async function single(config: Config, store: Store, clock: Clock): Promise<Deployment> {
@@ -98,7 +92,7 @@ async function single(config: Config, store: Store, clock: Clock): Promise<Deplo
 
 async function shared(config: Config, url: string, clock: Clock, log: (message: string) => void): Promise<Deployment> {
   // A small pool of its own: limiter checks and journal writes never queue behind machine queries.
-  const db = connect(url, 4);
+  const db = connectKysely(url, 4);
   const redis = config.limits ? await RedisLimiter.connect(config.limits, clock) : undefined;
   const journal = new SharedJournal(db, config.journalSize);
   const cluster = await PostgresCluster.start(url, instanceName(), log);

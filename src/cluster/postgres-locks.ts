@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { MachineLocks } from '../domain/tag-service.js';
 import { KeyedLock } from '../shared/keyed-lock.js';
+import { newPool } from '../store/postgres/pool.js';
 
 /**
  * Per-machine mutual exclusion across every instance on one PostgreSQL database, for
@@ -15,8 +16,7 @@ export class PostgresLocks implements MachineLocks {
   private readonly pool: pg.Pool;
 
   constructor(url: string) {
-    this.pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000, allowExitOnIdle: true });
-    this.pool.on('error', () => {});
+    this.pool = newPool(url, 4, { allowExitOnIdle: true });
   }
 
   run<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {

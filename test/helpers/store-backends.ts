@@ -7,11 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../../src/domain/ports.js';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { compactMachineCounts } from '../../src/store/postgres/machine-counts.js';
+import { connectKysely } from '../../src/store/postgres/pool.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import type { Database } from '../../src/store/schema.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { createTestDatabase, skipWithoutPostgres } from './postgres.js';
 
@@ -64,7 +62,7 @@ export const BACKENDS: readonly Backend[] = [
           return other;
         },
         async maintain() {
-          const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 1 }) }) });
+          const db = connectKysely(database.url, 1);
           try {
             await compactMachineCounts(db);
           } finally {

@@ -1,5 +1,4 @@
-import { Kysely, PostgresDialect, sql, type CompiledQuery, type Transaction } from 'kysely';
-import pg from 'pg';
+import { sql, type CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { DeviceValue } from '../../domain/device-value.js';
 import type { IpAssignment, IpSearch } from '../../domain/ip-history.js';
 import type { Machine } from '../../domain/machine.js';
@@ -17,6 +16,7 @@ import { migrateToLatest } from '../migrate.js';
 import { anyTagNodes } from '../query-compiler.js';
 import type { Database, MachineIpRow, MachineRow, MachineTagRow } from '../schema.js';
 import { describePostgresUrl } from './postgres-url.js';
+import { connectKysely } from './pool.js';
 
 /** Machines per transaction of putMachines: 34 parameters each, well under PostgreSQL's 65535. */
 /** Rows loaded before bulk loads start to refresh planner statistics. */
@@ -48,10 +48,7 @@ export class PostgresStore extends KyselyStore implements Store {
 
   /** Connects, brings the schema to the newest migration (under Kysely's migration lock) and returns the store. */
   static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStore> {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
-    // An idle connection that breaks (server restart) is replaced; the next query reports the failure.
-    pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = connectKysely(url, options.poolSize ?? 10);
     try {
       await sql`select 1`.execute(db).catch((error: unknown) => {
         throw new Error(`cannot connect to PostgreSQL at ${describePostgresUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
