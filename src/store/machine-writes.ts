@@ -5,7 +5,7 @@ import type { Database, MachineIpRow, MachineRow, MachineTagRow } from './schema
 
 /*
  * The statements of the machine writes, for every dialect. Each backend decides how to lock and
- * commit them (SQLite: the writer thread's transaction; PostgreSQL: a row lock on the machine).
+ * commit them (SQLite: the group commit's transaction; PostgreSQL: a row lock on the machine).
  */
 
 /** Insert-or-replace of whole machine rows, in SQL both dialects accept (ON CONFLICT DO UPDATE). */
