@@ -5,7 +5,6 @@
  * Takes run.ts's options (bench/args.ts). Each PostgreSQL configuration gets a database of its
  * own, created for the run and dropped at its end. See bench/README.md.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +13,11 @@ import { demoMachineIds } from './fleet-ids.js';
 import { runLoad } from './load-runner.js';
 import type { LoadResult, LoadSpec } from './load-protocol.js';
 import { countHistory, databaseCores, databaseCpuSeconds, describeServer, postgresUnavailable, scratchDatabase } from './postgres-db.js';
-import { canPin, ProcessGroup } from './processes.js';
+import { canPin, runBench, type ProcessGroup } from './processes.js';
 import { waitForQuiet } from './proc-stat.js';
 import { captureReplies, checkHistory, fetchToken, type DurabilityCheck } from './rampart-client.js';
 import { non200, table, type ScenarioName } from './report.js';
-import { ROOT, startRampart, type Running } from './servers.js';
+import { buildServer, ROOT, startRampart, type Running } from './servers.js';
 
 const BODIES = ['{"DeviceValue":"High"}', '{"DeviceValue":"Low"}', '{"DeviceValue":"Normal"}'];
 const OTHER_CPU_WARN = 0.15;
@@ -48,9 +47,7 @@ interface Measurement {
 
 async function main(options: BenchOptions, group: ProcessGroup): Promise<number> {
   if (options.build) {
-    process.stdout.write('building (npm run build)...\n');
-    const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
-    if (build.status !== 0) throw new Error('npm run build failed');
+    buildServer();
   }
   const pin = options.pin && canPin();
   const ids = demoMachineIds(options.machines, options.spread);
@@ -221,14 +218,4 @@ function verdictFor(rows: number, acknowledged: number, allowance: number): Dura
 
 const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
 
-const group = new ProcessGroup();
-group.installSignalHandlers();
-let exitCode = 1;
-try {
-  exitCode = await main(parseOptions(process.argv.slice(2), { heading: 'bench/backends.ts (npm run bench:backends) takes the same options; --log, --prof-server and --strict do not apply to it', durationS: 8, waitIdleS: 10 }), group);
-} catch (error) {
-  process.stderr.write(`\nbench:backends failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-} finally {
-  await group.cleanup();
-}
-process.exit(exitCode);
+await runBench('bench:backends', (group) => main(parseOptions(process.argv.slice(2), { heading: 'bench/backends.ts (npm run bench:backends) takes the same options; --log, --prof-server and --strict do not apply to it', durationS: 8, waitIdleS: 10 }), group));

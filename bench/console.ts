@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_FLEET_SEED, DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
-import { ProcessGroup } from './processes.js';
+import { runBench, type ProcessGroup } from './processes.js';
 import { fetchToken } from './rampart-client.js';
-import { ROOT, startRampart } from './servers.js';
+import { buildServer, ROOT, startRampart } from './servers.js';
 
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 const TARGET_MS = 200;
@@ -107,8 +107,7 @@ interface Result {
 
 async function main(group: ProcessGroup): Promise<number> {
   if (!args['no-build']) {
-    const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
-    if (build.status !== 0) throw new Error('npm run build failed');
+    buildServer();
   }
   const dataDir = fleetDir();
   const server = await startRampart(group, { dataDir, logLevel: 'warn', machines: 300, core: undefined, logFile: join(dataDir, 'console-bench-server.log') });
@@ -151,15 +150,4 @@ async function main(group: ProcessGroup): Promise<number> {
   return 0;
 }
 
-const group = new ProcessGroup();
-group.installSignalHandlers();
-main(group)
-  .then(async (code) => {
-    await group.cleanup();
-    process.exit(code);
-  })
-  .catch(async (error: unknown) => {
-    process.stderr.write(`bench:console failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    await group.cleanup();
-    process.exit(1);
-  });
+await runBench('bench:console', main);

@@ -15,10 +15,10 @@ import { DEMO_FLEET_SEED } from '../src/config/demo.js';
 import { runLoad } from './load-runner.js';
 import type { LoadResult } from './load-protocol.js';
 import { analyzeFleet, createDatabase, databaseCores, databaseCpuSeconds, databaseNote, databaseUrl, dropDatabase, setDatabaseNote } from './postgres-db.js';
-import { canPin, ProcessGroup } from './processes.js';
+import { canPin, runBench, type ProcessGroup } from './processes.js';
 import { waitForQuiet } from './proc-stat.js';
 import { fetchToken } from './rampart-client.js';
-import { ROOT, startRampart } from './servers.js';
+import { buildServer, ROOT, startRampart } from './servers.js';
 
 const TARGET = { p50: 20, p99: 50, rssMb: 300 };
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
@@ -131,8 +131,7 @@ interface Result {
 
 async function main(group: ProcessGroup): Promise<number> {
   if (!args['no-build']) {
-    const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
-    if (build.status !== 0) throw new Error('npm run build failed');
+    buildServer();
   }
   const database = onPostgres ? await fleetDatabase() : undefined;
   const dataDir = database ? database.dataDir : fleetDir();
@@ -188,15 +187,4 @@ function report(results: readonly Result[], memory: { rss: number; peak: number 
   return results.every((r) => Object.keys(r.m.statusCounts).every((s) => s === '200')) ? 0 : 1;
 }
 
-const group = new ProcessGroup();
-group.installSignalHandlers();
-main(group)
-  .then(async (code) => {
-    await group.cleanup();
-    process.exit(code);
-  })
-  .catch(async (error: unknown) => {
-    process.stderr.write(`bench:list failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    await group.cleanup();
-    process.exit(1);
-  });
+await runBench('bench:list', main);

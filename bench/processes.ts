@@ -139,3 +139,21 @@ export function logTail(started: Started, lines = 20): string {
     return '';
   }
 }
+
+/**
+ * Runs a benchmark's `main` with a process group whose children and temp folders are cleaned up
+ * however it ends (Ctrl-C included), then exits with its code (1 when it threw).
+ */
+export async function runBench(name: string, main: (group: ProcessGroup) => Promise<number>): Promise<never> {
+  const group = new ProcessGroup();
+  group.installSignalHandlers();
+  let exitCode = 1;
+  try {
+    exitCode = await main(group);
+  } catch (error) {
+    process.stderr.write(`\n${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  } finally {
+    await group.cleanup();
+  }
+  process.exit(exitCode);
+}

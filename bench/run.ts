@@ -11,11 +11,11 @@ import { parseOptions, type BenchOptions } from './args.js';
 import { demoMachineIds } from './fleet-ids.js';
 import { runLoad } from './load-runner.js';
 import type { LoadResult, LoadSpec } from './load-protocol.js';
-import { canPin, ProcessGroup } from './processes.js';
+import { canPin, runBench, type ProcessGroup } from './processes.js';
 import { waitForQuiet } from './proc-stat.js';
 import { captureReplies, checkHistory, fetchToken, type DurabilityCheck } from './rampart-client.js';
 import { detailTable, non200, summaryTable, verdict, type Row, type ScenarioName } from './report.js';
-import { ROOT, startBare, startRampart, type Running } from './servers.js';
+import { buildServer, ROOT, startBare, startRampart, type Running } from './servers.js';
 
 const BODIES = ['{"DeviceValue":"High"}', '{"DeviceValue":"Low"}', '{"DeviceValue":"Normal"}'];
 const SERVER_CORE = 0;
@@ -45,9 +45,7 @@ interface Target {
 
 async function main(options: BenchOptions, group: ProcessGroup): Promise<number> {
   if (options.build) {
-    process.stdout.write('building (npm run build)...\n');
-    const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
-    if (build.status !== 0) throw new Error('npm run build failed');
+    buildServer();
   }
   const pin = options.pin && canPin();
   const serverCore = pin ? SERVER_CORE : undefined;
@@ -196,14 +194,4 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
   return targetFailed && options.strict ? 1 : 0;
 }
 
-const group = new ProcessGroup();
-group.installSignalHandlers();
-let exitCode = 1;
-try {
-  exitCode = await main(parseOptions(process.argv.slice(2)), group);
-} catch (error) {
-  process.stderr.write(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-} finally {
-  await group.cleanup();
-}
-process.exit(exitCode);
+await runBench('bench', (group) => main(parseOptions(process.argv.slice(2)), group));

@@ -1,4 +1,5 @@
 /** Starting the two servers under test as child processes, each on its own free loopback port. */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,4 +71,11 @@ export async function startBare(group: ProcessGroup, options: { entity: Buffer; 
   const base = `http://127.0.0.1:${port}`;
   await waitForOk(`${base}/`, started, 30_000);
   return { started, base, pid: started.child.pid };
+}
+
+/** Builds dist/ as `npm start` would run it (`--no-build` skips this in every bench). */
+export function buildServer(): void {
+  process.stdout.write('building (npm run build)...\n');
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
+  if (build.status !== 0) throw new Error('npm run build failed');
 }
