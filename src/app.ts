@@ -68,9 +68,10 @@ export async function createCore(config: Config, clock: Clock = systemClock): Pr
     for (const document of documents) await tenants.apply(document);
     const issuer = new TokenIssuer(keys, clock, config.issuer);
     const access = new MachineAccess(store, policy, clock);
-    const machines = new MachineService(access);
+    const locks = machineLocks(config);
+    const machines = new MachineService(access, locks);
     const inventory = new InventoryService(access, { pageSize: config.pageSize });
-    const tags = new TagService(access, machineLocks(config));
+    const tags = new TagService(access, locks);
     return { config, clock, store, keys, issuer, policy, tenants, access, machines, inventory, tags };
   } catch (error) {
     await store.close();

@@ -56,6 +56,18 @@ describe('machine tags', () => {
     assert.deepEqual(await tagsOf(ID), ['test tag 2', 'PCI zone']);
   });
 
+  it('never lets a tag action undo a PATCH of the tag set that ran meanwhile', async () => {
+    const other = others[0] as string;
+    for (let round = 0; round < 5; round++) {
+      const adds = Array.from({ length: 10 }, (_, i) => tag(other, { Value: `race-${round}-${i}`, Action: 'Add' }));
+      const patch = send(url(`/api/machines/${other}`), token, 'PATCH', JSON.stringify({ machineTags: [`patched-${round}`] }));
+      await Promise.all([...adds, patch].map((r) => r.then(expectEntity)));
+      // In any order the calls could have run one at a time, the PATCH's set survives: adds
+      // before it are replaced, adds after it add to it.
+      assert.ok((await tagsOf(other))?.includes(`patched-${round}`), `round ${round}: ${JSON.stringify(await tagsOf(other))}`);
+    }
+  });
+
   it('refuses bad bodies with the documented codes, and unknown machines with 404', async () => {
     await expectError(await tag(ID, { Action: 'Add' }), 400, 'MissingRequiredParameter', 'Parameter Value is missing.');
     await expectError(await tag(ID, { value: 'x', action: 'Add' }), 400, 'MissingRequiredParameter', 'Parameter Value is missing.');

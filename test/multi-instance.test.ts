@@ -90,7 +90,7 @@ describe('several instances on one PostgreSQL', { skip }, () => {
     for (const server of [a, b]) assert.equal((await admin(server, '/journal?limit=1')).status, 200);
   });
 
-  it('loses no update when both instances change one machine at once, and its history chains', async () => {
+  it('loses no update when both instances set, PATCH and tag one machine at once, and its history chains', async () => {
     const id = machineIds[1] as string;
     const before = await history(a, id);
     const calls = Array.from({ length: 30 }, (_, i) => {
@@ -98,14 +98,16 @@ describe('several instances on one PostgreSQL', { skip }, () => {
       return Promise.all([
         setValue(server, id, VALUES[i % 3] as string),
         api(server, `/api/machines/${id}/tags`, { method: 'POST', body: JSON.stringify({ Value: `multi-${i}`, Action: 'Add' }) }),
+        api(i % 2 ? b : a, `/api/machines/${id}`, { method: 'PATCH', body: JSON.stringify({ deviceValue: VALUES[(i + 1) % 3] }) }),
       ]);
     });
     for (const response of (await Promise.all(calls)).flat()) assert.equal(response.status, 200, await response.text());
 
     const machine = (await (await api(a, `/api/machines/${id}`)).json()) as { deviceValue: string; machineTags: string[] };
     for (let i = 0; i < 30; i++) assert.ok(machine.machineTags.includes(`multi-${i}`), `tag multi-${i} kept`);
-    const entries = (await history(b, id)).slice(0, 30 + 0).reverse(); // oldest first
-    assert.equal((await history(b, id)).length, before.length + 30);
+    const after = await history(b, id);
+    assert.equal(after.length, before.length + 60, 'one entry per setDeviceValue and per PATCH');
+    const entries = after.slice(0, 60).reverse(); // oldest first
     for (let i = 1; i < entries.length; i++) assert.equal(entries[i]?.oldValue, entries[i - 1]?.newValue, `entry ${i} follows entry ${i - 1}`);
     assert.equal(entries.at(-1)?.newValue, machine.deviceValue);
   });

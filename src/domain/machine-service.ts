@@ -4,6 +4,8 @@ import type { Machine } from './machine.js';
 import { parseMachinePatch, parseSetDeviceValueBody } from './machine-commands.js';
 import type { Principal } from './principal.js';
 import type { ValueChange } from './value-change.js';
+import { machineLockKey, type MachineLocks } from './tag-service.js';
+import { KeyedLock } from '../shared/keyed-lock.js';
 
 export type { CallInfo } from './machine-access.js';
 
@@ -12,7 +14,11 @@ export type { CallInfo } from './machine-access.js';
  * Machine API. Routes, the CLI and the console all come through here.
  */
 export class MachineService {
-  constructor(private readonly access: MachineAccess) {}
+  constructor(
+    private readonly access: MachineAccess,
+    /** The same locks as the TagService's, so a PATCH of the tag set and a tag action take turns. */
+    private readonly locks: MachineLocks = new KeyedLock(),
+  ) {}
 
   async get(principal: Principal, key: string): Promise<Machine> {
     return this.access.resolve(await this.access.visibilityFor(principal), key);
@@ -24,7 +30,12 @@ export class MachineService {
   }
 
   async patch(principal: Principal, key: string, body: unknown, call: CallInfo): Promise<Machine> {
-    return this.apply(principal, key, parseMachinePatch(body), call);
+    const changes = parseMachinePatch(body);
+    if (changes.machineTags === undefined) return this.apply(principal, key, changes, call);
+    // A new tag set must not land between a tag action's read of the old set and its write,
+    // where the action would put back the set this PATCH replaced.
+    const target = await this.access.resolve(await this.access.visibilityFor(principal), key);
+    return this.locks.run([machineLockKey(principal.tenantId, target.id)], () => this.apply(principal, key, changes, call));
   }
 
   /** A machine's value history, newest first; retention does not hide the history of a stale device. */

@@ -10,6 +10,9 @@ export interface MachineLocks {
   run<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T>;
 }
 
+/** The lock of one machine, shared by every writer of its tag set (tag actions, PATCH). */
+export const machineLockKey = (tenantId: string, machineId: string): string => `${tenantId}/${machineId}`;
+
 /**
  * Adding and removing machine tags, one machine or up to 500 at once. Every change goes through
  * MachineAccess.write, so it is audited and moves the machine to the device group its tags now
@@ -49,7 +52,7 @@ export class TagService {
       if (!targets.has(machine.id)) targets.set(machine.id, key);
     }
     const ids = [...targets.keys()];
-    return this.locks.run(ids.map((id) => `${scope.tenantId}/${id}`), async () => {
+    return this.locks.run(ids.map((id) => machineLockKey(scope.tenantId, id)), async () => {
       // Read again under the lock: the tag set may have changed since the lookup.
       const current = await Promise.all(ids.map((id) => this.access.store.getById(scope, id)));
       const missing = current.findIndex((m) => m === undefined);
