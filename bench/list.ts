@@ -3,8 +3,9 @@
  * million machines by default) once into a temp folder kept between runs, starts the built server
  * on it, and measures, with 10 concurrent connections, a selective filter, a name prefix, a tag
  * search and a deep `$skip` page: p50/p99 and the server's resident memory. Targets: each under
- * 20 ms p50 and 50 ms p99, the server under 300 MB. `--store postgres` seeds the fleet into a
- * PostgreSQL database instead (kept between runs too; see bench/postgres-db.ts for which server).
+ * 20 ms p50 and 50 ms p99, the server under 300 MB. By default it does so on SQLite and then on
+ * PostgreSQL, with the fleet in a database kept between runs too (bench/postgres-db.ts says
+ * which server), and prints both side by side (issue 6); `--store sqlite|postgres` runs one.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { DEMO_FLEET_SEED } from '../src/config/demo.js';
 import { runLoad } from './load-runner.js';
 import type { LoadResult } from './load-protocol.js';
-import { analyzeFleet, createDatabase, databaseCores, databaseCpuSeconds, databaseNote, databaseUrl, dropDatabase, setDatabaseNote } from './postgres-db.js';
+import { analyzeFleet, createDatabase, databaseCores, databaseCpuSeconds, databaseNote, databaseUrl, dropDatabase, setDatabaseNote, postgresUnavailable } from './postgres-db.js';
 import { canPin, runBench, type ProcessGroup } from './processes.js';
 import { waitForQuiet } from './proc-stat.js';
 import { fetchToken } from './rampart-client.js';
@@ -40,13 +41,15 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '10' },
     'no-build': { type: 'boolean', default: false },
     fresh: { type: 'boolean', default: false },
-    store: { type: 'string', default: 'sqlite' },
+    store: { type: 'string', default: 'both' },
   },
 });
 const count = Number(args.count);
 const seed = Number(args.seed);
-if (args.store !== 'sqlite' && args.store !== 'postgres') throw new Error(`--store: expected sqlite or postgres, got '${args.store}'`);
-const onPostgres = args.store === 'postgres';
+type Backend = 'sqlite' | 'postgres';
+const BACKENDS: Record<string, readonly Backend[]> = { sqlite: ['sqlite'], postgres: ['postgres'], both: ['sqlite', 'postgres'] };
+const backends = BACKENDS[args.store ?? 'both'];
+if (!backends) throw new Error(`--store: expected sqlite, postgres or both, got '${args.store}'`);
 
 interface Seeded {
   readonly count: number;
@@ -104,9 +107,9 @@ async function fleetDatabase(): Promise<{ name: string; url: string; dataDir: st
     const seeded = runSeed(['--store', url, '--data-dir', dataDir]);
     await setDatabaseNote(name, JSON.stringify(seeded));
   }
-  // The store leaves statistics to autovacuum (docs/adr/0006), which analyses a freshly loaded
-  // table only a minute or more later, or never where it is off (as on CI servers): without
-  // statistics the planner picks plans that take seconds. Measure what a running service sees.
+  // Seeding analyses the tables as they grow (docs/adr/0006), but a fleet kept from an older run
+  // may predate that, and autovacuum is off on some servers: analyse once more, so every run
+  // measures plans made with statistics, as a running service has them.
   const analyzed = await analyzeFleet(url);
   process.stdout.write(`ANALYZE of the machine tables: ${analyzed.seconds.toFixed(1)} s (autovacuum is ${analyzed.autovacuum ? 'on' : 'OFF on this server'})\n`);
   return { name, url, dataDir };
@@ -129,10 +132,35 @@ interface Result {
   readonly dbCores: number | undefined;
 }
 
+interface Measured {
+  readonly backend: Backend;
+  readonly results: readonly Result[];
+  readonly memory: { rss: number; peak: number };
+}
+
 async function main(group: ProcessGroup): Promise<number> {
   if (!args['no-build']) {
     buildServer();
   }
+  const measured: Measured[] = [];
+  for (const backend of backends as readonly Backend[]) {
+    if (backend === 'postgres') {
+      const absent = await postgresUnavailable();
+      if (absent) {
+        process.stdout.write(`PostgreSQL skipped: ${absent}\n`);
+        continue;
+      }
+    }
+    process.stdout.write(`\n== ${backend === 'postgres' ? 'PostgreSQL' : 'SQLite'}\n`);
+    measured.push(await measure(group, backend));
+  }
+  for (const m of measured) report(m);
+  if (measured.length === 2) sideBySide(measured[0] as Measured, measured[1] as Measured);
+  return measured.every((m) => m.results.every((r) => Object.keys(r.m.statusCounts).every((s) => s === '200'))) ? 0 : 1;
+}
+
+async function measure(group: ProcessGroup, backend: Backend): Promise<Measured> {
+  const onPostgres = backend === 'postgres';
   const database = onPostgres ? await fleetDatabase() : undefined;
   const dataDir = database ? database.dataDir : fleetDir();
   const pin = canPin();
@@ -157,10 +185,11 @@ async function main(group: ProcessGroup): Promise<number> {
   }
   const memory = memoryMb(server.pid);
   await group.stop(server.started);
-  return report(results, memory);
+  return { backend, results, memory };
 }
 
-function report(results: readonly Result[], memory: { rss: number; peak: number }): number {
+function report({ backend, results, memory }: Measured): void {
+  const onPostgres = backend === 'postgres';
   const rows = results.map((r) => {
     const ok = r.m.latencyMs.p50 < TARGET.p50 && r.m.latencyMs.p99 < TARGET.p99 && Object.keys(r.m.statusCounts).every((s) => s === '200');
     const db = onPostgres ? ` ${(r.dbCores ?? 0).toFixed(2)} |` : '';
@@ -183,8 +212,28 @@ function report(results: readonly Result[], memory: { rss: number; peak: number 
   );
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   const file = onPostgres ? 'list-postgres-latest.json' : 'list-latest.json';
-  writeFileSync(join(ROOT, 'bench', 'results', file), JSON.stringify({ count, seed, store: args.store, at: new Date().toISOString(), memory, results }, null, 2));
-  return results.every((r) => Object.keys(r.m.statusCounts).every((s) => s === '200')) ? 0 : 1;
+  writeFileSync(join(ROOT, 'bench', 'results', file), JSON.stringify({ count, seed, store: backend, at: new Date().toISOString(), memory, results }, null, 2));
+}
+
+/** The two backends' p50 / p99 per scenario in one table (issue 6), with each one's ratio to SQLite. */
+function sideBySide(sqlite: Measured, postgres: Measured): void {
+  const cell = (r: Result | undefined) => (r ? `${r.m.latencyMs.p50.toFixed(1)} / ${r.m.latencyMs.p99.toFixed(1)}` : '-');
+  const rows = sqlite.results.map((s) => {
+    const p = postgres.results.find((r) => r.name === s.name);
+    const slower = p ? `${(p.m.latencyMs.p50 / s.m.latencyMs.p50).toFixed(1)}x` : '-';
+    return `| ${s.name} | ${cell(s)} | ${cell(p)} | ${slower} |`;
+  });
+  process.stdout.write(
+    [
+      `side by side, ${count.toLocaleString('en')} machines (p50 / p99 ms)`,
+      '',
+      '| scenario | SQLite | PostgreSQL | PostgreSQL p50 vs SQLite |',
+      '|---|---:|---:|---:|',
+      ...rows,
+      `| server memory at peak | ${sqlite.memory.peak.toFixed(0)} MB | ${postgres.memory.peak.toFixed(0)} MB | |`,
+      '',
+    ].join('\n'),
+  );
 }
 
 await runBench('bench:list', main);
