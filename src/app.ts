@@ -24,6 +24,7 @@ import { readTenantFiles } from './config/tenant-files.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { openStore, storeLocation } from './store/open-store.js';
 import { PostgresLocks } from './cluster/postgres-locks.js';
+import { withStartupLock } from './store/postgres/startup-lock.js';
 import { KeyedLock } from './shared/keyed-lock.js';
 import { openDeployment, type Deployment } from './cluster/deployment.js';
 import type { Cluster } from './cluster/cluster.js';
@@ -61,11 +62,13 @@ export async function createCore(config: Config, clock: Clock = systemClock): Pr
   const store = await openStore(config);
   try {
     const keys = new KeyRing(store, clock);
-    await keys.init();
     const policy = new AccessPolicy(store, clock);
     const tenants = new TenantAdmin(store, { hash: hashSecret, verify: verifySecret }, policy);
-    if (config.demo) await provisionDemo(store, tenants, clock, config.demoMachines);
-    for (const document of documents) await tenants.apply(document);
+    await oneAtATime(config, async () => {
+      await keys.init();
+      if (config.demo) await provisionDemo(store, tenants, clock, config.demoMachines);
+      for (const document of documents) await tenants.apply(document);
+    });
     const issuer = new TokenIssuer(keys, clock, config.issuer);
     const access = new MachineAccess(store, policy, clock);
     const locks = machineLocks(config);
@@ -178,6 +181,12 @@ function listenToOtherInstances(core: Core, traffic: TrafficControl, cluster: Cl
         return;
     }
   });
+}
+
+/** Start-up provisioning, one instance at a time where several share a PostgreSQL database. */
+function oneAtATime(config: Config, fn: () => Promise<void>): Promise<void> {
+  const location = storeLocation(config);
+  return location.kind === 'postgres' ? withStartupLock(location.url, fn) : fn();
 }
 
 /** Tag changes lock their machines: in this process for SQLite, across instances for PostgreSQL. */

@@ -61,8 +61,10 @@ describe('several instances on one PostgreSQL', { skip }, () => {
   before(async () => {
     db = await createTestDatabase();
     const env = { RAMPART_STORE: db.url };
-    a = await startServer({ dataDir: await makeDataDir(), env });
-    b = await startServer({ dataDir: await makeDataDir(), env });
+    // Started together on an empty database: migrations, the first signing key, the demo tenant
+    // and its fleet must come out once, whichever instance gets there first.
+    const start = async () => startServer({ dataDir: await makeDataDir(), env });
+    [a, b] = await Promise.all([start(), start()]);
     adminKey = await adminKeyFor(loadConfig({ store: db.url }, {}));
     token = await a.token();
     const list = await api(b, '/api/machines?$top=40&$select=id');
@@ -86,8 +88,11 @@ describe('several instances on one PostgreSQL', { skip }, () => {
     }
   });
 
-  it('shares the admin key and the console session key: one secret in the database', async () => {
+  it('shares the admin key and the console session key, and signs with one key after starting together', async () => {
     for (const server of [a, b]) assert.equal((await admin(server, '/journal?limit=1')).status, 200);
+    const jwks = async (server: ServerProcess) => ((await (await request(`${server.base}/${DEMO_TENANT_ID}/discovery/v2.0/keys`)).json()) as { keys: unknown[] }).keys;
+    assert.deepEqual(await jwks(a), await jwks(b));
+    assert.equal((await jwks(a)).length, 1, 'the instances that started together created one signing key');
   });
 
   it('loses no update when both instances set, PATCH and tag one machine at once, and its history chains', async () => {
