@@ -97,6 +97,23 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await store.listApplications(OTHER), directory.applications);
       await store.replaceDirectory(OTHER, { applications: [], users: [], roles: [], deviceGroups: [] });
       assert.deepEqual([await store.listUsers(OTHER), await store.listRoles(OTHER), await store.listDeviceGroups(OTHER)], [[], [], []]);
+
+      // Two instances replacing one tenant's directory and fault rules at once take turns: both
+      // succeed (no duplicate key), and the result is one of the two sets, whole.
+      const second = opened.again ? await opened.again() : store;
+      const rules = (id: string) => [{ id, error: 'ServiceUnavailable' as const }];
+      for (let round = 0; round < 5; round++) {
+        await Promise.all([
+          store.replaceDirectory(OTHER, directory),
+          second.replaceDirectory(OTHER, directory),
+          store.replaceFaultRules(OTHER, rules('a')),
+          second.replaceFaultRules(OTHER, rules('b')),
+        ]);
+        assert.equal((await store.listApplications(OTHER)).length, 1);
+        assert.equal((await store.listFaultRules(OTHER)).length, 1);
+      }
+      await store.replaceDirectory(OTHER, { applications: [], users: [], roles: [], deviceGroups: [] });
+      await store.replaceFaultRules(OTHER, []);
     });
 
     it('stores whole machines and reads them back by id, name and aadDeviceId within scope', opts, async () => {

@@ -32,6 +32,15 @@ export abstract class KyselyStore {
   /** Commits the statements in one transaction, durable when it resolves. */
   protected abstract exec(...statements: CompiledQuery[]): Promise<void>;
 
+  /**
+   * Statements that make the transaction they start wait for any other transaction holding the
+   * same `key`: a replace (delete, then insert) run by two writers at once must not both insert.
+   * None where one writer commits everything in turn (SQLite).
+   */
+  protected serialized(_key: string): CompiledQuery[] {
+    return [];
+  }
+
   protected async one<R>(query: CompiledQuery<R>): Promise<R | undefined> {
     return (await this.all(query))[0];
   }
@@ -169,7 +178,7 @@ export abstract class KyselyStore {
   }
 
   async replaceDirectory(tenantId: string, d: Directory): Promise<void> {
-    const statements: CompiledQuery[] = [];
+    const statements: CompiledQuery[] = [...this.serialized(`directory/${tenantId}`)];
     for (const table of ['applications', 'users', 'roles', 'device_groups'] as const) {
       statements.push(this.db.deleteFrom(table).where('tenant_id', '=', tenantId).compile());
     }
@@ -225,6 +234,7 @@ export abstract class KyselyStore {
 
   async replaceFaultRules(tenantId: string, rules: readonly FaultSpec[]): Promise<void> {
     await this.exec(
+      ...this.serialized(`faults/${tenantId}`),
       this.db.deleteFrom('fault_rules').where('tenant_id', '=', tenantId).compile(),
       ...rules.map((spec, position) => this.db.insertInto('fault_rules').values({ tenant_id: tenantId, position, spec: JSON.stringify(spec) }).compile()),
     );

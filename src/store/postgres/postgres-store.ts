@@ -214,6 +214,11 @@ export class PostgresStore extends KyselyStore implements Store {
 
   // --- plumbing -------------------------------------------------------------------------
 
+  /** A transaction-scoped advisory lock: two instances replacing one tenant's set take turns. */
+  protected override serialized(key: string): CompiledQuery[] {
+    return [sql`select pg_advisory_xact_lock(hashtext(${key}))`.compile(this.db)];
+  }
+
   protected async all<R>(query: CompiledQuery<R>): Promise<R[]> {
     // COMPAT: PostgreSQL text cannot hold NUL, so nothing stored equals a key containing one (a
     // hostile token's tid, a %00 in a path): such a lookup finds nothing, as it does on SQLite,
