@@ -26,6 +26,8 @@ async function signIn(page: Page, base: string, login: Login): Promise<void> {
   await page.goto(`${base}/console/machines`);
   await page.waitForURL(/\/console\/login\?next=/);
   // Keyboard only: the user name field has the focus, Tab reaches the password, Enter submits.
+  // Typing waits for that focus (autofocus lands after the load event on a busy machine).
+  await page.waitForFunction("document.activeElement?.id === 'username'");
   await page.keyboard.type(login.userPrincipalName);
   await page.keyboard.press('Tab');
   await page.keyboard.type(login.password);
