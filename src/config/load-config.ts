@@ -30,6 +30,7 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
     host: value('host') as string,
     dataDir: value('dataDir') as string,
     store: value('store') as string | undefined,
+    poolSize: value('poolSize') as number,
     durability: value('durability') as Config['durability'],
     issuer: ((value('issuer') as string | undefined) ?? DEFAULT_ISSUER).replace(/\/+$/, ''),
     publicUrl: ((value('publicUrl') as string | undefined) ?? '').replace(/\/+$/, ''),

@@ -25,7 +25,7 @@ export function describeStore(config: Pick<Config, 'store' | 'dataDir'>): string
  * Opens (and migrates) the configured backend: the one door through which the server and every
  * CLI command reach the data, so each runs on SQLite and PostgreSQL alike.
  */
-export async function openStore(config: Pick<Config, 'store' | 'dataDir' | 'durability'>): Promise<Store> {
+export async function openStore(config: Pick<Config, 'store' | 'dataDir' | 'durability' | 'poolSize'>): Promise<Store> {
   const location = storeLocation(config);
-  return location.kind === 'postgres' ? PostgresStore.open(location.url) : SqliteStore.open(location.path, config.durability);
+  return location.kind === 'postgres' ? PostgresStore.open(location.url, { poolSize: config.poolSize }) : SqliteStore.open(location.path, config.durability);
 }
