@@ -76,6 +76,20 @@ describe('the CLI on PostgreSQL', { skip }, () => {
         'the newest entry is the change made through the server',
       );
 
+      // A key rotated by the CLI is announced: the server publishes it and signs with it at once.
+      const kid = (await cli('keys', 'rotate')).trim();
+      const deadline = Date.now() + 5000;
+      const published = async () => {
+        const jwks = (await (await request(`${server.base}/${DEMO_TENANT_ID}/discovery/v2.0/keys`)).json()) as { keys: { kid: string }[] };
+        return jwks.keys.some((k) => k.kid === kid);
+      };
+      while (!(await published())) {
+        assert.ok(Date.now() < deadline, `the server publishes ${kid} within 5 s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const signed = await server.token();
+      assert.equal((JSON.parse(Buffer.from(signed.split('.')[0] as string, 'base64url').toString()) as { kid: string }).kid, kid);
+
       const adminKey = (await cli('admin-key')).trim();
       const journal = await request(`${server.base}/admin/tenants/${DEMO_TENANT_ID}/journal?limit=1`, { headers: { authorization: `Bearer ${adminKey}` } });
       assert.equal(journal.status, 200);

@@ -15,8 +15,8 @@ import { storeLocation } from '../store/open-store.js';
 import { compactMachineCounts } from '../store/postgres/machine-counts.js';
 import { connectKysely } from '../store/postgres/pool.js';
 import type { Database } from '../store/schema.js';
-import { SoloCluster, type Cluster } from './cluster.js';
-import { PostgresCluster } from './postgres-cluster.js';
+import { SoloCluster, type Change, type Cluster } from './cluster.js';
+import { notifyInstances, PostgresCluster } from './postgres-cluster.js';
 import { SharedFaultCounters } from './shared-fault-counters.js';
 import { SharedJournal } from './shared-journal.js';
 import { sharedSecret } from './shared-secrets.js';
@@ -60,6 +60,12 @@ export async function adminKeyFor(config: Config): Promise<string> {
   } finally {
     await db.destroy();
   }
+}
+
+/** After a CLI command changed something servers cache: tell them (PostgreSQL; one SQLite process has no others). */
+export async function announceChange(config: Config, change: Change): Promise<void> {
+  const location = storeLocation(config);
+  if (location.kind === 'postgres') await notifyInstances(location.url, change);
 }
 
 async function single(config: Config, store: Store, clock: Clock): Promise<Deployment> {

@@ -107,3 +107,18 @@ export class PostgresCluster implements Cluster {
     for (const listener of this.listeners) listener(change);
   }
 }
+
+/**
+ * Tells every running instance on the database about a change made without one (a CLI command
+ * such as `tenant apply` or `keys rotate`), so they drop their copies at once.
+ */
+export async function notifyInstances(url: string, change: Change): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query('select pg_notify($1, $2)', [CHANNEL, JSON.stringify({ ...change, from: 'cli' })]);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { createCore } from '../../app.js';
+import { announceChange } from '../../cluster/deployment.js';
 import { readTenantFile } from '../../config/tenant-files.js';
 import { configFrom, withSettings } from '../options.js';
 import { printJson } from '../output.js';
@@ -16,6 +17,7 @@ const apply = withSettings(
   const core = await createCore(configFrom(options));
   try {
     const { regrouped } = await core.tenants.apply(document);
+    await announceChange(core.config, { topic: 'directory', tenantId: document.id.toLowerCase() });
     if (options.json) printJson({ tenant: document.id, regrouped });
     else process.stdout.write(`applied tenant ${document.id}; ${regrouped} machines moved to another device group\n`);
   } finally {
@@ -47,7 +49,9 @@ export const keysCommand = new Command('keys').description("manage the built-in 
     async (options) => {
       const core = await createCore(configFrom(options));
       try {
-        process.stdout.write(`${await core.keys.rotate()}\n`);
+        const kid = await core.keys.rotate();
+        await announceChange(core.config, { topic: 'keys', tenantId: '' });
+        process.stdout.write(`${kid}\n`);
       } finally {
         await core.store.close();
       }
