@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
-import { consoleGet, consolePost, consoleSignIn, demoMachines, inGroup, readMachine, type ConsoleUser } from './helpers/console-session.js';
+import type { TestServer } from './helpers/server.js';
+import { consoleGet, consolePost, startDemoConsole, demoMachines, inGroup, readMachine, type ConsoleUser } from './helpers/console-session.js';
 
 /**
  * Changes through the console over real HTTP: the CSRF token, the confirmation step, the API's
@@ -15,10 +15,7 @@ describe('console changes', () => {
   let operator: ConsoleUser;
 
   before(async () => {
-    server = await startTestServer();
-    admin = await consoleSignIn(server.base, DEMO_USERS.admin);
-    analyst = await consoleSignIn(server.base, DEMO_USERS.analyst);
-    operator = await consoleSignIn(server.base, DEMO_USERS.operator);
+    ({ server, admin, analyst, operator } = await startDemoConsole());
   });
   after(() => server?.close());
 

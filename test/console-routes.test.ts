@@ -4,7 +4,7 @@ import { DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { appToken, userToken } from './helpers/tokens.js';
-import { consoleGet, consolePost, consoleSignIn, cookiesOf, demoMachines, field, inGroup, postSignIn, type ConsoleUser } from './helpers/console-session.js';
+import { consoleGet, consolePost, consoleSignIn, startDemoConsole, cookiesOf, demoMachines, field, inGroup, postSignIn, type ConsoleUser } from './helpers/console-session.js';
 
 /**
  * The console over real HTTP, without a browser: sign-in, sessions, device groups (the API's),
@@ -17,10 +17,7 @@ describe('console routes', () => {
   let operator: ConsoleUser;
 
   before(async () => {
-    server = await startTestServer();
-    admin = await consoleSignIn(server.base, DEMO_USERS.admin);
-    analyst = await consoleSignIn(server.base, DEMO_USERS.analyst);
-    operator = await consoleSignIn(server.base, DEMO_USERS.operator);
+    ({ server, admin, analyst, operator } = await startDemoConsole());
   });
   after(() => server?.close());
 

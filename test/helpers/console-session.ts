@@ -1,9 +1,9 @@
-import { DEMO_TENANT_ID } from '../../src/config/demo.js';
+import { DEMO_TENANT_ID, DEMO_USERS } from '../../src/config/demo.js';
 import type { Machine } from '../../src/domain/machine.js';
 import type { MachineFilter } from '../../src/domain/machine-query.js';
 import type { MachineScope } from '../../src/domain/ports.js';
 import { timestampFromMillis, type Timestamp } from '../../src/shared/timestamp.js';
-import type { TestServer } from './server.js';
+import { startTestServer, type TestServer } from './server.js';
 
 /** A signed-in console browser, as far as HTTP is concerned: its cookie and its CSRF token. */
 export interface ConsoleUser {
@@ -68,3 +68,17 @@ export async function demoMachines(server: TestServer, filter: MachineFilter | n
 export const inGroup = (id: number): MachineFilter => ({ kind: 'compare', property: 'rbacGroupId', op: 'eq', value: id });
 
 export const readMachine = async (server: TestServer, id: string): Promise<Machine | undefined> => server.app.store.getById(everything(DEMO_TENANT_ID), id);
+
+/** A test server with the three demo users signed in to its console. */
+export interface DemoConsole {
+  readonly server: TestServer;
+  readonly admin: ConsoleUser;
+  readonly analyst: ConsoleUser;
+  readonly operator: ConsoleUser;
+}
+
+export async function startDemoConsole(): Promise<DemoConsole> {
+  const server = await startTestServer();
+  const [admin, analyst, operator] = await Promise.all([DEMO_USERS.admin, DEMO_USERS.analyst, DEMO_USERS.operator].map((user) => consoleSignIn(server.base, user)));
+  return { server, admin: admin as ConsoleUser, analyst: analyst as ConsoleUser, operator: operator as ConsoleUser };
+}
