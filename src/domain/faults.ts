@@ -98,10 +98,16 @@ export class FaultInjector {
     return this.rules.get(tenantId) ?? [];
   }
 
-  /** Undefined when no rule fires (always, for a tenant without rules). */
-  async decide(call: FaultCall, nowMs: number): Promise<FaultDecision | undefined> {
+  /**
+   * Undefined when no rule fires. A tenant without rules (every call of most runs) is answered
+   * at once, without a promise: this runs on every Machine API call.
+   */
+  decide(call: FaultCall, nowMs: number): Promise<FaultDecision | undefined> | undefined {
     const rules = this.rules.get(call.tenantId);
-    if (!rules) return undefined;
+    return rules ? this.firstFiring(rules, call, nowMs) : undefined;
+  }
+
+  private async firstFiring(rules: readonly FaultRule[], call: FaultCall, nowMs: number): Promise<FaultDecision | undefined> {
     for (const rule of rules) {
       if (!rule.enabled || !matches(rule, call)) continue;
       if (await this.fires(rule, nowMs)) return { ruleId: rule.id, action: rule.action };

@@ -56,7 +56,7 @@ export class TrafficControl {
     if (!admission.admitted) throw errorFor('TooManyRequests', admission.retryAfterSeconds);
   }
 
-  fault(call: FaultCall): Promise<FaultDecision | undefined> {
+  fault(call: FaultCall): Promise<FaultDecision | undefined> | undefined {
     return this.faults.decide(call, this.clock.now());
   }
 

@@ -41,7 +41,8 @@ export const machineApi: FastifyPluginAsync<MachineApiOptions> = async (app, { v
     await traffic.admit(principal, operation.id);
     await policy.authorize(principal, operation.permission);
     const machineKey = (request.params as { machineId?: string }).machineId;
-    const fault = await traffic.fault({ tenantId: principal.tenantId, operation: operation.id, appId: principal.appId, method: request.method, machineKey });
+    const deciding = traffic.fault({ tenantId: principal.tenantId, operation: operation.id, appId: principal.appId, method: request.method, machineKey });
+    const fault = deciding && (await deciding);
     if (fault) await applyFault(fault, request, reply, traffic);
   });
   registerJournal(app, traffic);
