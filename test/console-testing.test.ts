@@ -7,15 +7,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createCore, type Core } from '../src/app.js';
 import type { ConsoleTesting } from '../src/console/console-deps.js';
 import { consolePlugin } from '../src/console/console-plugin.js';
-import { faultSwitchboard, type FaultRuleAdmin } from '../src/console/fault-switchboard.js';
+import { faultSwitchboard } from '../src/console/fault-switchboard.js';
 import { DEMO_APP, DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
 import { loadConfig } from '../src/config/load-config.js';
-import type { FaultSpec } from '../src/domain/fault-spec.js';
 import { MemoryJournal } from '../src/domain/journal.js';
 import { limitKey, MDE_LIMITS } from '../src/domain/limits.js';
 import { WindowLimiter } from '../src/limits/window-limiter.js';
 import { ManualClock } from '../src/shared/clock.js';
 import type { Login } from './helpers/console-session.js';
+import { fakeFaultAdmin } from './helpers/fault-admin.js';
 
 /**
  * The tester panels against hand-written pieces (a memory journal, the window limiter, a fault
@@ -24,18 +24,7 @@ import type { Login } from './helpers/console-session.js';
  */
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
 
-function faultAdmin(): FaultRuleAdmin & { specs: FaultSpec[] } {
-  const specs: FaultSpec[] = [{ id: 'throttle-writes', operations: ['SetDeviceValue'], error: 'TooManyRequests', calls: '1-3' }];
-  return {
-    specs,
-    faultRules: () => [...specs],
-    setFaultEnabled: async (_tenant, id, enabled) => {
-      const i = specs.findIndex((s) => s.id === id);
-      if (i >= 0) specs[i] = { ...specs[i], enabled };
-      return i >= 0;
-    },
-  };
-}
+const faultAdmin = () => fakeFaultAdmin([{ id: 'throttle-writes', operations: ['SetDeviceValue'], error: 'TooManyRequests', calls: '1-3' }]);
 
 async function consoleOn(core: Core, testing: ConsoleTesting): Promise<FastifyInstance> {
   const app = Fastify();

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { faultSwitchboard, type FaultRuleAdmin } from '../src/console/fault-switchboard.js';
+import { faultSwitchboard } from '../src/console/fault-switchboard.js';
 import { inventoryFilter, parseInventoryView, sortLink, viewQuery } from '../src/console/inventory-view.js';
 import { segments, reversed } from '../src/console/inventory-order.js';
 import { SESSION_LIFETIME_MS, SessionCodec } from '../src/console/session.js';
 import { ConsoleSessions } from '../src/console/console-sessions.js';
 import type { ConsoleSessionStore } from '../src/domain/ports.js';
-import type { FaultSpec } from '../src/domain/fault-spec.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { loadOrCreateSessionSecret } from '../src/config/data-secrets.js';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fakeFaultAdmin } from './helpers/fault-admin.js';
 
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
 
@@ -169,18 +169,7 @@ describe('inventory order', () => {
 });
 
 describe('fault switchboard', () => {
-  function fakeAdmin(): FaultRuleAdmin & { specs: FaultSpec[] } {
-    const specs: FaultSpec[] = [{ id: 'r1', error: 'ServiceUnavailable', calls: '1-2' }, { id: 'r2', latencyMs: 300 }];
-    return {
-      specs,
-      faultRules: () => [...specs],
-      setFaultEnabled: async (_t, id, enabled) => {
-        const i = specs.findIndex((s) => s.id === id);
-        if (i >= 0) specs[i] = { ...specs[i], enabled };
-        return i >= 0;
-      },
-    };
-  }
+  const fakeAdmin = () => fakeFaultAdmin([{ id: 'r1', error: 'ServiceUnavailable', calls: '1-2' }, { id: 'r2', latencyMs: 300 }]);
 
   it('switches a rule off and on again with the same definition', async () => {
     const admin = fakeAdmin();

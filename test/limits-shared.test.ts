@@ -12,7 +12,7 @@ import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { WindowLimiter } from '../src/limits/window-limiter.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { createTestDatabase, skipWithoutPostgres } from './helpers/postgres.js';
-import { REDIS_URL, skipUnless } from './helpers/services.js';
+import { REDIS_URL, skipWithoutRedis } from './helpers/services.js';
 
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
 
@@ -132,7 +132,7 @@ limiterContract(
     };
     return { one: open, two: open };
   },
-  () => skipUnless('Redis', 6379, 'redis-server --daemonize yes'),
+  skipWithoutRedis,
 );
 
 describe('a shared limiter that cannot answer', () => {

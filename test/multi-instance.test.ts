@@ -10,8 +10,8 @@ import { adminKeyFor } from '../src/cluster/deployment.js';
 import { DEMO_TENANT_ID } from '../src/config/demo.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from './helpers/postgres.js';
-import { killAll, makeDataDir, request, startServer, type ServerProcess } from './helpers/process.js';
-import { REDIS_URL, skipUnless } from './helpers/services.js';
+import { eventually, killAll, makeDataDir, request, startServer, type ServerProcess } from './helpers/process.js';
+import { REDIS_URL, skipWithoutRedis } from './helpers/services.js';
 
 const skip = await skipWithoutPostgres();
 const VALUES = ['Low', 'Normal', 'High'] as const;
@@ -20,15 +20,6 @@ interface HistoryEntry {
   oldValue: string;
   newValue: string;
   requestId: string | null;
-}
-
-/** Polls for up to 5 s: for news that travels between instances asynchronously. */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await check())) {
-    assert.ok(Date.now() < deadline, `${what} within 5 s`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('several instances on one PostgreSQL', { skip }, () => {
@@ -170,11 +161,7 @@ describe('several instances on one PostgreSQL', { skip }, () => {
     assert.equal(leaders.filter(Boolean).length, 1, `exactly one leader: ${JSON.stringify(leaders)}`);
     const [leader, other] = leaders[0] ? [a, b] : [b, a];
     await leader.kill('SIGKILL');
-    const deadline = Date.now() + 15_000;
-    while (!(await readyz(other)).instance.leader) {
-      assert.ok(Date.now() < deadline, 'the surviving instance took over within 15 s');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await eventually(async () => (await readyz(other)).instance.leader, 'the surviving instance takes over', 15_000, 200);
     if (leader === a) a = await startServer({ dataDir: await makeDataDir(), env: { RAMPART_STORE: db.url } });
     else b = await startServer({ dataDir: await makeDataDir(), env: { RAMPART_STORE: db.url } });
   });
@@ -210,7 +197,7 @@ describe('several instances on one PostgreSQL', { skip }, () => {
   });
 });
 
-describe('several instances counting limits in Redis', { skip: skip || (await skipUnless('Redis', 6379, 'redis-server --daemonize yes')) }, () => {
+describe('several instances counting limits in Redis', { skip: skip || (await skipWithoutRedis()) }, () => {
   let db: TestDatabase;
   const servers: ServerProcess[] = [];
 

@@ -11,10 +11,8 @@ export interface ConsoleUser {
   readonly csrf: string;
 }
 
-export interface Login {
-  readonly userPrincipalName: string;
-  readonly password: string;
-}
+import type { UserLogin as Login } from './tokens.js';
+export type { Login };
 
 const TIMEOUT = 10_000;
 

@@ -214,3 +214,12 @@ export async function killAll(): Promise<void> {
   await Promise.all([...dataDirs].map((dir) => rm(dir, { recursive: true, force: true })));
   dataDirs.clear();
 }
+
+/** Polls `check` every `everyMs` until it holds, failing after `timeoutMs`: for news that travels asynchronously. */
+export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5000, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() >= deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

@@ -26,3 +26,5 @@ export async function skipUnless(service: string, port: number, howToStart: stri
 }
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+export const skipWithoutRedis = (): Promise<string | false> => skipUnless('Redis', 6379, 'redis-server --daemonize yes');

@@ -1,0 +1,16 @@
+import type { FaultSpec } from '../../src/domain/fault-spec.js';
+import type { FaultRuleAdmin } from '../../src/console/fault-switchboard.js';
+
+/** An in-memory FaultRuleAdmin over these rules; `specs` shows what the switches did to them. */
+export function fakeFaultAdmin(initial: readonly FaultSpec[]): FaultRuleAdmin & { specs: FaultSpec[] } {
+  const specs = [...initial];
+  return {
+    specs,
+    faultRules: () => [...specs],
+    setFaultEnabled: async (_tenant, id, enabled) => {
+      const i = specs.findIndex((s) => s.id === id);
+      if (i >= 0) specs[i] = { ...specs[i], enabled };
+      return i >= 0;
+    },
+  };
+}
