@@ -103,7 +103,7 @@ async function shared(config: Config, url: string, clock: Clock, log: (message: 
   const journal = new SharedJournal(db, config.journalSize);
   const cluster = await PostgresCluster.start(url, instanceName(), log);
   const housekeeping = setInterval(() => {
-    if (cluster.leader) void tidy(db, journal, clock).catch((error: unknown) => log(`housekeeping failed: ${String(error)}`));
+    if (cluster.leader) void tidy(db, journal, clock, log);
   }, HOUSEKEEPING_MS);
   housekeeping.unref();
   return {
@@ -123,11 +123,14 @@ async function shared(config: Config, url: string, clock: Clock, log: (message: 
   };
 }
 
-/** The leader's periodic work: fold machine counts, trim journals, drop closed rate-limit windows. */
-async function tidy(db: Kysely<Database>, journal: SharedJournal, clock: Clock): Promise<void> {
-  await compactMachineCounts(db);
-  await journal.trim();
-  await db.deleteFrom('limit_counters').where('hour_start', '<', clock.now() - HOUR_MS).execute();
+/** The leader's periodic work: fold machine counts, trim journals, drop closed rate-limit windows; one failing does not stop the others. */
+async function tidy(db: Kysely<Database>, journal: SharedJournal, clock: Clock, log: (message: string) => void): Promise<void> {
+  const jobs = [
+    compactMachineCounts(db),
+    journal.trim(),
+    db.deleteFrom('limit_counters').where('hour_start', '<', clock.now() - HOUR_MS).execute(),
+  ];
+  for (const outcome of await Promise.allSettled(jobs)) if (outcome.status === 'rejected') log(`housekeeping failed: ${String(outcome.reason)}`);
 }
 
 function instanceName(): string {

@@ -51,6 +51,10 @@ export class SharedJournal implements Journal {
 
   /** Keeps each tenant's newest `capacity` entries (periodic work of the leader). */
   async trim(): Promise<void> {
+    if (this.capacity === 0) {
+      await this.db.deleteFrom('journal_entries').execute();
+      return;
+    }
     const tenants = await this.db.selectFrom('journal_entries').select('tenant_id').distinct().execute();
     for (const { tenant_id } of tenants) {
       const oldestKept = await this.db
