@@ -174,7 +174,9 @@ function listenToOtherInstances(core: Core, traffic: TrafficControl, cluster: Cl
         void traffic.loadFaultRules([change.tenantId]).catch(() => {});
         return;
       case 'directory':
+        // A tenant document carries fault rules too (PUT /admin/tenants, rampart tenant apply).
         core.policy.forget(change.tenantId);
+        void traffic.loadFaultRules([change.tenantId]).catch(() => {});
         return;
       case 'keys':
         void core.keys.refresh().catch(() => {});

@@ -122,6 +122,15 @@ describe('several instances on one PostgreSQL', { skip }, () => {
     }
     assert.deepEqual(statuses, [503, 503, 200, 200]);
     assert.equal((await admin(b, '/faults', { method: 'DELETE' })).status, 204);
+
+    // Fault rules that arrive in a tenant document reach the other instance too.
+    const document = (await (await admin(a, '')).json()) as Record<string, unknown>;
+    const put = await admin(a, '', { method: 'PUT', body: JSON.stringify({ ...document, faults: [{ id: 'from-document', operations: ['FindMachinesByIp'], error: 'ServiceUnavailable' }] }) });
+    assert.equal(put.status, 200, await put.text());
+    const ruleIds = async () => ((await (await admin(b, '/faults')).json()) as { value: { id: string }[] }).value.map((r) => r.id);
+    await eventually(async () => (await ruleIds()).includes('from-document'), 'B loads the rule of the document');
+    assert.equal((await admin(a, '', { method: 'PUT', body: JSON.stringify({ ...document, faults: [] }) })).status, 200);
+    await eventually(async () => (await ruleIds()).length === 0, 'B drops it again');
   });
 
   it('journals calls of both instances in one journal', async () => {
