@@ -28,6 +28,8 @@ interface TenantAccess {
  */
 export class AccessPolicy {
   private readonly cache = new Map<string, TenantAccess>();
+  /** Loads in flight: the requests that find an expired entry together share one read. */
+  private readonly loading = new Map<string, Promise<TenantAccess>>();
   private readonly listeners: ((tenantId: string) => void)[] = [];
 
   constructor(
@@ -93,22 +95,38 @@ export class AccessPolicy {
 
   /** Forget a tenant's cached directory after it changed here; listeners tell other instances. */
   invalidate(tenantId: string): void {
-    this.cache.delete(tenantId);
+    this.forget(tenantId);
     for (const listener of this.listeners) listener(tenantId);
   }
 
   /** Forget a tenant's cached directory that another instance changed (nobody else to tell). */
   forget(tenantId: string): void {
     this.cache.delete(tenantId);
+    this.loading.delete(tenantId); // a read begun before the change must not be cached
   }
 
   onInvalidate(listener: (tenantId: string) => void): void {
     this.listeners.push(listener);
   }
 
-  private async load(tenantId: string): Promise<TenantAccess> {
+  private load(tenantId: string): Promise<TenantAccess> | TenantAccess {
     const cached = this.cache.get(tenantId);
     if (cached && this.clock.now() - cached.loadedAt < CACHE_MS) return cached;
+    const inFlight = this.loading.get(tenantId);
+    if (inFlight) return inFlight;
+    const read = this.read(tenantId).then(
+      (access) => {
+        if (this.loading.get(tenantId) === read) this.cache.set(tenantId, access);
+        return access;
+      },
+    ).finally(() => {
+      if (this.loading.get(tenantId) === read) this.loading.delete(tenantId);
+    });
+    this.loading.set(tenantId, read);
+    return read;
+  }
+
+  private async read(tenantId: string): Promise<TenantAccess> {
     const [tenant, apps, users, roles, groups] = await Promise.all([
       this.directory.getTenant(tenantId),
       this.directory.listApplications(tenantId),
@@ -116,7 +134,7 @@ export class AccessPolicy {
       this.directory.listRoles(tenantId),
       this.directory.listDeviceGroups(tenantId),
     ]);
-    const access = {
+    return {
       loadedAt: this.clock.now(),
       tenant,
       apps: new Map(apps.map((a) => [a.clientId, a])),
@@ -124,7 +142,5 @@ export class AccessPolicy {
       roles,
       groups,
     };
-    this.cache.set(tenantId, access);
-    return access;
   }
 }
