@@ -16,17 +16,14 @@ import { TrafficControl } from './domain/traffic-control.js';
 import { hashSecret, verifySecret } from './auth/secrets.js';
 import { MachineService } from './domain/machine-service.js';
 import { InventoryService } from './domain/inventory-service.js';
-import { TagService, type MachineLocks } from './domain/tag-service.js';
+import { TagService } from './domain/tag-service.js';
 import type { Store } from './domain/ports.js';
 import { provisionDemo } from './fleet/provision-demo.js';
 import { resetMachines } from './fleet/reset.js';
 import { readTenantFiles } from './config/tenant-files.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { openStore, storeLocation } from './store/open-store.js';
-import { PostgresLocks } from './cluster/postgres-locks.js';
-import { withStartupLock } from './store/postgres/startup-lock.js';
-import { KeyedLock } from './shared/keyed-lock.js';
-import { openDeployment, type Deployment } from './cluster/deployment.js';
+import { openStore } from './store/open-store.js';
+import { oneAtATime, openDeployment, openMachineLocks, type Deployment } from './cluster/deployment.js';
 import type { Cluster } from './cluster/cluster.js';
 import { faultSwitchboard } from './console/fault-switchboard.js';
 import { endUserSessions } from './console/console-sessions.js';
@@ -44,6 +41,8 @@ export interface Core {
   readonly machines: MachineService;
   readonly inventory: InventoryService;
   readonly tags: TagService;
+  /** Closes the store (queued writes commit first) and the locks' connections. */
+  close(): Promise<void>;
 }
 
 export interface App extends Core {
@@ -71,11 +70,17 @@ export async function createCore(config: Config, clock: Clock = systemClock): Pr
     });
     const issuer = new TokenIssuer(keys, clock, config.issuer);
     const access = new MachineAccess(store, policy, clock);
-    const locks = machineLocks(config);
+    const locks = openMachineLocks(config);
     const machines = new MachineService(access, locks);
     const inventory = new InventoryService(access, { pageSize: config.pageSize });
     const tags = new TagService(access, locks);
-    return { config, clock, store, keys, issuer, policy, tenants, access, machines, inventory, tags };
+    return {
+      config, clock, store, keys, issuer, policy, tenants, access, machines, inventory, tags,
+      async close() {
+        await locks.close();
+        await store.close();
+      },
+    };
   } catch (error) {
     await store.close();
     throw error;
@@ -140,7 +145,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
       closing = true;
       await server.close(); // lets in-flight requests finish; new ones get 503
       await deployment.close(); // saves counters, writes the journal's last entries
-      await store.close(); // lets queued writes commit
+      await core.close(); // lets queued writes commit
     },
   };
 }
@@ -183,18 +188,6 @@ function listenToOtherInstances(core: Core, traffic: TrafficControl, cluster: Cl
         return;
     }
   });
-}
-
-/** Start-up provisioning, one instance at a time where several share a PostgreSQL database. */
-function oneAtATime(config: Config, fn: () => Promise<void>): Promise<void> {
-  const location = storeLocation(config);
-  return location.kind === 'postgres' ? withStartupLock(location.url, fn) : fn();
-}
-
-/** Tag changes lock their machines: in this process for SQLite, across instances for PostgreSQL. */
-function machineLocks(config: Config): MachineLocks {
-  const location = storeLocation(config);
-  return location.kind === 'postgres' ? new PostgresLocks(location.url) : new KeyedLock();
 }
 
 /** Rampart's own authority, and the real one the configuration trusts, if any. */

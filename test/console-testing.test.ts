@@ -83,7 +83,7 @@ describe('console tester panels', () => {
   after(async () => {
     await wired?.close();
     await bare?.close();
-    await core?.store.close();
+    await core?.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 

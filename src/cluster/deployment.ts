@@ -20,6 +20,10 @@ import { notifyInstances, PostgresCluster } from './postgres-cluster.js';
 import { SharedFaultCounters } from './shared-fault-counters.js';
 import { SharedJournal } from './shared-journal.js';
 import { sharedSecret } from './shared-secrets.js';
+import { PostgresLocks } from './postgres-locks.js';
+import type { MachineLocks } from '../domain/tag-service.js';
+import { KeyedLock } from '../shared/keyed-lock.js';
+import { withStartupLock } from '../store/postgres/startup-lock.js';
 
 const SAVE_COUNTERS_MS = 5000;
 /** Often enough that the machine counts PostgreSQL appends stay a few thousand rows under load. */
@@ -60,6 +64,25 @@ export async function adminKeyFor(config: Config): Promise<string> {
   } finally {
     await db.destroy();
   }
+}
+
+/** Per-machine locks for tag changes, with their connections to close. */
+export interface Locks extends MachineLocks {
+  close(): Promise<void>;
+}
+
+/** Tag changes lock their machines: in this process for SQLite, across instances for PostgreSQL. */
+export function openMachineLocks(config: Config): Locks {
+  const location = storeLocation(config);
+  if (location.kind === 'postgres') return new PostgresLocks(location.url);
+  const lock = new KeyedLock();
+  return { run: (keys, fn) => lock.run(keys, fn), close: async () => {} };
+}
+
+/** Start-up provisioning, one instance at a time where several share a PostgreSQL database. */
+export function oneAtATime(config: Config, fn: () => Promise<void>): Promise<void> {
+  const location = storeLocation(config);
+  return location.kind === 'postgres' ? withStartupLock(location.url, fn) : fn();
 }
 
 /** After a CLI command changed something servers cache: tell them (PostgreSQL; one SQLite process has no others). */

@@ -16,7 +16,7 @@ export class PostgresLocks implements MachineLocks {
   private readonly pool: pg.Pool;
 
   constructor(url: string) {
-    this.pool = newPool(url, 4, { allowExitOnIdle: true });
+    this.pool = newPool(url, 4);
   }
 
   run<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {

@@ -31,6 +31,6 @@ export const exportCommand = withSettings(
     await write('\n]}\n');
   } finally {
     if (options.out) out.end();
-    await core.store.close();
+    await core.close();
   }
 });

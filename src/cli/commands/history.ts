@@ -28,6 +28,6 @@ export const historyCommand = withSettings(
       );
     }
   } finally {
-    await core.store.close();
+    await core.close();
   }
 });

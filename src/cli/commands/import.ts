@@ -28,7 +28,7 @@ export const importCommand = withSettings(
     if (options.json) printJson({ tenant: tenantId, machines: written });
     else process.stdout.write(`imported ${written} machines into tenant ${tenantId}\n`);
   } finally {
-    await core.store.close();
+    await core.close();
   }
 });
 

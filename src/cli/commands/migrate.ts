@@ -6,6 +6,6 @@ export const migrateCommand = withSettings(
   new Command('migrate').description('apply database migrations (serve does this too) and exit'),
 ).action(async (options) => {
   const core = await createCore({ ...configFrom(options), demo: false });
-  await core.store.close();
+  await core.close();
   process.stdout.write('database is at the newest schema\n');
 });

@@ -31,6 +31,6 @@ export const seedCommand = withSettings(
     if (options.json) printJson(result);
     else process.stdout.write(`seeded ${written} machines into tenant ${tenantId} in ${result.seconds.toFixed(1)} s\n`);
   } finally {
-    await core.store.close();
+    await core.close();
   }
 });

@@ -21,7 +21,7 @@ const apply = withSettings(
     if (options.json) printJson({ tenant: document.id, regrouped });
     else process.stdout.write(`applied tenant ${document.id}; ${regrouped} machines moved to another device group\n`);
   } finally {
-    await core.store.close();
+    await core.close();
   }
 });
 
@@ -38,7 +38,7 @@ const show = withSettings(
     if (options.json) printJson(document);
     else process.stdout.write(toYaml(document));
   } finally {
-    await core.store.close();
+    await core.close();
   }
 });
 
@@ -53,7 +53,7 @@ export const keysCommand = new Command('keys').description("manage the built-in 
         await announceChange(core.config, { topic: 'keys', tenantId: '' });
         process.stdout.write(`${kid}\n`);
       } finally {
-        await core.store.close();
+        await core.close();
       }
     },
   ),

@@ -33,6 +33,6 @@ export const tokenCommand = withSettings(
     if (options.json) printJson({ token_type: 'Bearer', expires_on: issued.expiresAt, access_token: issued.accessToken });
     else process.stdout.write(`${issued.accessToken}\n`);
   } finally {
-    await core.store.close();
+    await core.close();
   }
 });

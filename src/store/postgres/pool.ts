@@ -8,8 +8,8 @@ import type { Database } from '../schema.js';
  * while a query runs fails that query. Without these listeners the 'error' event of a
  * connection that is closing or idle would be unhandled and end the process.
  */
-export function newPool(url: string, max: number, options: { allowExitOnIdle?: boolean } = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000, ...options });
+export function newPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
