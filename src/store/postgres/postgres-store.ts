@@ -78,14 +78,14 @@ export class PostgresStore extends KyselyStore implements Store {
     if (update.machineTags === undefined && update.group === undefined && update.deviceValue !== undefined) {
       return this.setValue(update, update.deviceValue);
     }
-    return refuseNul(update, () => this.db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
       const locked = inScope(this.db.selectFrom('machines').selectAll(), update.scope).where('id', '=', update.machineId).forUpdate();
-      const current = (await trx.executeQuery(locked.compile())).rows[0];
+      const current = (await run(trx, locked.compile())).rows[0];
       if (!current) return undefined;
       const plan = planUpdate(this.db, current, update);
-      for (const statement of plan.statements) await trx.executeQuery(statement);
+      for (const statement of plan.statements) await run(trx, statement);
       return { machine: rowToMachine(plan.row), previousDeviceValue: plan.previousDeviceValue as DeviceValue };
-    }));
+    });
   }
 
   /**
@@ -136,7 +136,7 @@ export class PostgresStore extends KyselyStore implements Store {
 
   async putMachines(tenantId: string, machines: readonly Machine[], change: ChangeContext): Promise<void> {
     for (const batch of batches(machines.map((m) => machineToRow(tenantId, m)))) {
-      await refuseNul(batch, () => this.db.transaction().execute((trx) => this.putBatch(trx, tenantId, batch, change)));
+      await this.db.transaction().execute((trx) => this.putBatch(trx, tenantId, batch, change));
     }
     await this.noteBulkWrite(machines.length);
   }
@@ -166,17 +166,17 @@ export class PostgresStore extends KyselyStore implements Store {
   private async putBatch(trx: Transaction<Database>, tenantId: string, rows: readonly MachineRow[], change: ChangeContext): Promise<void> {
     const ids = rows.map((r) => r.id);
     const existing = this.db.selectFrom('machines').select(['id', 'device_value']).where('tenant_id', '=', tenantId).where('id', 'in', ids).orderBy('id').forUpdate();
-    const before = new Map((await trx.executeQuery(existing.compile())).rows.map((r) => [r.id, r.device_value]));
-    await trx.executeQuery(machineUpsert(this.db, rows));
-    if (before.size > 0) await trx.executeQuery(this.db.deleteFrom('machine_tags').where('tenant_id', '=', tenantId).where('machine_id', 'in', [...before.keys()]).compile());
+    const before = new Map((await run(trx, existing.compile())).rows.map((r) => [r.id, r.device_value]));
+    await run(trx, machineUpsert(this.db, rows));
+    if (before.size > 0) await run(trx, this.db.deleteFrom('machine_tags').where('tenant_id', '=', tenantId).where('machine_id', 'in', [...before.keys()]).compile());
     const tags: MachineTagRow[] = rows.flatMap((r) => tagRows(tenantId, r.id, [...new Set(JSON.parse(r.machine_tags) as string[])]));
-    for (const chunk of chunks(tags)) await trx.executeQuery(this.db.insertInto('machine_tags').values(chunk).compile());
+    for (const chunk of chunks(tags)) await run(trx, this.db.insertInto('machine_tags').values(chunk).compile());
     const transitions: ValueTransition[] = [];
     for (const r of rows) {
       const previous = before.get(r.id);
       if (previous !== undefined && previous !== r.device_value) transitions.push({ tenantId, machineId: r.id, oldValue: previous, newValue: r.device_value });
     }
-    for (const chunk of chunks(transitions)) await trx.executeQuery(valueChangeInsert(this.db, chunk, change));
+    for (const chunk of chunks(transitions)) await run(trx, valueChangeInsert(this.db, chunk, change));
   }
 
   async putIpHistory(tenantId: string, entries: readonly IpAssignment[]): Promise<void> {
@@ -223,7 +223,7 @@ export class PostgresStore extends KyselyStore implements Store {
     // COMPAT: PostgreSQL text cannot hold NUL, so nothing stored equals a key containing one (a
     // hostile token's tid, a %00 in a path): such a lookup finds nothing, as it does on SQLite,
     // instead of failing with an encoding error (docs/compat.md).
-    if (query.parameters.some((p) => typeof p === 'string' && p.includes('\u0000'))) return [];
+    if (query.parameters.some(holdsNul)) return [];
     return [...(await this.db.executeQuery(query)).rows];
   }
 
@@ -265,7 +265,8 @@ function* chunks<T>(items: readonly T[]): Iterable<T[]> {
 const holdsNul = (value: unknown): boolean => typeof value === 'string' && value.includes('\u0000');
 const NUL_REFUSED = () => invalidInput('Text values must not contain the NUL character (U+0000).');
 
-function refuseNul<T>(data: unknown, write: () => Promise<T>): Promise<T> {
-  if (JSON.stringify(data).includes('\\u0000')) return Promise.reject(NUL_REFUSED());
-  return write();
+/** One statement of a write transaction; one that would write a NUL is refused, and the transaction with it. */
+function run<R>(trx: Transaction<Database>, query: CompiledQuery<R>) {
+  if (query.parameters.some(holdsNul)) throw NUL_REFUSED();
+  return trx.executeQuery(query);
 }
