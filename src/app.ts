@@ -55,9 +55,13 @@ export interface App extends Core {
 /**
  * The composition root, in dependency order: store (migrated) -> signing keys -> access policy
  * and tenant admin -> demo data and tenant files -> services. The CLI uses this much without HTTP; `createApp` adds the server.
+ * Only `provision` (the server, and `rampart token` for the demo application) writes the demo
+ * tenant and the tenant files: a CLI command such as `history` run against a data store served
+ * with `--no-demo` must not put the demo's well-known credentials into it.
  */
-export async function createCore(config: Config, clock: Clock = systemClock): Promise<Core> {
-  const documents = readTenantFiles(config.tenantFiles); // a bad file stops start-up before anything opens
+export async function createCore(config: Config, clock: Clock = systemClock, options: { provision?: boolean } = {}): Promise<Core> {
+  const provision = options.provision ?? false;
+  const documents = provision ? readTenantFiles(config.tenantFiles) : []; // a bad file stops start-up before anything opens
   const store = await openStore(config);
   try {
     const keys = new KeyRing(store, clock);
@@ -65,7 +69,7 @@ export async function createCore(config: Config, clock: Clock = systemClock): Pr
     const tenants = new TenantAdmin(store, { hash: hashSecret, verify: verifySecret }, policy);
     await oneAtATime(config, async () => {
       await keys.init();
-      if (config.demo) await provisionDemo(store, tenants, clock, config.demoMachines);
+      if (provision && config.demo) await provisionDemo(store, tenants, clock, config.demoMachines);
       for (const document of documents) await tenants.apply(document);
     });
     const issuer = new TokenIssuer(keys, clock, config.issuer);
@@ -88,7 +92,7 @@ export async function createCore(config: Config, clock: Clock = systemClock): Pr
 }
 
 export async function createApp(config: Config, options: { clock?: Clock; logger?: Logger } = {}): Promise<App> {
-  const core = await createCore(config, options.clock);
+  const core = await createCore(config, options.clock, { provision: true });
   const { store, keys, clock } = core;
   const logger = options.logger ?? pino({ level: config.logLevel });
   let closing = false;

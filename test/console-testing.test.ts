@@ -68,7 +68,7 @@ describe('console tester panels', () => {
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'rampart-console-'));
     const clock = new ManualClock(T0);
-    core = await createCore({ ...loadConfig({}, {}), dataDir, logLevel: 'silent', demoMachines: 20 }, clock);
+    core = await createCore({ ...loadConfig({}, {}), dataDir, logLevel: 'silent', demoMachines: 20 }, clock, { provision: true });
     const journal = new MemoryJournal(50);
     journal.record(DEMO_TENANT_ID, {
       at: new Date(T0).toISOString(), requestId: 'r-1', method: 'POST', path: '/api/machines/abc/setDeviceValue',

@@ -15,7 +15,7 @@ export const tokenCommand = withSettings(
     .option('--resource <uri>', 'audience', MACHINE_API_RESOURCES[0])
     .option('--json', 'print the token response as JSON'),
 ).action(async (options) => {
-  const core = await createCore(configFrom(options));
+  const core = await createCore(configFrom(options), undefined, { provision: true });
   try {
     const tenantId: string = options.tenant;
     const app = await core.store.getApplication(tenantId, String(options.clientId).toLowerCase());
