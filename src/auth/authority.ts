@@ -3,7 +3,7 @@ import type { Tenant } from '../domain/tenant.js';
 import type { Clock } from '../shared/clock.js';
 import { authorityErrors as errors } from './authority-errors.js';
 import { requestedResource, type ResourceRequest } from './scopes.js';
-import { hashSecret, verifySecret } from './secrets.js';
+import { verifySecret, verifyUserPassword } from './secrets.js';
 import { TOKEN_LIFETIME_SECONDS, type IssuedToken, type TokenIssuer } from './token-issuer.js';
 
 export type EndpointVersion = 'v1' | 'v2';
@@ -14,8 +14,6 @@ export interface ClientCredentials {
 }
 
 type Form = Readonly<Record<string, string>>;
-
-const DUMMY_HASH = hashSecret('rampart-no-such-user');
 
 /**
  * Rampart's Entra-compatible token endpoint: `POST /{tenant}/oauth2/token` (v1, `resource=`) and
@@ -71,11 +69,8 @@ export class Authority {
   private async userToken(tenant: Tenant, app: Application, resource: ResourceRequest, form: Form, confidential: boolean): Promise<IssuedToken> {
     if (!form.username) throw errors.missingParameter('username');
     if (!form.password) throw errors.missingParameter('password');
-    const user = await this.apps.getUserByPrincipalName(tenant.id, form.username);
-    // The same answer, after the same work, for an unknown user and a wrong password: neither
-    // the error nor the time it takes tells whether a user exists.
-    const valid = verifySecret(form.password, user?.passwordHash ?? DUMMY_HASH) && user?.passwordHash != null;
-    if (!user || !valid) throw errors.badUserCredentials();
+    const user = verifyUserPassword(await this.apps.getUserByPrincipalName(tenant.id, form.username), form.password);
+    if (!user) throw errors.badUserCredentials();
     return this.issuer.issueUserToken({
       tenantId: tenant.id,
       clientId: app.clientId,

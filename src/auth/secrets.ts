@@ -17,3 +17,16 @@ export function verifySecret(secret: string, stored: string): boolean {
   const actual = scryptSync(secret, Buffer.from(salt, 'base64url'), KEY_LENGTH, COST);
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
+
+// Checked against when the user does not exist, so both failures cost the same scrypt work.
+const NO_SUCH_USER = hashSecret('rampart-no-such-user');
+
+/**
+ * A user's password check, for the password grant and the console alike: the same answer, after
+ * the same work, for an unknown user and a wrong password, so neither the answer nor the time it
+ * takes tells whether a user exists. A user without a password never signs in.
+ */
+export function verifyUserPassword<U extends { readonly passwordHash: string | null }>(user: U | undefined, password: string): U | undefined {
+  const valid = verifySecret(password, user?.passwordHash ?? NO_SUCH_USER) && user?.passwordHash != null;
+  return valid ? user : undefined;
+}

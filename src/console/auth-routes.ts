@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { hashSecret, verifySecret } from '../auth/secrets.js';
+import { verifyUserPassword } from '../auth/secrets.js';
 import type { User } from '../domain/directory.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { page, safeNext, signedIn } from './console-context.js';
@@ -21,8 +21,6 @@ interface SignInOptions extends AuthOptions {
 type Form = Partial<Record<'tenant' | 'username' | 'password' | 'next' | '_login', string>>;
 
 const INVALID = 'Invalid username or password.';
-// Verified against when the user does not exist, so both failures cost the same scrypt work.
-const DUMMY_HASH = hashSecret('rampart-console-no-such-user');
 const text = (value: unknown, max: number): string => (typeof value === 'string' ? value.trim().slice(0, max) : '');
 
 /**
@@ -32,8 +30,7 @@ const text = (value: unknown, max: number): string => (typeof value === 'string'
 async function verifyUser(deps: ConsoleDeps, tenantId: string, username: string, password: string): Promise<User | undefined> {
   const tenant = tenantId === '' ? undefined : await deps.policy.tenant(tenantId);
   const user = tenant && username !== '' ? await deps.directory.getUserByPrincipalName(tenant.id, username) : undefined;
-  const valid = verifySecret(password, user?.passwordHash ?? DUMMY_HASH) && user?.passwordHash != null;
-  return valid ? user : undefined;
+  return verifyUserPassword(user, password);
 }
 
 export const signInRoutes: FastifyPluginAsync<SignInOptions> = async (app, { deps, codec, sessions, throttle }) => {
