@@ -36,7 +36,7 @@ export class TagService {
 
   /**
    * All or nothing: every id must name a visible machine before anything is written (the first
-   * that does not is 404), and the writes are queued together, so they commit in one transaction.
+   * that does not is 404). The writes then go machine by machine, each under its lock (docs/compat.md).
    * Two ids naming one machine change it once; the answer lists each machine once, in request order.
    */
   async addOrRemoveMany(principal: Principal, body: unknown, call: CallInfo): Promise<Machine[]> {
