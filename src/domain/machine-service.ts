@@ -34,8 +34,13 @@ export class MachineService {
     if (changes.machineTags === undefined) return this.apply(principal, key, changes, call);
     // A new tag set must not land between a tag action's read of the old set and its write,
     // where the action would put back the set this PATCH replaced.
-    const target = await this.access.resolve(await this.access.visibilityFor(principal), key);
-    return this.locks.run([machineLockKey(principal.tenantId, target.id)], () => this.apply(principal, key, changes, call));
+    // The new set replaces the old one whole, and a machine's name and platform never change
+    // here, so the machine found before the lock still decides its device group.
+    const scope = await this.access.visibilityFor(principal);
+    const target = await this.access.resolve(scope, key);
+    return this.locks.run([machineLockKey(scope.tenantId, target.id)], async () =>
+      found(await this.access.write(principal, scope, target, changes, call), key),
+    );
   }
 
   /** A machine's value history, newest first; retention does not hide the history of a stale device. */
@@ -50,9 +55,12 @@ export class MachineService {
     const direct = await this.access.writeById(principal, scope, key, changes, call);
     if (direct) return direct;
     const target = await this.access.resolve(scope, key);
-    const machine = await this.access.write(principal, scope, target, changes, call);
-    // The device can drop out of retention between the lookup and the write.
-    if (!machine) throw machineNotFound(key);
-    return machine;
+    return found(await this.access.write(principal, scope, target, changes, call), key);
   }
+}
+
+/** The device can drop out of retention between the lookup and the write. */
+function found(machine: Machine | undefined, key: string): Machine {
+  if (!machine) throw machineNotFound(key);
+  return machine;
 }
