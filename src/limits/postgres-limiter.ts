@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Admission, LimitCounter, LimitSettings, RateLimiter } from '../domain/limits.js';
 import type { Clock } from '../shared/clock.js';
+import { rowToLimitCounter } from '../store/directory-rows.js';
 import type { Database } from '../store/schema.js';
-import { current, decide, HOUR_MS, MINUTE_MS, toCounter, type WindowState } from './windows.js';
+import { current, decide, HOUR_MS, MINUTE_MS, toCounter } from './windows.js';
 
 /**
  * Rate limits counted once for every instance on one PostgreSQL database, in the
@@ -33,32 +34,22 @@ export class PostgresLimiter implements RateLimiter {
         and (${limits.perHour}::integer is null or ${hour} or c.hour_count < ${limits.perHour}::integer)
       returning 1 as admitted`.execute(this.db);
     if (rows.length > 0) return { admitted: true };
-    const [state] = await this.read(key);
-    const refusal = decide(current(state?.[1], now), limits, now);
+    const state = await this.db.selectFrom('limit_counters').selectAll().where('key', '=', key).executeTakeFirst();
+    const refusal = decide(current(state && rowToLimitCounter(state), now), limits, now);
     // The window may have closed between the two statements: the caller is welcome in a second.
     return refusal.admitted ? { admitted: false, retryAfterSeconds: 1 } : refusal;
   }
 
   async counters(prefix: string): Promise<LimitCounter[]> {
     const now = this.clock.now();
-    return (await this.read(prefix, true)).map(([key, w]) => toCounter(key, w, now));
+    const rows = await this.db.selectFrom('limit_counters').selectAll().where(startsWith(prefix)).orderBy('key').execute();
+    return rows.map((r) => toCounter(r.key, rowToLimitCounter(r), now));
   }
 
   async reset(prefix: string): Promise<void> {
-    await this.db.deleteFrom('limit_counters').where(sql<boolean>`left(key, ${prefix.length}) = ${prefix}`).execute();
-  }
-
-  /** One key, or every key starting with `prefix`, in key order. */
-  private async read(keyOrPrefix: string, isPrefix = false): Promise<[string, WindowState][]> {
-    const rows = await this.db
-      .selectFrom('limit_counters')
-      .selectAll()
-      .where(isPrefix ? sql<boolean>`left(key, ${keyOrPrefix.length}) = ${keyOrPrefix}` : sql<boolean>`key = ${keyOrPrefix}`)
-      .orderBy('key')
-      .execute();
-    return rows.map((r) => [
-      r.key,
-      { minuteStart: Number(r.minute_start), minuteCount: Number(r.minute_count), hourStart: Number(r.hour_start), hourCount: Number(r.hour_count) },
-    ]);
+    await this.db.deleteFrom('limit_counters').where(startsWith(prefix)).execute();
   }
 }
+
+/** Keys under a prefix (no LIKE: a prefix may hold % or _). */
+const startsWith = (prefix: string) => sql<boolean>`left(key, ${prefix.length}) = ${prefix}`;

@@ -1,9 +1,9 @@
 import type { DeviceGroup, DeviceGroupRules, Role, User } from '../domain/directory.js';
 import type { RolePermission } from '../domain/permissions.js';
 import type { Application } from '../domain/ports.js';
-import type { LimitOverride } from '../domain/limits.js';
+import type { LimitCounter, LimitOverride } from '../domain/limits.js';
 import type { FleetSeed, Tenant } from '../domain/tenant.js';
-import type { ApplicationRow, DeviceGroupRow, RoleRow, TenantRow, UserRow } from './schema.js';
+import type { ApplicationRow, DeviceGroupRow, LimitCounterRow, RoleRow, TenantRow, UserRow } from './schema.js';
 
 /** Row mappers for a tenant's applications, users, roles and device groups. Pure mapping. */
 const list = (json: string): string[] => JSON.parse(json) as string[];
@@ -97,4 +97,13 @@ export const rowToDeviceGroup = (r: DeviceGroupRow): DeviceGroup => ({
   description: r.description,
   rules: JSON.parse(r.rules) as DeviceGroupRules,
   userGroups: list(r.user_groups),
+});
+
+/** A saved rate-limit window; PostgreSQL returns its bigints as text. */
+export const rowToLimitCounter = (r: LimitCounterRow): LimitCounter => ({
+  key: r.key,
+  minuteStart: Number(r.minute_start),
+  minuteCount: Number(r.minute_count),
+  hourStart: Number(r.hour_start),
+  hourCount: Number(r.hour_count),
 });

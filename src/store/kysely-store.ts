@@ -10,7 +10,7 @@ import type { Tenant } from '../domain/tenant.js';
 import type { ChangeRoute, ValueChange } from '../domain/value-change.js';
 import type { Timestamp } from '../shared/timestamp.js';
 import {
-  applicationToRow, deviceGroupToRow, roleToRow, rowToApplication, rowToDeviceGroup, rowToRole, rowToTenant, rowToUser, tenantToRow, userToRow,
+  applicationToRow, deviceGroupToRow, roleToRow, rowToApplication, rowToDeviceGroup, rowToLimitCounter, rowToRole, rowToTenant, rowToUser, tenantToRow, userToRow,
 } from './directory-rows.js';
 import { rowToMachine } from './machine-rows.js';
 import { inScope } from './machine-scope.js';
@@ -241,13 +241,7 @@ export abstract class KyselyStore {
   }
 
   async loadLimitCounters(): Promise<LimitCounter[]> {
-    return (await this.all(this.db.selectFrom('limit_counters').selectAll().orderBy('key').compile())).map((r) => ({
-      key: r.key,
-      minuteStart: Number(r.minute_start),
-      minuteCount: Number(r.minute_count),
-      hourStart: Number(r.hour_start),
-      hourCount: Number(r.hour_count),
-    }));
+    return (await this.all(this.db.selectFrom('limit_counters').selectAll().orderBy('key').compile())).map(rowToLimitCounter);
   }
 
   async saveLimitCounters(counters: readonly LimitCounter[]): Promise<void> {
@@ -280,13 +274,9 @@ export abstract class KyselyStore {
       .where('machine_counts.seen_day', '>=', nextDay)
       .$if(visible !== null, (q) => q.where('machine_counts.rbac_group_id', 'in', visible as number[]))
       .groupBy('machine_counts.device_value');
-    const cutoff = this.db
-      .selectFrom('machines')
+    const cutoff = inScope(this.db.selectFrom('machines'), scope)
       .select(['machines.device_value as value', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('machines.tenant_id', '=', scope.tenantId)
-      .where('machines.last_seen', '>=', scope.visibleSince)
       .where('machines.last_seen', '<', nextDay)
-      .$if(visible !== null, (q) => q.where('machines.rbac_group_id', 'in', visible as number[]))
       .groupBy('machines.device_value');
     for (const row of [...(await this.all(later.compile())), ...(await this.all(cutoff.compile()))]) {
       if (row.value in counts) counts[row.value as DeviceValue] += Number(row.n);

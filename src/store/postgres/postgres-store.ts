@@ -18,9 +18,9 @@ import type { Database, MachineIpRow, MachineRow, MachineTagRow } from '../schem
 import { describePostgresUrl } from './postgres-url.js';
 import { connectKysely } from './pool.js';
 
-/** Machines per transaction of putMachines: 34 parameters each, well under PostgreSQL's 65535. */
 /** Rows loaded before bulk loads start to refresh planner statistics. */
 const ANALYZE_MIN_ROWS = 10_000;
+/** Machines per transaction of putMachines: 34 parameters each, well under PostgreSQL's 65535. */
 const PUT_BATCH = 1000;
 /** Rows per multi-row insert of tags, addresses and history entries (3 to 9 parameters each). */
 const ROWS_PER_INSERT = 5000;
@@ -104,8 +104,7 @@ export class PostgresStore extends KyselyStore implements Store {
           .set({ device_value: deviceValue })
           .from('old')
           .whereRef('machines.tenant_id', '=', 'old.tenant_id')
-          .whereRef('machines.id', '=', 'old.id')
-          .returning('machines.id'),
+          .whereRef('machines.id', '=', 'old.id'),
       )
       .with('hist', (db) =>
         db
