@@ -52,17 +52,11 @@ export interface UpdatePlan {
  */
 export function planUpdate(db: Kysely<Database>, current: MachineRow, u: MachineUpdate): UpdatePlan {
   const tenantId = u.scope.tenantId;
-  const row: MachineRow = { ...current };
+  const row = applyUpdate({ ...current }, u);
   const statements: CompiledQuery[] = [];
-  if (u.deviceValue !== undefined) row.device_value = u.deviceValue;
   if (u.machineTags !== undefined) {
-    row.machine_tags = JSON.stringify(u.machineTags);
     statements.push(db.deleteFrom('machine_tags').where('tenant_id', '=', tenantId).where('machine_id', '=', u.machineId).compile());
     if (u.machineTags.length > 0) statements.push(db.insertInto('machine_tags').values(tagRows(tenantId, u.machineId, u.machineTags)).compile());
-  }
-  if (u.group !== undefined) {
-    row.rbac_group_id = u.group.rbacGroupId;
-    row.rbac_group_name = u.group.rbacGroupName;
   }
   statements.unshift(
     db
@@ -74,6 +68,22 @@ export function planUpdate(db: Kysely<Database>, current: MachineRow, u: Machine
   );
   if (u.deviceValue !== undefined) statements.push(valueChangeInsert(db, [{ tenantId, machineId: u.machineId, oldValue: current.device_value, newValue: u.deviceValue }], u.change));
   return { row, previousDeviceValue: current.device_value, statements };
+}
+
+/** The columns a MachineUpdate changes, set on `row` (changed in place, and returned). */
+export function applyUpdate(row: MachineRow, u: MachineUpdate): MachineRow {
+  if (u.deviceValue !== undefined) row.device_value = u.deviceValue;
+  if (u.machineTags !== undefined) row.machine_tags = JSON.stringify(u.machineTags);
+  if (u.group !== undefined) {
+    row.rbac_group_id = u.group.rbacGroupId;
+    row.rbac_group_name = u.group.rbacGroupName;
+  }
+  return row;
+}
+
+/** A seed or import replacing a machine is a value change only when the machine existed with another value. */
+export function valueTransition(row: MachineRow, previous: string | undefined): ValueTransition | undefined {
+  return previous !== undefined && previous !== row.device_value ? { tenantId: row.tenant_id, machineId: row.id, oldValue: previous, newValue: row.device_value } : undefined;
 }
 
 export interface ValueTransition {

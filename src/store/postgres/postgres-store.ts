@@ -11,7 +11,7 @@ import { machineJson } from '../machine-json-sql.js';
 import { countMachinesQuery, ipRows, machinesByIpQuery, pageRows } from '../machine-queries.js';
 import { machineToRow, rowToMachine } from '../machine-rows.js';
 import { inScope } from '../machine-scope.js';
-import { ipUpsert, machineUpsert, planUpdate, tagRows, valueChangeInsert, type ValueTransition } from '../machine-writes.js';
+import { ipUpsert, machineUpsert, planUpdate, tagRows, valueChangeInsert, valueTransition, type ValueTransition } from '../machine-writes.js';
 import { migrateToLatest } from '../migrate.js';
 import { anyTagNodes } from '../query-compiler.js';
 import type { Database, MachineIpRow, MachineRow, MachineTagRow } from '../schema.js';
@@ -170,11 +170,7 @@ export class PostgresStore extends KyselyStore implements Store {
     if (before.size > 0) await run(trx, this.db.deleteFrom('machine_tags').where('tenant_id', '=', tenantId).where('machine_id', 'in', [...before.keys()]).compile());
     const tags: MachineTagRow[] = rows.flatMap((r) => tagRows(tenantId, r.id, [...new Set(JSON.parse(r.machine_tags) as string[])]));
     for (const chunk of chunks(tags)) await run(trx, this.db.insertInto('machine_tags').values(chunk).compile());
-    const transitions: ValueTransition[] = [];
-    for (const r of rows) {
-      const previous = before.get(r.id);
-      if (previous !== undefined && previous !== r.device_value) transitions.push({ tenantId, machineId: r.id, oldValue: previous, newValue: r.device_value });
-    }
+    const transitions = rows.map((r) => valueTransition(r, before.get(r.id))).filter((t): t is ValueTransition => t !== undefined);
     for (const chunk of chunks(transitions)) await run(trx, valueChangeInsert(this.db, chunk, change));
   }
 

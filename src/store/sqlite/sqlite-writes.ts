@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { MachineUpdate } from '../../domain/ports.js';
 import type { ChangeContext } from '../../domain/value-change.js';
-import { planUpdate } from '../machine-writes.js';
+import { applyUpdate, planUpdate, valueTransition } from '../machine-writes.js';
 import type { Database, MachineRow } from '../schema.js';
 import { BulkSql } from './bulk-sql.js';
 import type { MachineStatements } from './machine-statements.js';
@@ -64,12 +64,7 @@ export class SqliteWrites {
     }
     // `current` was built for this call (raw row values): changed in place rather than copied.
     const previousDeviceValue = current.device_value;
-    const row: MachineRow = current;
-    if (u.deviceValue !== undefined) row.device_value = u.deviceValue;
-    if (u.group !== undefined) {
-      row.rbac_group_id = u.group.rbacGroupId;
-      row.rbac_group_name = u.group.rbacGroupName;
-    }
+    const row = applyUpdate(current, u);
     if (u.group === undefined) this.statements.writeValue(row);
     else this.statements.writeColumns(row);
     if (u.deviceValue !== undefined) this.statements.recordValueChange(row.tenant_id, row.id, previousDeviceValue, u.deviceValue, u.change);
@@ -77,9 +72,7 @@ export class SqliteWrites {
   }
 
   private putMachine(row: MachineRow, change: ChangeContext): void {
-    const previous = this.bulk.putMachine(row);
-    if (previous !== undefined && previous !== row.device_value) {
-      this.statements.recordValueChange(row.tenant_id, row.id, previous, row.device_value, change);
-    }
+    const transition = valueTransition(row, this.bulk.putMachine(row));
+    if (transition) this.statements.recordValueChange(transition.tenantId, transition.machineId, transition.oldValue, transition.newValue, change);
   }
 }
