@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../domain/principal.js';
-import { ApiError } from '../domain/errors.js';
+import { unauthorized } from '../domain/errors.js';
 import type { Operation } from './operations.js';
 
 declare module 'fastify' {
@@ -18,7 +18,7 @@ declare module 'fastify' {
 
 /** The verified caller of a Machine API route; the auth hook guarantees it is there. */
 export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new ApiError('Unauthorized', 'Authorization has been denied for this request.');
+  if (!request.principal) throw unauthorized();
   return request.principal;
 }
 

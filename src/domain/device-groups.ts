@@ -57,8 +57,3 @@ function matches(rules: DeviceGroupRules, f: Facts): boolean {
   return active.length > 0 && active.every(([values, test]) => values?.some((v) => test(v.toLowerCase())) ?? false);
 }
 
-/** Whether a rule change could move this machine: name, OS or tags changed. */
-export const groupFactsChanged = (before: GroupFacts, after: GroupFacts): boolean =>
-  before.computerDnsName !== after.computerDnsName ||
-  before.osPlatform !== after.osPlatform ||
-  before.machineTags.join('\u0000') !== after.machineTags.join('\u0000');

@@ -17,7 +17,6 @@ export function parseDeviceValue(input: unknown, parameter = 'DeviceValue'): Dev
   return value;
 }
 
-export const isDeviceValue = (text: string): text is DeviceValue => BY_LOWER.get(text.toLowerCase()) === text;
 
 /**
  * Names a rejected value without echoing it whole: a client may send megabytes or deeply nested

@@ -50,4 +50,3 @@ export interface DeviceGroup {
 }
 
 export const UNGROUPED_ID = 0;
-export const UNGROUPED_NAME = 'Ungrouped devices (default)';

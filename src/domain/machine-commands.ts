@@ -6,7 +6,7 @@ export const MAX_TAG_LENGTH = 200;
 const isObject = (body: unknown): body is Record<string, unknown> =>
   typeof body === 'object' && body !== null && !Array.isArray(body);
 
-function requireObject(body: unknown): Record<string, unknown> {
+export function requireObject(body: unknown): Record<string, unknown> {
   if (!isObject(body)) throw invalidBody('The request body must be a JSON object.');
   return body;
 }

@@ -1,6 +1,6 @@
 import { describeValue } from './device-value.js';
-import { ApiError, invalidBody, invalidInput, missingParameter } from './errors.js';
-import { parseTag } from './machine-commands.js';
+import { ApiError, invalidInput, missingParameter } from './errors.js';
+import { parseTag, requireObject } from './machine-commands.js';
 
 /** Most machines one AddOrRemoveTagForMultipleMachines call may name (spec section 4). */
 export const MAX_BULK_MACHINES = 500;
@@ -18,10 +18,6 @@ export interface BulkTagCommand extends TagCommand {
   readonly machineIds: readonly string[];
 }
 
-function requireObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidBody('The request body must be a JSON object.');
-  return body as Record<string, unknown>;
-}
 
 /**
  * `{"Value": "tag", "Action": "Add" | "Remove"}`. Keys are case-sensitive, like setDeviceValue's;
