@@ -46,7 +46,8 @@ export function machineFromJson(input: unknown, nowMs: number): Machine {
     riskScore: nullableStr(o, 'riskScore'),
     exposureLevel: nullableStr(o, 'exposureLevel'),
     isAadJoined: bool(o, 'isAadJoined'),
-    aadDeviceId,
+    // GUIDs compare without case; the real service answers them in lower case (docs/compat.md).
+    aadDeviceId: aadDeviceId?.toLowerCase() ?? null,
     machineTags: strings(o, 'machineTags'),
     defenderAvStatus: str(o, 'defenderAvStatus', 'Unknown'),
     onboardingStatus: str(o, 'onboardingStatus', 'Onboarded'),

@@ -31,7 +31,7 @@ export function machineToRow(tenantId: string, m: Machine): MachineRow {
     risk_score: m.riskScore,
     exposure_level: m.exposureLevel,
     is_aad_joined: m.isAadJoined ? 1 : 0,
-    aad_device_id: m.aadDeviceId === null ? null : m.aadDeviceId.toLowerCase(),
+    aad_device_id: m.aadDeviceId,
     machine_tags: JSON.stringify(m.machineTags),
     defender_av_status: m.defenderAvStatus,
     onboarding_status: m.onboardingStatus,
