@@ -3,5 +3,5 @@ export interface CheckpointerData {
   readonly path: string;
 }
 
-/** `complete`: every frame of the WAL is in the database file, so the next write restarts the WAL. */
-export type CheckpointReply = { readonly ok: true; readonly complete: boolean } | { readonly ok: false; readonly message: string };
+/** A checkpoint that could not copy every frame (a reader held some) copies the rest next time. */
+export type CheckpointReply = { readonly ok: true } | { readonly ok: false; readonly message: string };

@@ -25,8 +25,8 @@ port.on('message', (message: 'checkpoint' | 'close') => {
   }
   let reply: CheckpointReply;
   try {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
-    reply = { ok: true, complete: result !== undefined && result.busy === 0 && result.log === result.checkpointed };
+    db.pragma('wal_checkpoint(PASSIVE)');
+    reply = { ok: true };
   } catch (error) {
     reply = { ok: false, message: error instanceof Error ? error.message : String(error) };
   }

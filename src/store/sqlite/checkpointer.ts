@@ -3,7 +3,7 @@ import type { CheckpointReply, CheckpointerData } from './checkpoint-protocol.js
 
 /**
  * The main thread's side of the checkpoint thread (checkpoint-worker.ts): one checkpoint at a
- * time, each answered with whether it copied the whole WAL.
+ * time, each answered with whether it failed.
  */
 export class Checkpointer {
   private readonly worker: Worker;
