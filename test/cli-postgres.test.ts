@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_TENANT_ID, REFERENCE_MACHINE } from '../src/config/demo.js';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from './helpers/postgres.js';
-import { eventually, killAll, makeDataDir, request, runCli, startServer, type CliResult, type ServerProcess } from './helpers/process.js';
+import { eventually, killAll, makeDataDir, runCli, startServer, type CliResult, type ServerProcess } from './helpers/process.js';
+import { call } from './helpers/server.js';
 
 const skip = await skipWithoutPostgres();
 
@@ -61,7 +62,7 @@ describe('the CLI on PostgreSQL', { skip }, () => {
 
     it('prints a token the server accepts and the admin key it uses, and shows a change in the history', async () => {
       const token = (await cli('token')).trim();
-      const set = await request(`${server.base}/api/machines/${REFERENCE_MACHINE.id}/setDeviceValue`, {
+      const set = await call(`${server.base}/api/machines/${REFERENCE_MACHINE.id}/setDeviceValue`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: '{"DeviceValue":"High"}',
@@ -79,14 +80,14 @@ describe('the CLI on PostgreSQL', { skip }, () => {
       // A key rotated by the CLI is announced: the server publishes it and signs with it at once.
       const kid = (await cli('keys', 'rotate')).trim();
       await eventually(async () => {
-        const jwks = (await (await request(`${server.base}/${DEMO_TENANT_ID}/discovery/v2.0/keys`)).json()) as { keys: { kid: string }[] };
+        const jwks = (await (await call(`${server.base}/${DEMO_TENANT_ID}/discovery/v2.0/keys`)).json()) as { keys: { kid: string }[] };
         return jwks.keys.some((k) => k.kid === kid);
       }, `the server publishes ${kid}`);
       const signed = await server.token();
       assert.equal((JSON.parse(Buffer.from(signed.split('.')[0] as string, 'base64url').toString()) as { kid: string }).kid, kid);
 
       const adminKey = (await cli('admin-key')).trim();
-      const journal = await request(`${server.base}/admin/tenants/${DEMO_TENANT_ID}/journal?limit=1`, { headers: { authorization: `Bearer ${adminKey}` } });
+      const journal = await call(`${server.base}/admin/tenants/${DEMO_TENANT_ID}/journal?limit=1`, { headers: { authorization: `Bearer ${adminKey}` } });
       assert.equal(journal.status, 200);
     });
   });

@@ -15,12 +15,12 @@ import {
   killAll,
   makeDataDir,
   readAdminKey,
-  request,
   runCli,
   startServer,
   type CliResult,
   type ServerProcess,
 } from './helpers/process.js';
+import { call } from './helpers/server.js';
 
 type Json = Record<string, unknown>;
 
@@ -237,7 +237,7 @@ describe('rampart CLI', () => {
       assert.equal(printed.token_type, 'Bearer');
       assert.match(printed.access_token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
       assert.ok(printed.expires_on > Date.now() / 1000);
-      const response = await request(`${server.base}/api/machines/${REFERENCE_MACHINE.id}`, {
+      const response = await call(`${server.base}/api/machines/${REFERENCE_MACHINE.id}`, {
         headers: { authorization: `Bearer ${printed.access_token}` },
       });
       assert.equal(response.status, 200, await response.clone().text());
@@ -247,7 +247,7 @@ describe('rampart CLI', () => {
     it('a token printed while the server runs is accepted too', async () => {
       const r = await runCli(['token', '--data-dir', dataDir]);
       assertOk(r);
-      const response = await request(`${server.base}/api/machines/${REFERENCE_MACHINE.id}`, {
+      const response = await call(`${server.base}/api/machines/${REFERENCE_MACHINE.id}`, {
         headers: { authorization: `Bearer ${r.stdout.trim()}` },
       });
       assert.equal(response.status, 200, await response.text());
@@ -255,7 +255,7 @@ describe('rampart CLI', () => {
 
     it('history --json shows a setDeviceValue made through the server', async () => {
       const token = await server.token();
-      const response = await request(`${server.base}/api/machines/${REFERENCE_MACHINE.id}/setDeviceValue`, {
+      const response = await call(`${server.base}/api/machines/${REFERENCE_MACHINE.id}/setDeviceValue`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ DeviceValue: 'Low' }),
@@ -297,11 +297,11 @@ describe('rampart CLI', () => {
       assertOk(r);
       const printed = r.stdout.trim();
       assert.equal(printed, await readAdminKey(dataDir));
-      const history = await request(`${server.base}/admin/tenants/${DEMO_TENANT_ID}/machines/${REFERENCE_MACHINE.id}/history`, {
+      const history = await call(`${server.base}/admin/tenants/${DEMO_TENANT_ID}/machines/${REFERENCE_MACHINE.id}/history`, {
         headers: { authorization: `Bearer ${printed}` },
       });
       assert.equal(history.status, 200, await history.clone().text());
-      const wrong = await request(`${server.base}/admin/tenants/${DEMO_TENANT_ID}/machines/${REFERENCE_MACHINE.id}/history`, {
+      const wrong = await call(`${server.base}/admin/tenants/${DEMO_TENANT_ID}/machines/${REFERENCE_MACHINE.id}/history`, {
         headers: { authorization: `Bearer ${printed}x` },
       });
       assert.equal(wrong.status, 401);

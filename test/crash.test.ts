@@ -11,7 +11,8 @@ import { DEVICE_VALUES, type DeviceValue } from '../src/domain/device-value.js';
 import { DEFAULT_RETENTION_DAYS } from '../src/domain/tenant.js';
 import { generateFleet } from '../src/fleet/generator.js';
 import { timestampToMillis } from '../src/shared/timestamp.js';
-import { BASE_ENV, killAll, makeDataDir, readAdminKey, request, startServer, type ServerProcess } from './helpers/process.js';
+import { BASE_ENV, killAll, makeDataDir, readAdminKey, startServer, type ServerProcess } from './helpers/process.js';
+import { call } from './helpers/server.js';
 
 const DAY = 86_400_000;
 const LOOPS = 8;
@@ -90,7 +91,7 @@ async function hammerThenKill(server: ServerProcess, token: string, machineIds: 
       const sentAt = ++clock.tick;
       inFlight++;
       try {
-        const response = await request(`${server.base}/api/machines/${machineId}/setDeviceValue`, {
+        const response = await call(`${server.base}/api/machines/${machineId}/setDeviceValue`, {
           method: 'POST',
           headers,
           body: JSON.stringify({ DeviceValue: value }),
@@ -132,12 +133,12 @@ async function hammerThenKill(server: ServerProcess, token: string, machineIds: 
 
 /** What a restarted server holds for one machine: its history (newest first) and current value. */
 async function readBack(server: ServerProcess, adminKey: string, token: string, machineId: string) {
-  const historyResponse = await request(`${server.base}/admin/tenants/${DEMO_TENANT_ID}/machines/${machineId}/history?limit=10000`, {
+  const historyResponse = await call(`${server.base}/admin/tenants/${DEMO_TENANT_ID}/machines/${machineId}/history?limit=10000`, {
     headers: { authorization: `Bearer ${adminKey}` },
   });
   assert.equal(historyResponse.status, 200, `history of ${machineId}`);
   const history = ((await historyResponse.json()) as { value: HistoryEntry[] }).value;
-  const machineResponse = await request(`${server.base}/api/machines/${machineId}`, { headers: { authorization: `Bearer ${token}` } });
+  const machineResponse = await call(`${server.base}/api/machines/${machineId}`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(machineResponse.status, 200, `GET ${machineId}`);
   const machine = (await machineResponse.json()) as { deviceValue: DeviceValue };
   return { history, current: machine.deviceValue };
@@ -170,7 +171,7 @@ describe('crash safety: kill -9 during setDeviceValue writes', () => {
 
       server = await startServer({ dataDir });
       // (d) the restarted server is ready.
-      const ready = await request(`${server.base}/readyz`);
+      const ready = await call(`${server.base}/readyz`);
       assert.equal(ready.status, 200, `cycle ${cycle}: /readyz after restart`);
       // (The body also names the instance since issue 6; readiness is the status.)
       assert.equal(((await ready.json()) as { status?: string }).status, 'ready');

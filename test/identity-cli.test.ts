@@ -4,7 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_TENANT_ID, REFERENCE_MACHINE } from '../src/config/demo.js';
-import { killAll, makeDataDir, request, runCli, startServer, type ServerProcess } from './helpers/process.js';
+import { killAll, makeDataDir, runCli, startServer, type ServerProcess } from './helpers/process.js';
+import { call } from './helpers/server.js';
 import { foreignKey, MDE_RESOURCE, sign, type ForeignKey } from './helpers/tokens.js';
 
 /**
@@ -38,7 +39,7 @@ describe('identity settings on the command line', () => {
   after(() => killAll());
 
   const tenantToken = async (server: ServerProcess) => {
-    const response = await request(`${server.base}/${TENANT}/oauth2/v2.0/token`, {
+    const response = await call(`${server.base}/${TENANT}/oauth2/v2.0/token`, {
       method: 'POST',
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, scope: `${MDE_RESOURCE}/.default` }),
     });
@@ -50,7 +51,7 @@ describe('identity settings on the command line', () => {
     return sign(claims, { alg: 'RS256', typ: 'JWT', kid: KID }, entra.privateKey);
   };
   const getReference = async (server: ServerProcess, token: string) =>
-    (await request(`${server.base}/api/machines/${REFERENCE_MACHINE.id}`, { headers: { authorization: `Bearer ${token}` } })).status;
+    (await call(`${server.base}/api/machines/${REFERENCE_MACHINE.id}`, { headers: { authorization: `Bearer ${token}` } })).status;
 
   it('RAMPART_TENANT_FILES applies a tenant file at start (positive control)', async () => {
     const server = await startServer({ readyTimeoutMs: READY_MS, dataDir: await makeDataDir(), env: { RAMPART_TENANT_FILES: goodFile } });

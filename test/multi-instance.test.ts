@@ -10,7 +10,8 @@ import { adminKeyFor } from '../src/cluster/deployment.js';
 import { DEMO_TENANT_ID } from '../src/config/demo.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from './helpers/postgres.js';
-import { eventually, killAll, makeDataDir, request, startServer, type ServerProcess } from './helpers/process.js';
+import { eventually, killAll, makeDataDir, startServer, type ServerProcess } from './helpers/process.js';
+import { call } from './helpers/server.js';
 import { REDIS_URL, skipWithoutRedis } from './helpers/services.js';
 
 const skip = await skipWithoutPostgres();
@@ -31,12 +32,12 @@ describe('several instances on one PostgreSQL', { skip }, () => {
   let machineIds: string[];
 
   const api = (server: ServerProcess, path: string, init: RequestInit = {}) =>
-    request(`${server.base}${path}`, {
+    call(`${server.base}${path}`, {
       ...init,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
     });
   const admin = (server: ServerProcess, path: string, init: RequestInit = {}) =>
-    request(`${server.base}/admin/tenants/${DEMO_TENANT_ID}${path}`, {
+    call(`${server.base}/admin/tenants/${DEMO_TENANT_ID}${path}`, {
       ...init,
       headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
     });
@@ -47,7 +48,7 @@ describe('several instances on one PostgreSQL', { skip }, () => {
     assert.equal(response.status, 200);
     return ((await response.json()) as { value: HistoryEntry[] }).value;
   };
-  const readyz = async (server: ServerProcess) => (await (await request(`${server.base}/readyz`)).json()) as { instance: { leader: boolean } };
+  const readyz = async (server: ServerProcess) => (await (await call(`${server.base}/readyz`)).json()) as { instance: { leader: boolean } };
 
   before(async () => {
     db = await createTestDatabase();
@@ -73,7 +74,7 @@ describe('several instances on one PostgreSQL', { skip }, () => {
     const id = machineIds[0] as string;
     for (const value of ['High', 'Low']) {
       assert.equal((await setValue(a, id, value)).status, 200);
-      const read = await request(`${b.base}/api/machines/${id}`, { headers: { authorization: `Bearer ${fromB}` } });
+      const read = await call(`${b.base}/api/machines/${id}`, { headers: { authorization: `Bearer ${fromB}` } });
       assert.equal(read.status, 200);
       assert.equal(((await read.json()) as { deviceValue: string }).deviceValue, value);
     }
@@ -81,7 +82,7 @@ describe('several instances on one PostgreSQL', { skip }, () => {
 
   it('shares the admin key and the console session key, and signs with one key after starting together', async () => {
     for (const server of [a, b]) assert.equal((await admin(server, '/journal?limit=1')).status, 200);
-    const jwks = async (server: ServerProcess) => ((await (await request(`${server.base}/${DEMO_TENANT_ID}/discovery/v2.0/keys`)).json()) as { keys: unknown[] }).keys;
+    const jwks = async (server: ServerProcess) => ((await (await call(`${server.base}/${DEMO_TENANT_ID}/discovery/v2.0/keys`)).json()) as { keys: unknown[] }).keys;
     assert.deepEqual(await jwks(a), await jwks(b));
     assert.equal((await jwks(a)).length, 1, 'the instances that started together created one signing key');
   });
@@ -226,12 +227,12 @@ describe('several instances counting limits in Redis', { skip: skip || (await sk
     const [a, b] = servers as [ServerProcess, ServerProcess];
     const adminKey = await adminKeyFor(loadConfig({ store: db.url }, {}));
     // Redis outlives this test's database: start the demo tenant's windows from zero.
-    const reset = await request(`${a.base}/admin/tenants/${DEMO_TENANT_ID}/reset`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}` } });
+    const reset = await call(`${a.base}/admin/tenants/${DEMO_TENANT_ID}/reset`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}` } });
     assert.equal(reset.status, 200, await reset.text());
     const token = await a.token(); // the token endpoint is not a Machine API call: not counted
     const statuses: number[] = [];
     for (let i = 0; i < 101; i++) {
-      const response = await request(`${(i % 2 ? a : b).base}/api/machines?$top=1`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await call(`${(i % 2 ? a : b).base}/api/machines?$top=1`, { headers: { authorization: `Bearer ${token}` } });
       await response.arrayBuffer();
       statuses.push(response.status);
     }

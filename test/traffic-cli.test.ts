@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { REFERENCE_MACHINE } from '../src/config/demo.js';
-import { killAll, makeDataDir, request, runCli, startServer, type ServerProcess } from './helpers/process.js';
+import { killAll, makeDataDir, runCli, startServer, type ServerProcess } from './helpers/process.js';
+import { call } from './helpers/server.js';
 
 /** The tester's commands against a running server: faults, journal, reset (they use its admin API). */
 describe('rampart faults / journal / reset', () => {
@@ -18,7 +19,7 @@ describe('rampart faults / journal / reset', () => {
     assert.equal(added.code, 0, added.stderr);
     assert.equal(added.stdout.trim(), 'added fault rule cli-429');
     const token = await server.token();
-    const answer = await request(`${server.base}/api/machines/${REFERENCE_MACHINE.id}`, { headers: { authorization: `Bearer ${token}` } });
+    const answer = await call(`${server.base}/api/machines/${REFERENCE_MACHINE.id}`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(answer.status, 429);
     const journal = await cli('journal', '--json', '--limit', '1');
     assert.equal(journal.code, 0, journal.stderr);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_APP } from '../../src/config/demo.js';
-import { demoToken } from './server.js';
+import { call, demoToken } from './server.js';
 
 /** The repository root: where `src/main.ts` and `node_modules/tsx` are. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -59,11 +59,6 @@ export async function makeDataDir(): Promise<string> {
 }
 
 export const readAdminKey = async (dataDir: string): Promise<string> => (await readFile(join(dataDir, 'admin-key'), 'utf8')).trim();
-
-/** fetch with a deadline, so no test can hang on the network. */
-export function request(url: string, init: RequestInit = {}, timeoutMs = 5000): Promise<Response> {
-  return fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-}
 
 export interface ExitInfo {
   readonly code: number | null;
@@ -140,7 +135,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
       throw new Error(`server exited before it was ready (code ${exitInfo.code}, signal ${exitInfo.signal}): ${err.trim()}`);
     }
     try {
-      const response = await request(`${base}/readyz`, {}, 1000);
+      const response = await call(`${base}/readyz`, {}, 1000);
       await response.arrayBuffer();
       if (response.status === 200) return server;
     } catch {

@@ -76,8 +76,8 @@ async function testStore(dataDir: string, overrides: Partial<Config>): Promise<{
 }
 
 /** fetch with a deadline, so no test can hang on the network. */
-export function call(url: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+export function call(url: string, init: RequestInit = {}, timeoutMs = 10_000): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
 }
 
 /** A client-credentials token for an application of the demo tenant, from a server's authority. */
