@@ -15,11 +15,10 @@ import type { LoadResult, LoadSpec } from './load-protocol.js';
 import { countHistory, databaseCores, databaseCpuSeconds, describeServer, postgresUnavailable, scratchDatabase } from './postgres-db.js';
 import { canPin, runBench, type ProcessGroup } from './processes.js';
 import { waitForQuiet } from './proc-stat.js';
-import { captureReplies, checkHistory, fetchToken, type DurabilityCheck } from './rampart-client.js';
-import { non200, table, type ScenarioName } from './report.js';
+import { BODIES, captureReplies, checkHistory, fetchToken, historyVerdict, type DurabilityCheck } from './rampart-client.js';
+import { ms, non200, table, type ScenarioName } from './report.js';
 import { buildServer, ROOT, startRampart, type Running } from './servers.js';
 
-const BODIES = ['{"DeviceValue":"High"}', '{"DeviceValue":"Low"}', '{"DeviceValue":"Normal"}'];
 const OTHER_CPU_WARN = 0.15;
 
 interface Config {
@@ -200,7 +199,7 @@ async function measureConfig(
   let check: DurabilityCheck;
   if (database) {
     check = await countHistory(database.url).then(
-      (rows) => verdictFor(rows, acknowledged, cutOff),
+      (rows) => historyVerdict(rows, acknowledged, cutOff),
       (error: unknown) => ({ status: 'SKIPPED' as const, detail: `could not count history: ${error instanceof Error ? error.message : String(error)}` }),
     );
     await database.drop();
@@ -210,12 +209,5 @@ async function measureConfig(
   return { runs, checks: exit ? { status: 'FAIL', detail: `${exit}${check.detail}` } : check };
 }
 
-/** Same rule as checkHistory: no fewer rows than acknowledged writes, at most the cut-off requests more. */
-function verdictFor(rows: number, acknowledged: number, allowance: number): DurabilityCheck {
-  const detail = `${rows} history rows for ${acknowledged} acknowledged writes (up to ${allowance} more allowed for requests cut off in flight)`;
-  return { status: rows < acknowledged || rows > acknowledged + allowance ? 'FAIL' : 'PASS', detail };
-}
-
-const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
 
 await runBench('bench:backends', (group) => main(parseOptions(process.argv.slice(2), { heading: 'bench/backends.ts (npm run bench:backends) takes the same options; --log, --prof-server and --strict do not apply to it', durationS: 8, waitIdleS: 10 }), group));

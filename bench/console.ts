@@ -6,17 +6,15 @@
  * one request at a time: p50 and p99 of the whole request over loopback (the server's render time
  * plus well under a millisecond of HTTP). Timings are reported, never asserted.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_FLEET_SEED, DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
 import { runBench, type ProcessGroup } from './processes.js';
+import { cachedFleetDir } from './fleet-cache.js';
 import { fetchToken } from './rampart-client.js';
 import { buildServer, ROOT, startRampart } from './servers.js';
 
-const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 const TARGET_MS = 200;
 
 const { values: args } = parseArgs({
@@ -48,24 +46,6 @@ const PAGES: readonly { name: string; path: string }[] = [
   { name: 'health = Inactive and OS = Linux', path: 'health=Inactive&os=Linux' },
   { name: 'device group Lab, health = Inactive', path: 'group=103&health=Inactive' },
 ];
-
-/** The fleet, seeded once per size into the folder bench:list also uses; a week old, it is seeded again. */
-function fleetDir(): string {
-  if (args['data-dir']) return args['data-dir'];
-  const dir = join(tmpdir(), `rampart-list-bench-${count}-${DEMO_FLEET_SEED}`);
-  const marker = join(dir, 'fleet.json');
-  if (existsSync(marker) && Date.now() - (JSON.parse(readFileSync(marker, 'utf8')) as { seededAt: number }).seededAt < 7 * 86_400_000) return dir;
-  mkdirSync(dir, { recursive: true });
-  process.stdout.write(`seeding ${count} machines into ${dir} (rampart seed)...\n`);
-  const started = Date.now();
-  const seeded = spawnSync(process.execPath, [MAIN, 'seed', '--count', String(count), '--seed', String(DEMO_FLEET_SEED), '--data-dir', dir, '--log-level', 'warn'], {
-    stdio: 'inherit',
-    timeout: 3_600_000,
-  });
-  if (seeded.status !== 0) throw new Error('rampart seed failed');
-  writeFileSync(marker, JSON.stringify({ count, seed: DEMO_FLEET_SEED, seededAt: started, seconds: (Date.now() - started) / 1000 }));
-  return dir;
-}
 
 const cookiesOf = (r: Response): string =>
   r.headers
@@ -109,7 +89,7 @@ async function main(group: ProcessGroup): Promise<number> {
   if (!args['no-build']) {
     buildServer();
   }
-  const dataDir = fleetDir();
+  const dataDir = args['data-dir'] ?? cachedFleetDir(count, DEMO_FLEET_SEED);
   const server = await startRampart(group, { dataDir, logLevel: 'warn', machines: 300, core: undefined, logFile: join(dataDir, 'console-bench-server.log') });
   const cookie = await signIn(server.base);
   const mid = await middleMachine(server.base);

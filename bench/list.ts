@@ -7,12 +7,12 @@
  * PostgreSQL, with the fleet in a database kept between runs too (bench/postgres-db.ts says
  * which server), and prints both side by side (issue 6); `--store sqlite|postgres` runs one.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_FLEET_SEED } from '../src/config/demo.js';
+import { cachedFleetDir, isFresh, runSeed, type Seeded } from './fleet-cache.js';
 import { runLoad } from './load-runner.js';
 import type { LoadResult } from './load-protocol.js';
 import { analyzeFleet, createDatabase, databaseCores, databaseCpuSeconds, databaseNote, databaseUrl, dropDatabase, setDatabaseNote, postgresUnavailable } from './postgres-db.js';
@@ -22,8 +22,6 @@ import { fetchToken } from './rampart-client.js';
 import { buildServer, ROOT, startRampart } from './servers.js';
 
 const TARGET = { p50: 20, p99: 50, rssMb: 300 };
-const MAIN = join(ROOT, 'dist', 'src', 'main.js');
-const DAY = 86_400_000;
 
 const SCENARIOS: readonly { name: string; query: string }[] = [
   { name: 'selective filter, $top=100', query: `$filter=${encodeURIComponent("deviceValue eq 'High' and healthStatus ne 'Active'")}&$top=100` },
@@ -51,42 +49,6 @@ const BACKENDS: Record<string, readonly Backend[]> = { sqlite: ['sqlite'], postg
 const backends = BACKENDS[args.store ?? 'both'];
 if (!backends) throw new Error(`--store: expected sqlite, postgres or both, got '${args.store}'`);
 
-interface Seeded {
-  readonly count: number;
-  readonly seed: number;
-  readonly seededAt: number;
-  readonly seconds: number;
-}
-const isFresh = (seeded: Seeded | undefined) => seeded !== undefined && Date.now() - seeded.seededAt < 7 * DAY && !args.fresh;
-
-/** Runs `rampart seed` into the data folder or store given, and says how long it took. */
-function runSeed(location: string[]): Seeded {
-  const started = Date.now();
-  const seeded = spawnSync(process.execPath, [MAIN, 'seed', '--count', String(count), '--seed', String(seed), ...location, '--log-level', 'warn'], {
-    stdio: 'inherit',
-    timeout: 3_600_000,
-  });
-  if (seeded.status !== 0) throw new Error('rampart seed failed');
-  const seconds = (Date.now() - started) / 1000;
-  process.stdout.write(`seeded in ${seconds.toFixed(0)} s\n`);
-  return { count, seed, seededAt: started, seconds };
-}
-
-/** The fleet is cached per size and seed; its machines age, so a cache older than a week is rebuilt. */
-function fleetDir(): string {
-  const dir = join(tmpdir(), `rampart-list-bench-${count}-${seed}`);
-  const marker = join(dir, 'fleet.json');
-  if (isFresh(existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Seeded) : undefined)) {
-    process.stdout.write(`fleet: ${count} machines, cached in ${dir}\n`);
-    return dir;
-  }
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  process.stdout.write(`seeding ${count} machines into ${dir} (rampart seed)...\n`);
-  writeFileSync(marker, JSON.stringify(runSeed(['--data-dir', dir])));
-  return dir;
-}
-
 /**
  * The same, in a PostgreSQL database named after size and seed; the database's comment records
  * the seeding (written last, so a seeding cut short is redone). The data folder beside it holds
@@ -98,13 +60,13 @@ async function fleetDatabase(): Promise<{ name: string; url: string; dataDir: st
   mkdirSync(dataDir, { recursive: true });
   const url = databaseUrl(name);
   const note = await databaseNote(name);
-  if (isFresh(note ? (JSON.parse(note) as Seeded) : undefined)) {
+  if (isFresh(note ? (JSON.parse(note) as Seeded) : undefined, args.fresh)) {
     process.stdout.write(`fleet: ${count} machines, kept in PostgreSQL database ${name}\n`);
   } else {
     if (note !== undefined) await dropDatabase(name);
     await createDatabase(name);
     process.stdout.write(`seeding ${count} machines into PostgreSQL database ${name} (rampart seed)...\n`);
-    const seeded = runSeed(['--store', url, '--data-dir', dataDir]);
+    const seeded = runSeed(count, seed, ['--store', url, '--data-dir', dataDir]);
     await setDatabaseNote(name, JSON.stringify(seeded));
   }
   // Seeding analyses the tables as they grow (docs/adr/0006), but a fleet kept from an older run
@@ -162,7 +124,7 @@ async function main(group: ProcessGroup): Promise<number> {
 async function measure(group: ProcessGroup, backend: Backend): Promise<Measured> {
   const onPostgres = backend === 'postgres';
   const database = onPostgres ? await fleetDatabase() : undefined;
-  const dataDir = database ? database.dataDir : fleetDir();
+  const dataDir = database ? database.dataDir : cachedFleetDir(count, seed, args.fresh);
   const pin = canPin();
   const server = await startRampart(group, { dataDir, logLevel: 'warn', machines: 300, core: pin ? 0 : undefined, logFile: join(dataDir, 'server.log'), ...(database ? { store: database.url } : {}) });
   const headers = { authorization: `Bearer ${await fetchToken(server.base)}` };

@@ -82,7 +82,14 @@ export function checkHistory(dbPath: string, acknowledged: number, inFlightAllow
   } catch (error) {
     return { status: 'SKIPPED', detail: `could not read history: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const detail = `${rows} history rows for ${acknowledged} acknowledged writes (up to ${inFlightAllowance} more allowed for requests cut off in flight)`;
-  if (rows < acknowledged || rows > acknowledged + inFlightAllowance) return { status: 'FAIL', detail };
-  return { status: 'PASS', detail };
+  return historyVerdict(rows, acknowledged, inFlightAllowance);
 }
+
+/** No fewer history rows than acknowledged writes, and at most the requests cut off in flight more. */
+export function historyVerdict(rows: number, acknowledged: number, allowance: number): DurabilityCheck {
+  const detail = `${rows} history rows for ${acknowledged} acknowledged writes (up to ${allowance} more allowed for requests cut off in flight)`;
+  return { status: rows < acknowledged || rows > acknowledged + allowance ? 'FAIL' : 'PASS', detail };
+}
+
+/** The setDeviceValue bodies every benchmark cycles through. */
+export const BODIES = ['{"DeviceValue":"High"}', '{"DeviceValue":"Low"}', '{"DeviceValue":"Normal"}'];

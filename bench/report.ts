@@ -33,7 +33,8 @@ export function verdict(row: Row): Verdict {
   };
 }
 
-const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+/** Milliseconds with the precision that matters at their size. */
+export const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
 const rps = (v: number) => Math.round(v).toLocaleString('en-US');
 const cores = (v: number | undefined) => (v === undefined ? '?' : v.toFixed(2));
 

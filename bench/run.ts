@@ -13,11 +13,10 @@ import { runLoad } from './load-runner.js';
 import type { LoadResult, LoadSpec } from './load-protocol.js';
 import { canPin, runBench, type ProcessGroup } from './processes.js';
 import { waitForQuiet } from './proc-stat.js';
-import { captureReplies, checkHistory, fetchToken, type DurabilityCheck } from './rampart-client.js';
+import { BODIES, captureReplies, checkHistory, fetchToken, type DurabilityCheck } from './rampart-client.js';
 import { detailTable, non200, summaryTable, verdict, type Row, type ScenarioName } from './report.js';
 import { buildServer, ROOT, startBare, startRampart, type Running } from './servers.js';
 
-const BODIES = ['{"DeviceValue":"High"}', '{"DeviceValue":"Low"}', '{"DeviceValue":"Normal"}'];
 const SERVER_CORE = 0;
 const LOADGEN_CORE = 1;
 /** Cores used by unrelated processes above which a run is flagged as disturbed. */

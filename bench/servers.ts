@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { freePort, pinned, waitForOk, type ProcessGroup, type Started } from './processes.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const RAMPART_MAIN = join(ROOT, 'dist', 'src', 'main.js');
+/** The built server, as `npm start` runs it. */
+export const RAMPART_MAIN = join(ROOT, 'dist', 'src', 'main.js');
 const BARE_SERVER = fileURLToPath(new URL('./bare-server.ts', import.meta.url));
 
 export interface Running {
