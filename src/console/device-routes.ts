@@ -5,7 +5,8 @@ import type { DelegatedPrincipal } from '../domain/principal.js';
 import type { ValueChange } from '../domain/value-change.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { page, signedIn } from './console-context.js';
-import { allows, CONSOLE_APP_ID, requireOperation } from './console-principal.js';
+import { allows, requireOperation } from './console-principal.js';
+import { directoryNames } from './directory-names.js';
 import { VALUE_ORDER } from './inventory-view.js';
 
 type Params = { Params: { machineId: string } };
@@ -26,9 +27,7 @@ const deviceUrl = (id: string, done?: string): string => `/console/machines/${en
 /** History rows with names instead of ids: who (user, else application) and through which route. */
 async function describeHistory(deps: ConsoleDeps, tenantId: string, history: readonly ValueChange[]) {
   if (history.length === 0) return [];
-  const [users, apps] = await Promise.all([deps.directory.listUsers(tenantId), deps.directory.listApplications(tenantId)]);
-  const userNames = new Map(users.map((u) => [u.id, u.userPrincipalName]));
-  const appNames = new Map<string, string>([...apps.map((a) => [a.clientId, a.name] as const), [CONSOLE_APP_ID, 'Rampart console']]);
+  const { users: userNames, apps: appNames } = await directoryNames(deps.policy, tenantId);
   return history.map((h) => ({
     ...h,
     who: h.userId ? (userNames.get(h.userId) ?? h.userId) : h.appId ? (appNames.get(h.appId) ?? h.appId) : 'system',

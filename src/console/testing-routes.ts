@@ -2,7 +2,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ApiError } from '../domain/errors.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { page, signedIn } from './console-context.js';
-import { CONSOLE_APP_ID, hasRole, requireRole } from './console-principal.js';
+import { hasRole, requireRole } from './console-principal.js';
+import { directoryNames } from './directory-names.js';
 import { describeAction, describeScope, describeTrigger, groupLimits } from './testing-view.js';
 
 const JOURNAL_SHOWN = 100;
@@ -19,10 +20,7 @@ type ToggleRoute = { Params: { ruleId: string }; Body: { enabled?: string } | un
 export const testingRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps) => {
   const { testing } = deps;
 
-  const appNames = async (tenantId: string) => {
-    const apps = await deps.directory.listApplications(tenantId);
-    return new Map<string, string>([...apps.map((a) => [a.clientId, a.name] as const), [CONSOLE_APP_ID, 'Rampart console']]);
-  };
+  const appNames = async (tenantId: string) => (await directoryNames(deps.policy, tenantId)).apps;
 
   const journalModel = async (tenantId: string) => ({
     journal: testing.journal ? await testing.journal.list(tenantId, JOURNAL_SHOWN) : null,

@@ -37,6 +37,15 @@ export class AccessPolicy {
     private readonly clock: Clock,
   ) {}
 
+  /** Display names of the tenant's users (by id: their principal name) and applications (by client id), from the same cache. */
+  async names(tenantId: string): Promise<{ users: Map<string, string>; apps: Map<string, string> }> {
+    const access = await this.load(tenantId);
+    return {
+      users: new Map([...access.users.values()].map((u) => [u.id, u.userPrincipalName])),
+      apps: new Map([...access.apps.values()].map((a) => [a.clientId, a.name])),
+    };
+  }
+
   /** The tenant's settings (retention...), from the same short-lived cache. */
   async tenant(tenantId: string): Promise<Tenant | undefined> {
     return (await this.load(tenantId)).tenant;
