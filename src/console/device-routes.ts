@@ -56,7 +56,7 @@ export const deviceRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps) =
     const { principal, csrf } = signedIn(request);
     await requireOperation(deps.policy, principal, 'GetMachine');
     const machine = await deps.machines.get(principal, request.params.machineId);
-    const history = await deps.machines.history(principal.tenantId, machine.id, HISTORY_SHOWN);
+    const history = await deps.machines.historyOf(machine, principal.tenantId, HISTORY_SHOWN);
     const [canSetValue, canTag] = await Promise.all([allows(deps.policy, principal, 'SetDeviceValue'), allows(deps.policy, principal, 'AddOrRemoveTag')]);
     return page(request, reply, 'machine', {
       title: machine.computerDnsName,

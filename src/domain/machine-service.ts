@@ -47,7 +47,12 @@ export class MachineService {
   async history(tenantId: string, key: string, limit = 1000): Promise<ValueChange[]> {
     const scope = await this.access.visibility(tenantId, Number.NEGATIVE_INFINITY);
     const machine = await this.access.resolve(scope, key);
-    return this.access.store.history(scope.tenantId, machine.id, limit);
+    return this.historyOf(machine, scope.tenantId, limit);
+  }
+
+  /** The history of a machine already looked up (the console's device page). */
+  historyOf(machine: Machine, tenantId: string, limit = 1000): Promise<ValueChange[]> {
+    return this.access.store.history(tenantId, machine.id, limit);
   }
 
   private async apply(principal: Principal, key: string, changes: MachineChanges, call: CallInfo): Promise<Machine> {
