@@ -1,4 +1,4 @@
-import { MDE_LIMITS, type LimitCounter, type LimitSettings } from '../domain/limits.js';
+import { MDE_LIMITS, parseLimitKey, type LimitCounter, type LimitSettings } from '../domain/limits.js';
 import type { FaultAction, FaultRule, FaultTrigger } from '../domain/faults.js';
 import type { ConsoleTesting } from './console-deps.js';
 
@@ -13,11 +13,9 @@ export interface AppLimits {
 /** Limiter keys are `tenant/app/operation`; the panel groups them by application. */
 export async function groupLimits(tenantId: string, counters: readonly LimitCounter[], names: ReadonlyMap<string, string>, testing: ConsoleTesting): Promise<AppLimits[]> {
   const byApp = new Map<string, LimitCounter[]>();
-  const prefix = `${tenantId}/`;
   for (const c of counters) {
-    if (!c.key.startsWith(prefix)) continue;
-    const appId = c.key.slice(prefix.length).split('/')[0] ?? '';
-    byApp.set(appId, [...(byApp.get(appId) ?? []), c]);
+    const key = parseLimitKey(c.key);
+    if (key.tenantId === tenantId) byApp.set(key.appId, [...(byApp.get(key.appId) ?? []), c]);
   }
   const apps: AppLimits[] = [];
   for (const [appId, list] of byApp) {
@@ -27,7 +25,7 @@ export async function groupLimits(tenantId: string, counters: readonly LimitCoun
       name: names.get(appId) ?? appId,
       limits,
       operations: list.map((c) => ({
-        operation: c.key.slice(prefix.length + appId.length + 1),
+        operation: parseLimitKey(c.key).operation,
         minute: c.minuteCount,
         hour: c.hourCount,
         minuteResetsAt: c.minuteStart + 60_000,

@@ -54,3 +54,9 @@ export interface RateLimiter {
 
 /** tenant + application + operation: the real service's unit of limiting. */
 export const limitKey = (tenantId: string, appId: string, operation: string): string => `${tenantId}/${appId}/${operation}`;
+
+/** The parts of a limitKey (tenant and application ids hold no '/'). */
+export function parseLimitKey(key: string): { tenantId: string; appId: string; operation: string } {
+  const [tenantId = '', appId = '', ...operation] = key.split('/');
+  return { tenantId, appId, operation: operation.join('/') };
+}

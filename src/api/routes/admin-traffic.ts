@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError, invalidInput } from '../../domain/errors.js';
 import type { FaultSpec } from '../../domain/fault-spec.js';
 import type { TrafficControl } from '../../domain/traffic-control.js';
+import { parseLimitKey } from '../../domain/limits.js';
 
 type Tenant = { Params: { tenantId: string } };
 const schema = (summary: string) => ({ schema: { tags: ['admin'], summary, security: [{ adminKey: [] }] } });
@@ -30,7 +31,7 @@ export function registerTrafficRoutes(app: FastifyInstance, traffic: TrafficCont
     const counters = await traffic.limiter.counters(`${tenantId}/`);
     const value = await Promise.all(
       counters.map(async (c) => {
-        const [, appId = '', operation = ''] = c.key.split('/');
+        const { appId, operation } = parseLimitKey(c.key);
         const limits = await traffic.limitsOf(tenantId, appId);
         return {
           application: appId,
