@@ -1,5 +1,5 @@
 import { DEMO_FLEET_SEED } from '../src/config/demo.js';
-import { DEFAULT_RETENTION_DAYS } from '../src/domain/tenant.js';
+import { DEFAULT_RETENTION_DAYS } from '../src/domain/identity/tenant.js';
 import { generateFleet } from '../src/fleet/generator.js';
 import { timestampToMillis } from '../src/shared/timestamp.js';
 

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_APP, DEMO_TENANT_ID, REFERENCE_MACHINE } from '../src/config/demo.js';
-import { MACHINE_PROPERTIES } from '../src/domain/machine.js';
+import { MACHINE_PROPERTIES } from '../src/domain/machines/machine.js';
 import {
   freePort,
   killAll,

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
-import type { DeviceValue } from '../src/domain/device-value.js';
+import type { DeviceValue } from '../src/domain/machines/device-value.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { demoMachines, inGroup, readMachine, type Login } from './helpers/console-session.js';
 

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_APP, DEMO_FLEET_SEED, DEMO_TENANT_ID } from '../src/config/demo.js';
-import { DEVICE_VALUES, type DeviceValue } from '../src/domain/device-value.js';
-import { DEFAULT_RETENTION_DAYS } from '../src/domain/tenant.js';
+import { DEVICE_VALUES, type DeviceValue } from '../src/domain/machines/device-value.js';
+import { DEFAULT_RETENTION_DAYS } from '../src/domain/identity/tenant.js';
 import { generateFleet } from '../src/fleet/generator.js';
 import { timestampToMillis } from '../src/shared/timestamp.js';
 import { BASE_ENV, killAll, makeDataDir, readAdminKey, startServer, type ServerProcess } from './helpers/process.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readTenantFile } from '../src/config/tenant-files.js';
 import { DEMO_TENANT } from '../src/config/demo.js';
-import { validateTenantDocument } from '../src/domain/tenant-document-schema.js';
+import { validateTenantDocument } from '../src/domain/identity/tenant-document-schema.js';
 
 describe('shipped tenant documents', () => {
   it('examples/contoso.yaml is a valid tenant file', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { faultRuleFromSpec, faultRuleToSpec } from '../src/domain/fault-spec.js';
-import { FaultInjector, randomAt, type FaultCall } from '../src/domain/faults.js';
-import { MemoryJournal, type JournalEntry } from '../src/domain/journal.js';
+import { faultRuleFromSpec, faultRuleToSpec } from '../src/domain/traffic/fault-spec.js';
+import { FaultInjector, randomAt, type FaultCall } from '../src/domain/traffic/faults.js';
+import { MemoryJournal, type JournalEntry } from '../src/domain/traffic/journal.js';
 
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
 const call = (operation = 'SetDeviceValue', extra: Partial<FaultCall> = {}): FaultCall => ({

@@ -8,8 +8,8 @@ import {
   ONBOARDING_STATUSES,
   RISK_SCORES,
   type Machine,
-} from '../src/domain/machine.js';
-import { DEVICE_VALUES } from '../src/domain/device-value.js';
+} from '../src/domain/machines/machine.js';
+import { DEVICE_VALUES } from '../src/domain/machines/device-value.js';
 import { REFERENCE_MACHINE } from '../src/config/demo.js';
 import { timestampToMillis } from '../src/shared/timestamp.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_TENANT_ID, DEMO_USERS, REFERENCE_MACHINE } from '../src/config/demo.js';
-import type { Machine } from '../src/domain/machine.js';
-import type { TenantDocument } from '../src/domain/tenant-document.js';
+import type { Machine } from '../src/domain/machines/machine.js';
+import type { TenantDocument } from '../src/domain/identity/tenant-document.js';
 import { seedFleet } from '../src/fleet/seed.js';
 import { timestampToMillis } from '../src/shared/timestamp.js';
 import { call, startTestServer, type TestServer } from './helpers/server.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OPERATIONS, type Operation } from '../src/api/operations.js';
 import { DEMO_TENANT_ID, DEMO_USERS, REFERENCE_MACHINE } from '../src/config/demo.js';
-import type { Machine } from '../src/domain/machine.js';
+import type { Machine } from '../src/domain/machines/machine.js';
 import type { MachineScope } from '../src/domain/ports.js';
 import { timestampToMillis, type Timestamp } from '../src/shared/timestamp.js';
 import { call, startTestServer, type TestServer } from './helpers/server.js';

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MACHINE_PROPERTIES, type Machine } from '../src/domain/machine.js';
-import { machineToJson } from '../src/domain/machine-json.js';
-import type { MachinePropertyName } from '../src/domain/machine-query.js';
+import { MACHINE_PROPERTIES, type Machine } from '../src/domain/machines/machine.js';
+import { machineToJson } from '../src/domain/machines/machine-json.js';
+import type { MachinePropertyName } from '../src/domain/machines/machine-query.js';
 import type { MachineScope, Store } from '../src/domain/ports.js';
 import { generateFleet } from '../src/fleet/generator.js';
 import { timestampFromMillis, type Timestamp } from '../src/shared/timestamp.js';

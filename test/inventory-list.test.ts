@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parseFilter } from '../src/api/odata/bind-filter.js';
 import { DEMO_TENANT_ID, REFERENCE_MACHINE } from '../src/config/demo.js';
-import type { Machine } from '../src/domain/machine.js';
+import type { Machine } from '../src/domain/machines/machine.js';
 import type { MachineScope } from '../src/domain/ports.js';
 import { timestampFromMillis } from '../src/shared/timestamp.js';
 import { expectCollection, assertCollection, idsOf } from './helpers/collection.js';

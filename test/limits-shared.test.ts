@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { FaultInjector } from '../src/domain/faults.js';
-import { MemoryJournal } from '../src/domain/journal.js';
-import { MDE_LIMITS, type RateLimiter } from '../src/domain/limits.js';
-import { TrafficControl } from '../src/domain/traffic-control.js';
+import { FaultInjector } from '../src/domain/traffic/faults.js';
+import { MemoryJournal } from '../src/domain/traffic/journal.js';
+import { MDE_LIMITS, type RateLimiter } from '../src/domain/traffic/limits.js';
+import { TrafficControl } from '../src/domain/traffic/traffic-control.js';
 import { PostgresLimiter } from '../src/limits/postgres-limiter.js';
 import { RedisLimiter } from '../src/limits/redis-limiter.js';
 import { connectKysely } from '../src/store/postgres/pool.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { effectiveLimits, MDE_LIMITS } from '../src/domain/limits.js';
+import { effectiveLimits, MDE_LIMITS } from '../src/domain/traffic/limits.js';
 import { WindowLimiter } from '../src/limits/window-limiter.js';
 import { ManualClock } from '../src/shared/clock.js';
 

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { DeviceValue } from '../src/domain/device-value.js';
-import type { Machine } from '../src/domain/machine.js';
-import { machineToJson } from '../src/domain/machine-json.js';
-import type { MachineFilter, MachinePage } from '../src/domain/machine-query.js';
+import type { DeviceValue } from '../src/domain/machines/device-value.js';
+import type { Machine } from '../src/domain/machines/machine.js';
+import { machineToJson } from '../src/domain/machines/machine-json.js';
+import type { MachineFilter, MachinePage } from '../src/domain/machines/machine-query.js';
 import type { MachineScope, Store } from '../src/domain/ports.js';
-import type { ChangeContext } from '../src/domain/value-change.js';
+import type { ChangeContext } from '../src/domain/machines/value-change.js';
 import { generateFleet } from '../src/fleet/generator.js';
 import { timestampFromMillis, type Timestamp } from '../src/shared/timestamp.js';
 import { BACKENDS, type OpenedBackend } from './helpers/store-backends.js';

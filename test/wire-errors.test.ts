@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_READONLY_APP, DEMO_TENANT_ID, REFERENCE_MACHINE } from '../src/config/demo.js';
-import type { Machine } from '../src/domain/machine.js';
+import type { Machine } from '../src/domain/machines/machine.js';
 import type { MachineScope } from '../src/domain/ports.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { timestampToMillis, type Timestamp } from '../src/shared/timestamp.js';

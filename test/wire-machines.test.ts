@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_APP, DEMO_TENANT_ID, REFERENCE_MACHINE } from '../src/config/demo.js';
-import { MACHINE_PROPERTIES, type Machine } from '../src/domain/machine.js';
-import type { ChangeContext } from '../src/domain/value-change.js';
+import { MACHINE_PROPERTIES, type Machine } from '../src/domain/machines/machine.js';
+import type { ChangeContext } from '../src/domain/machines/value-change.js';
 import type { MachineScope } from '../src/domain/ports.js';
 import type { Timestamp } from '../src/shared/timestamp.js';
 import { call, startTestServer, type TestServer } from './helpers/server.js';

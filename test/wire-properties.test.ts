@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEMO_TENANT_ID, REFERENCE_MACHINE } from '../src/config/demo.js';
-import { DEVICE_VALUES } from '../src/domain/device-value.js';
+import { DEVICE_VALUES } from '../src/domain/machines/device-value.js';
 import type { MachineScope } from '../src/domain/ports.js';
 import type { Timestamp } from '../src/shared/timestamp.js';
 import { assertCollection } from './helpers/collection.js';

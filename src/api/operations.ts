@@ -1,4 +1,4 @@
-import type { PermissionRequirement } from '../domain/permissions.js';
+import type { PermissionRequirement } from '../domain/identity/permissions.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH';
 

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Principal } from '../domain/principal.js';
+import type { Principal } from '../domain/identity/principal.js';
 import { unauthorized } from '../domain/errors.js';
 import type { Operation } from './operations.js';
 

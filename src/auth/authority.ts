@@ -1,5 +1,5 @@
 import type { Application, ApplicationStore, DirectoryStore, TenantStore } from '../domain/ports.js';
-import type { Tenant } from '../domain/tenant.js';
+import type { Tenant } from '../domain/identity/tenant.js';
 import type { Clock } from '../shared/clock.js';
 import { authorityErrors as errors } from './authority-errors.js';
 import { requestedResource, type ResourceRequest } from './scopes.js';

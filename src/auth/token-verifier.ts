@@ -1,7 +1,7 @@
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { ApiError } from '../domain/errors.js';
 import type { TenantStore } from '../domain/ports.js';
-import type { Principal } from '../domain/principal.js';
+import type { Principal } from '../domain/identity/principal.js';
 import type { Clock } from '../shared/clock.js';
 import type { TrustedAuthority } from './trusted-authorities.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { MachineLocks } from '../domain/tag-service.js';
+import type { MachineLocks } from '../domain/machines/tag-service.js';
 import { KeyedLock } from '../shared/keyed-lock.js';
 import { newPool } from '../store/postgres/pool.js';
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { FaultCounters } from '../domain/faults.js';
+import type { FaultCounters } from '../domain/traffic/faults.js';
 import type { Database } from '../store/schema.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Journal, JournalEntry } from '../domain/journal.js';
+import type { Journal, JournalEntry } from '../domain/traffic/journal.js';
 import type { Database } from '../store/schema.js';
 
 const FLUSH_MS = 100;

@@ -1,5 +1,5 @@
-import { ROLE_PERMISSIONS } from '../domain/permissions.js';
-import type { TenantDocument } from '../domain/tenant-document.js';
+import { ROLE_PERMISSIONS } from '../domain/identity/permissions.js';
+import type { TenantDocument } from '../domain/identity/tenant-document.js';
 
 /**
  * The well-known demo identities, like Azurite's development account: fixed, documented in the

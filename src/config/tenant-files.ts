@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { validateTenantDocument } from '../domain/tenant-document-schema.js';
-import type { TenantDocument } from '../domain/tenant-document.js';
+import { validateTenantDocument } from '../domain/identity/tenant-document-schema.js';
+import type { TenantDocument } from '../domain/identity/tenant-document.js';
 import { ConfigError } from './load-config.js';
 
 const EXTENSIONS = new Set(['.json', '.yaml', '.yml']);

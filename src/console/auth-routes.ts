@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyUserPassword } from '../auth/secrets.js';
-import type { User } from '../domain/directory.js';
+import type { User } from '../domain/identity/directory.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { page, safeNext, signedIn } from './console-context.js';
 import { clearCookie, LOGIN_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.js';

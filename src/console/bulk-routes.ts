@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { parseDeviceValue } from '../domain/device-value.js';
+import { parseDeviceValue } from '../domain/machines/device-value.js';
 import { ApiError, invalidInput } from '../domain/errors.js';
-import type { Machine } from '../domain/machine.js';
-import { MAX_BULK_MACHINES } from '../domain/tag-commands.js';
+import type { Machine } from '../domain/machines/machine.js';
+import { MAX_BULK_MACHINES } from '../domain/machines/tag-commands.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { page, signedIn } from './console-context.js';
 import { requireOperation } from './console-principal.js';

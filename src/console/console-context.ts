@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../domain/errors.js';
-import type { User } from '../domain/directory.js';
-import type { DelegatedPrincipal } from '../domain/principal.js';
+import type { User } from '../domain/identity/directory.js';
+import type { DelegatedPrincipal } from '../domain/identity/principal.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { consolePrincipal } from './console-principal.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';

@@ -1,12 +1,12 @@
-import type { AccessPolicy } from '../domain/access-policy.js';
-import type { FaultRule } from '../domain/faults.js';
-import type { InventoryService } from '../domain/inventory-service.js';
-import type { Journal } from '../domain/journal.js';
-import type { LimitCounter, LimitSettings } from '../domain/limits.js';
-import type { MachineAccess } from '../domain/machine-access.js';
-import type { MachineService } from '../domain/machine-service.js';
+import type { AccessPolicy } from '../domain/identity/access-policy.js';
+import type { FaultRule } from '../domain/traffic/faults.js';
+import type { InventoryService } from '../domain/machines/inventory-service.js';
+import type { Journal } from '../domain/traffic/journal.js';
+import type { LimitCounter, LimitSettings } from '../domain/traffic/limits.js';
+import type { MachineAccess } from '../domain/machines/machine-access.js';
+import type { MachineService } from '../domain/machines/machine-service.js';
 import type { ApplicationStore, ConsoleSessionStore, DirectoryStore } from '../domain/ports.js';
-import type { TagService } from '../domain/tag-service.js';
+import type { TagService } from '../domain/machines/tag-service.js';
 import type { Clock } from '../shared/clock.js';
 
 /** A fault rule as the testing panel shows it: the rule and whether it is switched on. */

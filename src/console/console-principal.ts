@@ -1,8 +1,8 @@
 import { operation, type OperationId } from '../api/operations.js';
-import type { AccessPolicy } from '../domain/access-policy.js';
+import type { AccessPolicy } from '../domain/identity/access-policy.js';
 import { ApiError } from '../domain/errors.js';
-import type { RolePermission } from '../domain/permissions.js';
-import type { DelegatedPrincipal } from '../domain/principal.js';
+import type { RolePermission } from '../domain/identity/permissions.js';
+import type { DelegatedPrincipal } from '../domain/identity/principal.js';
 import type { Session } from './session.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { parseDeviceValue } from '../domain/device-value.js';
+import { parseDeviceValue } from '../domain/machines/device-value.js';
 import { ApiError } from '../domain/errors.js';
-import type { DelegatedPrincipal } from '../domain/principal.js';
-import type { ValueChange } from '../domain/value-change.js';
+import type { DelegatedPrincipal } from '../domain/identity/principal.js';
+import type { ValueChange } from '../domain/machines/value-change.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { page, signedIn } from './console-context.js';
 import { allows, requireOperation } from './console-principal.js';

@@ -1,4 +1,4 @@
-import type { AccessPolicy } from '../domain/access-policy.js';
+import type { AccessPolicy } from '../domain/identity/access-policy.js';
 import { CONSOLE_APP_ID } from './console-principal.js';
 
 /**

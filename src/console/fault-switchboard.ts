@@ -1,4 +1,4 @@
-import { faultRuleFromSpec, type FaultSpec } from '../domain/fault-spec.js';
+import { faultRuleFromSpec, type FaultSpec } from '../domain/traffic/fault-spec.js';
 import type { Clock } from '../shared/clock.js';
 import type { FaultSwitchboard, SwitchableFault } from './console-deps.js';
 

@@ -1,5 +1,5 @@
-import type { Machine } from '../domain/machine.js';
-import { SCALAR_PROPERTIES, type MachineFilter, type OrderKey, type ScalarProperty } from '../domain/machine-query.js';
+import type { Machine } from '../domain/machines/machine.js';
+import { SCALAR_PROPERTIES, type MachineFilter, type OrderKey, type ScalarProperty } from '../domain/machines/machine-query.js';
 
 /**
  * The inventory's order as keyset segments. A page starts after (or ends before) a machine, and

@@ -1,6 +1,6 @@
-import type { DeviceValue } from '../domain/device-value.js';
-import type { Machine } from '../domain/machine.js';
-import type { DelegatedPrincipal } from '../domain/principal.js';
+import type { DeviceValue } from '../domain/machines/device-value.js';
+import type { Machine } from '../domain/machines/machine.js';
+import type { DelegatedPrincipal } from '../domain/identity/principal.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { requireOperation } from './console-principal.js';
 import { readAfter, reversed, segments, type SegmentRead } from './inventory-order.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { EXPOSURE_LEVELS, HEALTH_STATUSES, RISK_SCORES } from '../domain/machine.js';
-import type { DelegatedPrincipal } from '../domain/principal.js';
+import { EXPOSURE_LEVELS, HEALTH_STATUSES, RISK_SCORES } from '../domain/machines/machine.js';
+import type { DelegatedPrincipal } from '../domain/identity/principal.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { page, signedIn } from './console-context.js';
 import { allows } from './console-principal.js';

@@ -1,6 +1,6 @@
-import { DEVICE_VALUES, type DeviceValue } from '../domain/device-value.js';
-import { EXPOSURE_LEVELS, HEALTH_STATUSES, RISK_SCORES } from '../domain/machine.js';
-import type { MachineFilter, ScalarProperty } from '../domain/machine-query.js';
+import { DEVICE_VALUES, type DeviceValue } from '../domain/machines/device-value.js';
+import { EXPOSURE_LEVELS, HEALTH_STATUSES, RISK_SCORES } from '../domain/machines/machine.js';
+import type { MachineFilter, ScalarProperty } from '../domain/machines/machine-query.js';
 
 /**
  * The inventory page's state, all of it in the query string so a view can be bookmarked and

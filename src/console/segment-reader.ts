@@ -1,5 +1,5 @@
-import type { Machine } from '../domain/machine.js';
-import type { MachineFilter, MachinePage } from '../domain/machine-query.js';
+import type { Machine } from '../domain/machines/machine.js';
+import type { MachineFilter, MachinePage } from '../domain/machines/machine-query.js';
 import type { MachineScope, MachineStore } from '../domain/ports.js';
 import type { SegmentRead } from './inventory-order.js';
 

@@ -1,5 +1,5 @@
-import { MDE_LIMITS, parseLimitKey, type LimitCounter, type LimitSettings } from '../domain/limits.js';
-import type { FaultAction, FaultRule, FaultTrigger } from '../domain/faults.js';
+import { MDE_LIMITS, parseLimitKey, type LimitCounter, type LimitSettings } from '../domain/traffic/limits.js';
+import type { FaultAction, FaultRule, FaultTrigger } from '../domain/traffic/faults.js';
 import type { ConsoleTesting } from './console-deps.js';
 
 /** One application's rate-limit state: a row per operation it has called. */

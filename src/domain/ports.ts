@@ -1,14 +1,14 @@
 import type { Timestamp } from '../shared/timestamp.js';
-import type { DeviceValue } from './device-value.js';
-import type { Machine } from './machine.js';
-import type { IpAssignment, IpSearch } from './ip-history.js';
-import type { MachineFilter, MachinePage, MachinePropertyName } from './machine-query.js';
-import type { GroupAssignment } from './device-groups.js';
-import type { DeviceGroup, Role, User } from './directory.js';
-import type { FaultSpec } from './fault-spec.js';
-import type { LimitCounter, LimitOverride } from './limits.js';
-import type { Tenant } from './tenant.js';
-import type { ChangeContext, ValueChange } from './value-change.js';
+import type { DeviceValue } from './machines/device-value.js';
+import type { Machine } from './machines/machine.js';
+import type { IpAssignment, IpSearch } from './machines/ip-history.js';
+import type { MachineFilter, MachinePage, MachinePropertyName } from './machines/machine-query.js';
+import type { GroupAssignment } from './identity/device-groups.js';
+import type { DeviceGroup, Role, User } from './identity/directory.js';
+import type { FaultSpec } from './traffic/fault-spec.js';
+import type { LimitCounter, LimitOverride } from './traffic/limits.js';
+import type { Tenant } from './identity/tenant.js';
+import type { ChangeContext, ValueChange } from './machines/value-change.js';
 
 /**
  * The storage port. Each backend (SQLite today, PostgreSQL later) implements it by mapping rows

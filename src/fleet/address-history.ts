@@ -1,5 +1,5 @@
-import { observedAddresses, type IpAssignment } from '../domain/ip-history.js';
-import type { Machine } from '../domain/machine.js';
+import { observedAddresses, type IpAssignment } from '../domain/machines/ip-history.js';
+import type { Machine } from '../domain/machines/machine.js';
 import { timestampFromMillis, timestampToMillis } from '../shared/timestamp.js';
 import { generateFleetInIdOrder, privateIp, type FleetOptions } from './generator.js';
 import { Random } from './random.js';

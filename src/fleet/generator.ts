@@ -1,5 +1,5 @@
-import type { DeviceValue } from '../domain/device-value.js';
-import type { IpAddress, Machine, VmMetadata } from '../domain/machine.js';
+import type { DeviceValue } from '../domain/machines/device-value.js';
+import type { IpAddress, Machine, VmMetadata } from '../domain/machines/machine.js';
 import { REFERENCE_MACHINE } from '../config/demo.js';
 import { timestampFromMillis } from '../shared/timestamp.js';
 import {

@@ -1,6 +1,6 @@
 import { DEMO_FLEET_SEED, DEMO_TENANT, DEMO_TENANT_ID } from '../config/demo.js';
 import type { DirectoryStore, MachineStore, TenantStore } from '../domain/ports.js';
-import type { TenantAdmin } from '../domain/tenant-admin.js';
+import type { TenantAdmin } from '../domain/identity/tenant-admin.js';
 import type { Clock } from '../shared/clock.js';
 import { seedFleet } from './seed.js';
 

@@ -1,8 +1,8 @@
-import type { Machine } from '../domain/machine.js';
-import type { IpAssignment } from '../domain/ip-history.js';
-import { assignGroup } from '../domain/device-groups.js';
+import type { Machine } from '../domain/machines/machine.js';
+import type { IpAssignment } from '../domain/machines/ip-history.js';
+import { assignGroup } from '../domain/identity/device-groups.js';
 import type { DirectoryStore, MachineStore, TenantStore } from '../domain/ports.js';
-import type { ChangeContext } from '../domain/value-change.js';
+import type { ChangeContext } from '../domain/machines/value-change.js';
 import { timestampFromMillis } from '../shared/timestamp.js';
 import type { FleetOptions } from './generator.js';
 import { generateFleetWithHistory, type FleetEntry } from './address-history.js';

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Admission, LimitCounter, LimitSettings, RateLimiter } from '../domain/limits.js';
+import type { Admission, LimitCounter, LimitSettings, RateLimiter } from '../domain/traffic/limits.js';
 import type { Clock } from '../shared/clock.js';
 import { rowToLimitCounter } from '../store/directory-rows.js';
 import type { Database } from '../store/schema.js';

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Admission, LimitCounter, LimitSettings, RateLimiter } from '../domain/limits.js';
+import type { Admission, LimitCounter, LimitSettings, RateLimiter } from '../domain/traffic/limits.js';
 import type { Clock } from '../shared/clock.js';
 import { decide, HOUR_MS, MINUTE_MS, toCounter, type WindowState } from './windows.js';
 

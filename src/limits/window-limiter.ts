@@ -1,4 +1,4 @@
-import type { Admission, LimitCounter, LimitSettings, RateLimiter } from '../domain/limits.js';
+import type { Admission, LimitCounter, LimitSettings, RateLimiter } from '../domain/traffic/limits.js';
 import type { Clock } from '../shared/clock.js';
 import { current, decide, HOUR_MS, toCounter, type WindowState } from './windows.js';
 

@@ -1,4 +1,4 @@
-import type { Admission, LimitCounter, LimitSettings } from '../domain/limits.js';
+import type { Admission, LimitCounter, LimitSettings } from '../domain/traffic/limits.js';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;

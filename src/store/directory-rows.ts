@@ -1,8 +1,8 @@
-import type { DeviceGroup, DeviceGroupRules, Role, User } from '../domain/directory.js';
-import type { RolePermission } from '../domain/permissions.js';
+import type { DeviceGroup, DeviceGroupRules, Role, User } from '../domain/identity/directory.js';
+import type { RolePermission } from '../domain/identity/permissions.js';
 import type { Application } from '../domain/ports.js';
-import type { LimitCounter, LimitOverride } from '../domain/limits.js';
-import type { FleetSeed, Tenant } from '../domain/tenant.js';
+import type { LimitCounter, LimitOverride } from '../domain/traffic/limits.js';
+import type { FleetSeed, Tenant } from '../domain/identity/tenant.js';
 import type { ApplicationRow, DeviceGroupRow, LimitCounterRow, RoleRow, TenantRow, UserRow } from './schema.js';
 
 /** Row mappers for a tenant's applications, users, roles and device groups. Pure mapping. */

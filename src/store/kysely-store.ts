@@ -1,13 +1,13 @@
 import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
-import { DEVICE_VALUES, type DeviceValue } from '../domain/device-value.js';
-import type { DeviceGroup, Role, User } from '../domain/directory.js';
-import type { FaultSpec } from '../domain/fault-spec.js';
-import type { LimitCounter } from '../domain/limits.js';
-import type { Machine } from '../domain/machine.js';
-import type { MachineFilter } from '../domain/machine-query.js';
+import { DEVICE_VALUES, type DeviceValue } from '../domain/machines/device-value.js';
+import type { DeviceGroup, Role, User } from '../domain/identity/directory.js';
+import type { FaultSpec } from '../domain/traffic/fault-spec.js';
+import type { LimitCounter } from '../domain/traffic/limits.js';
+import type { Machine } from '../domain/machines/machine.js';
+import type { MachineFilter } from '../domain/machines/machine-query.js';
 import type { Application, Directory, GroupChange, MachineGroupFacts, MachineScope, SigningKeyRecord } from '../domain/ports.js';
-import type { Tenant } from '../domain/tenant.js';
-import type { ChangeRoute, ValueChange } from '../domain/value-change.js';
+import type { Tenant } from '../domain/identity/tenant.js';
+import type { ChangeRoute, ValueChange } from '../domain/machines/value-change.js';
 import type { Timestamp } from '../shared/timestamp.js';
 import {
   applicationToRow, deviceGroupToRow, roleToRow, rowToApplication, rowToDeviceGroup, rowToLimitCounter, rowToRole, rowToTenant, rowToUser, tenantToRow, userToRow,

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { MACHINE_PROPERTIES, type Machine } from '../domain/machine.js';
+import { MACHINE_PROPERTIES, type Machine } from '../domain/machines/machine.js';
 import { isPostgres } from './dialect.js';
 import type { Database } from './schema.js';
 

@@ -1,6 +1,6 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { IpAssignment } from '../domain/ip-history.js';
-import { SCALAR_PROPERTIES, type AnyTag, type MachineFilter, type MachinePage } from '../domain/machine-query.js';
+import type { IpAssignment } from '../domain/machines/ip-history.js';
+import { SCALAR_PROPERTIES, type AnyTag, type MachineFilter, type MachinePage } from '../domain/machines/machine-query.js';
 import type { MachineScope } from '../domain/ports.js';
 import type { Timestamp } from '../shared/timestamp.js';
 import { isPostgres } from './dialect.js';

@@ -1,5 +1,5 @@
-import type { DeviceValue } from '../domain/device-value.js';
-import type { IpAddress, Machine, VmMetadata } from '../domain/machine.js';
+import type { DeviceValue } from '../domain/machines/device-value.js';
+import type { IpAddress, Machine, VmMetadata } from '../domain/machines/machine.js';
 import type { Timestamp } from '../shared/timestamp.js';
 import type { MachineRow } from './schema.js';
 

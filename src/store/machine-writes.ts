@@ -1,6 +1,6 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { MachineUpdate } from '../domain/ports.js';
-import type { ChangeContext } from '../domain/value-change.js';
+import type { ChangeContext } from '../domain/machines/value-change.js';
 import type { Database, MachineIpRow, MachineRow, MachineTagRow } from './schema.js';
 
 /*

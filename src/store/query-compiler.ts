@@ -1,8 +1,8 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type {
   AnyTag, Comparison, ComparisonOperator, InList, Junction, MachineFilter, Negation, ScalarProperty, StartsWith, TagFilter, TagProperty,
-} from '../domain/machine-query.js';
-import { SCALAR_PROPERTIES } from '../domain/machine-query.js';
+} from '../domain/machines/machine-query.js';
+import { SCALAR_PROPERTIES } from '../domain/machines/machine-query.js';
 import type { Database } from './schema.js';
 
 /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MACHINE_PROPERTIES } from '../../src/domain/machine.js';
+import { MACHINE_PROPERTIES } from '../../src/domain/machines/machine.js';
 import { GUID, ODATA_CONTENT_TYPE, replyOf, type WireReply } from './wire.js';
 
 export interface Collection {

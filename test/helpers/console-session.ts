@@ -1,6 +1,6 @@
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../src/config/demo.js';
-import type { Machine } from '../../src/domain/machine.js';
-import type { MachineFilter } from '../../src/domain/machine-query.js';
+import type { Machine } from '../../src/domain/machines/machine.js';
+import type { MachineFilter } from '../../src/domain/machines/machine-query.js';
 import type { MachineScope } from '../../src/domain/ports.js';
 import { timestampFromMillis, type Timestamp } from '../../src/shared/timestamp.js';
 import { startTestServer, type TestServer } from './server.js';

@@ -1,5 +1,5 @@
-import type { Machine } from '../../src/domain/machine.js';
-import type { MachineFilter, MachinePage, OrderKey, ScalarProperty, TagFilter } from '../../src/domain/machine-query.js';
+import type { Machine } from '../../src/domain/machines/machine.js';
+import type { MachineFilter, MachinePage, OrderKey, ScalarProperty, TagFilter } from '../../src/domain/machines/machine-query.js';
 import type { MachineScope } from '../../src/domain/ports.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { FaultSpec } from '../../src/domain/fault-spec.js';
+import type { FaultSpec } from '../../src/domain/traffic/fault-spec.js';
 import type { FaultRuleAdmin } from '../../src/console/fault-switchboard.js';
 
 /** An in-memory FaultRuleAdmin over these rules; `specs` shows what the switches did to them. */

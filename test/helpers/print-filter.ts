@@ -1,4 +1,4 @@
-import type { Literal, MachineFilter, TagFilter } from '../../src/domain/machine-query.js';
+import type { Literal, MachineFilter, TagFilter } from '../../src/domain/machines/machine-query.js';
 
 /**
  * MachineFilter -> `$filter` text, the inverse of the parser: every junction parenthesised,

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { DEVICE_VALUES } from '../../src/domain/device-value.js';
-import { EXPOSURE_LEVELS, HEALTH_STATUSES, ONBOARDING_STATUSES, RISK_SCORES, type Machine } from '../../src/domain/machine.js';
+import { DEVICE_VALUES } from '../../src/domain/machines/device-value.js';
+import { EXPOSURE_LEVELS, HEALTH_STATUSES, ONBOARDING_STATUSES, RISK_SCORES, type Machine } from '../../src/domain/machines/machine.js';
 import {
   SCALAR_PROPERTIES, type ComparisonOperator, type Literal, type MachineFilter, type OrderKey, type ScalarProperty, type TagFilter,
-} from '../../src/domain/machine-query.js';
+} from '../../src/domain/machines/machine-query.js';
 import { generateFleet, Random } from '../../src/fleet/generator.js';
 import { timestampFromMillis } from '../../src/shared/timestamp.js';
 

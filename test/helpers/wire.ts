@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { DEVICE_VALUES } from '../../src/domain/device-value.js';
+import { DEVICE_VALUES } from '../../src/domain/machines/device-value.js';
 import { call } from './server.js';
 
 /** Assertions on the exact wire form of Machine API answers (spec sections 1, 2 and 6). */

@@ -1,9 +1,9 @@
 import { ApiError } from '../../domain/errors.js';
-import { MACHINE_PROPERTIES } from '../../domain/machine.js';
+import { MACHINE_PROPERTIES } from '../../domain/machines/machine.js';
 import {
   normalizeLiteral, SCALAR_PROPERTIES, TAGS_PROPERTY,
   type ComparisonOperator, type Literal, type MachineFilter, type ScalarProperty, type TagFilter, type TagProperty,
-} from '../../domain/machine-query.js';
+} from '../../domain/machines/machine-query.js';
 import { parseTimestamp } from '../../shared/timestamp.js';
 import type { Token } from './lexer.js';
 import { describe, parseExpression, type Expr } from './syntax.js';

@@ -1,6 +1,6 @@
 import { ApiError } from '../../domain/errors.js';
-import { MACHINE_PROPERTIES } from '../../domain/machine.js';
-import { MAX_TOP, type MachinePropertyName, type MachineQuery, type OrderKey } from '../../domain/machine-query.js';
+import { MACHINE_PROPERTIES } from '../../domain/machines/machine.js';
+import { MAX_TOP, type MachinePropertyName, type MachineQuery, type OrderKey } from '../../domain/machines/machine-query.js';
 import { parseFilter, scalarProperty } from './bind-filter.js';
 
 const odata = (message: string) => new ApiError('ODataError', message);

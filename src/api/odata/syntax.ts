@@ -1,5 +1,5 @@
 import { ApiError } from '../../domain/errors.js';
-import type { ComparisonOperator } from '../../domain/machine-query.js';
+import type { ComparisonOperator } from '../../domain/machines/machine-query.js';
 import { syntaxError, tokenize, type Token } from './lexer.js';
 
 /** The syntax of a `$filter` expression, before any name is looked up. */

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FaultDecision } from '../../domain/faults.js';
-import type { JournalEntry } from '../../domain/journal.js';
-import { errorFor, type TrafficControl } from '../../domain/traffic-control.js';
+import type { FaultDecision } from '../../domain/traffic/faults.js';
+import type { JournalEntry } from '../../domain/traffic/journal.js';
+import { errorFor, type TrafficControl } from '../../domain/traffic/traffic-control.js';
 import { baseUrlOf } from '../request-context.js';
 import { ODATA_JSON } from '../wire/machine-wire.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError, invalidInput } from '../../domain/errors.js';
-import type { FaultSpec } from '../../domain/fault-spec.js';
-import type { TrafficControl } from '../../domain/traffic-control.js';
-import { parseLimitKey } from '../../domain/limits.js';
+import type { FaultSpec } from '../../domain/traffic/fault-spec.js';
+import type { TrafficControl } from '../../domain/traffic/traffic-control.js';
+import { parseLimitKey } from '../../domain/traffic/limits.js';
 
 type Tenant = { Params: { tenantId: string } };
 const schema = (summary: string) => ({ schema: { tags: ['admin'], summary, security: [{ adminKey: [] }] } });

@@ -2,10 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { KeyRing } from '../../auth/key-ring.js';
 import { ApiError, invalidInput } from '../../domain/errors.js';
-import type { MachineService } from '../../domain/machine-service.js';
-import type { TenantAdmin } from '../../domain/tenant-admin.js';
-import { validateTenantDocument } from '../../domain/tenant-document-schema.js';
-import type { TrafficControl } from '../../domain/traffic-control.js';
+import type { MachineService } from '../../domain/machines/machine-service.js';
+import type { TenantAdmin } from '../../domain/identity/tenant-admin.js';
+import { validateTenantDocument } from '../../domain/identity/tenant-document-schema.js';
+import type { TrafficControl } from '../../domain/traffic/traffic-control.js';
 import { wireTimestamp } from '../../shared/timestamp.js';
 import { registerTrafficRoutes } from './admin-traffic.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { InventoryService } from '../../domain/inventory-service.js';
-import type { MachineService } from '../../domain/machine-service.js';
-import type { TagService } from '../../domain/tag-service.js';
+import type { InventoryService } from '../../domain/machines/inventory-service.js';
+import type { MachineService } from '../../domain/machines/machine-service.js';
+import type { TagService } from '../../domain/machines/tag-service.js';
 import { parseFunctionArguments } from '../odata/function-args.js';
 import { nextLinkFor } from '../odata/next-link.js';
 import { parseMachineQuery, type QueryParameters } from '../odata/query-options.js';
@@ -12,7 +12,7 @@ import { BulkTagBody, FindByTagQuery, ListQuery, TagBody } from '../wire/invento
 import { MachineEntitySchema, MachineIdParams } from '../wire/machine-schema.js';
 import { machineEntity, ODATA_JSON } from '../wire/machine-wire.js';
 import type { HandlerSpec } from './machines.js';
-import type { Machine } from '../../domain/machine.js';
+import type { Machine } from '../../domain/machines/machine.js';
 
 const collectionReply = { 200: MachineCollectionSchema };
 

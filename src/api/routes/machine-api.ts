@@ -1,8 +1,8 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../../domain/errors.js';
-import type { AccessPolicy } from '../../domain/access-policy.js';
-import type { TrafficControl } from '../../domain/traffic-control.js';
+import type { AccessPolicy } from '../../domain/identity/access-policy.js';
+import type { TrafficControl } from '../../domain/traffic/traffic-control.js';
 import { applyFault, registerJournal } from '../plugins/traffic.js';
 import type { TokenVerifier } from '../../auth/token-verifier.js';
 import { OPERATIONS, type Operation } from '../operations.js';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Machine } from '../../domain/machine.js';
-import type { MachineService } from '../../domain/machine-service.js';
+import type { Machine } from '../../domain/machines/machine.js';
+import type { MachineService } from '../../domain/machines/machine-service.js';
 import type { OperationId } from '../operations.js';
 import { baseUrlOf, principalOf } from '../request-context.js';
 import { machineEntity, ODATA_JSON } from '../wire/machine-wire.js';

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import type { Machine } from '../../domain/machine.js';
-import { machineToJson } from '../../domain/machine-json.js';
-import type { MachinePropertyName } from '../../domain/machine-query.js';
+import type { Machine } from '../../domain/machines/machine.js';
+import { machineToJson } from '../../domain/machines/machine-json.js';
+import type { MachinePropertyName } from '../../domain/machines/machine-query.js';
 import { MachineSchema } from './machine-schema.js';
 import { machinesContext } from './machine-wire.js';
 

@@ -1,4 +1,4 @@
-import type { Machine } from '../../domain/machine.js';
+import type { Machine } from '../../domain/machines/machine.js';
 import { wireTimestamp } from '../../shared/timestamp.js';
 
 export const ODATA_JSON = 'application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8';

@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { createCore } from '../../app.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
-import { machineToJson } from '../../domain/machine-json.js';
+import { machineToJson } from '../../domain/machines/machine-json.js';
 import { configFrom, withSettings } from '../options.js';
 import { tenantArg } from './shared.js';
 

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_RETENTION_DAYS } from '../../domain/tenant.js';
+import { DEFAULT_RETENTION_DAYS } from '../../domain/identity/tenant.js';
 import type { TenantStore } from '../../domain/ports.js';
 import { isGuid } from '../../shared/ids.js';
 

@@ -1,10 +1,10 @@
 import { sql, type CompiledQuery, type Kysely, type Transaction } from 'kysely';
-import type { DeviceValue } from '../../domain/device-value.js';
-import type { IpAssignment, IpSearch } from '../../domain/ip-history.js';
-import type { Machine } from '../../domain/machine.js';
-import type { MachineFilter, MachinePage, MachinePropertyName } from '../../domain/machine-query.js';
+import type { DeviceValue } from '../../domain/machines/device-value.js';
+import type { IpAssignment, IpSearch } from '../../domain/machines/ip-history.js';
+import type { Machine } from '../../domain/machines/machine.js';
+import type { MachineFilter, MachinePage, MachinePropertyName } from '../../domain/machines/machine-query.js';
 import type { MachineScope, MachineUpdate, MachineUpdateResult, Store } from '../../domain/ports.js';
-import type { ChangeContext } from '../../domain/value-change.js';
+import type { ChangeContext } from '../../domain/machines/value-change.js';
 import { invalidInput } from '../../domain/errors.js';
 import { KyselyStore } from '../kysely-store.js';
 import { machineJson } from '../machine-json-sql.js';

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { MachineScope } from '../../domain/ports.js';
-import type { ChangeContext } from '../../domain/value-change.js';
+import type { ChangeContext } from '../../domain/machines/value-change.js';
 import type { Timestamp } from '../../shared/timestamp.js';
 import { valueChangeInsert } from '../machine-writes.js';
 import { inScope } from '../machine-scope.js';

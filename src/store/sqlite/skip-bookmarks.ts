@@ -1,4 +1,4 @@
-import type { MachinePage } from '../../domain/machine-query.js';
+import type { MachinePage } from '../../domain/machines/machine-query.js';
 import type { MachineScope } from '../../domain/ports.js';
 
 /** "Exactly `position` visible machines matching the query have an id <= `afterId`." */

@@ -1,7 +1,7 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { IpAssignment, IpSearch } from '../../domain/ip-history.js';
-import type { Machine } from '../../domain/machine.js';
-import type { AnyTag, MachineFilter, MachinePage, MachinePropertyName } from '../../domain/machine-query.js';
+import type { IpAssignment, IpSearch } from '../../domain/machines/ip-history.js';
+import type { Machine } from '../../domain/machines/machine.js';
+import type { AnyTag, MachineFilter, MachinePage, MachinePropertyName } from '../../domain/machines/machine-query.js';
 import type { MachineScope } from '../../domain/ports.js';
 import { countMachinesQuery, ipRows, machinesByIpQuery, pageRows, seenBetweenQuery, tagMatchesQuery } from '../machine-queries.js';
 import { SkipBookmarks } from './skip-bookmarks.js';

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CompiledQuery, Kysely } from 'kysely';
-import type { DeviceValue } from '../../domain/device-value.js';
-import type { Machine } from '../../domain/machine.js';
-import type { IpAssignment, IpSearch } from '../../domain/ip-history.js';
-import type { MachineFilter, MachinePage, MachinePropertyName } from '../../domain/machine-query.js';
+import type { DeviceValue } from '../../domain/machines/device-value.js';
+import type { Machine } from '../../domain/machines/machine.js';
+import type { IpAssignment, IpSearch } from '../../domain/machines/ip-history.js';
+import type { MachineFilter, MachinePage, MachinePropertyName } from '../../domain/machines/machine-query.js';
 import type { MachineScope, MachineUpdate, MachineUpdateResult, Store } from '../../domain/ports.js';
-import type { ChangeContext } from '../../domain/value-change.js';
+import type { ChangeContext } from '../../domain/machines/value-change.js';
 import { KyselyStore } from '../kysely-store.js';
 import { machineToRow, rowToMachine } from '../machine-rows.js';
 import { migrateToLatest } from '../migrate.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { MachineUpdate } from '../../domain/ports.js';
-import type { ChangeContext } from '../../domain/value-change.js';
+import type { ChangeContext } from '../../domain/machines/value-change.js';
 import { applyUpdate, planUpdate, valueTransition } from '../machine-writes.js';
 import type { Database, MachineRow } from '../schema.js';
 import { BulkSql } from './bulk-sql.js';

@@ -1,5 +1,5 @@
 import type { MachineUpdate } from '../../domain/ports.js';
-import type { ChangeContext } from '../../domain/value-change.js';
+import type { ChangeContext } from '../../domain/machines/value-change.js';
 import type { MachineIpRow, MachineRow } from '../schema.js';
 
 /** The write operations the store hands to its group commit (group-commit.ts). */

@@ -1,9 +1,9 @@
-import { stableGuid } from '../shared/ids.js';
+import { stableGuid } from '../../shared/ids.js';
 import type { AccessPolicy } from './access-policy.js';
 import { assignGroup } from './device-groups.js';
 import type { DeviceGroup, Role, User } from './directory.js';
-import { invalidInput } from './errors.js';
-import type { Application, ApplicationStore, DirectoryStore, FaultRuleStore, GroupChange, TenantStore } from './ports.js';
+import { invalidInput } from '../errors.js';
+import type { Application, ApplicationStore, DirectoryStore, FaultRuleStore, GroupChange, TenantStore } from '../ports.js';
 import { DEFAULT_RETENTION_DAYS } from './tenant.js';
 import { firstDuplicate } from './tenant-document-schema.js';
 import type { TenantDocument } from './tenant-document.js';

@@ -1,10 +1,10 @@
-import { ApiError, invalidInput, missingParameter } from './errors.js';
+import { ApiError, invalidInput, missingParameter } from '../errors.js';
 import { ipSearch } from './ip-history.js';
 import type { MachineAccess, Visibility } from './machine-access.js';
 import { parseTag } from './machine-commands.js';
 import { MAX_TOP, type MachineFilter, type MachinePage, type MachineQuery } from './machine-query.js';
 import type { Machine } from './machine.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../identity/principal.js';
 
 export interface MachineList<T = Machine> {
   readonly machines: T[];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { newGuid } from '../shared/ids.js';
-import { ERROR_STATUS, invalidInput, type ErrorCode } from './errors.js';
+import { newGuid } from '../../shared/ids.js';
+import { ERROR_STATUS, invalidInput, type ErrorCode } from '../errors.js';
 import type { FaultAction, FaultRule, FaultTrigger } from './faults.js';
 
 /**

@@ -1,11 +1,11 @@
-import type { Clock } from '../shared/clock.js';
-import { ApiError, type ErrorCode } from './errors.js';
+import type { Clock } from '../../shared/clock.js';
+import { ApiError, type ErrorCode } from '../errors.js';
 import { faultRuleFromSpec, faultRuleToSpec, type FaultSpec } from './fault-spec.js';
 import type { FaultCall, FaultDecision, FaultInjector, FaultRule } from './faults.js';
-import type { FaultRuleStore } from './ports.js';
+import type { FaultRuleStore } from '../ports.js';
 import type { Journal } from './journal.js';
 import { effectiveLimits, limitKey, type LimitOverride, type RateLimiter } from './limits.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../identity/principal.js';
 
 /** Where the limits of a tenant and of one of its applications are written down. */
 export type LimitLookup = (tenantId: string, appId: string) => Promise<{ tenant?: LimitOverride; app?: LimitOverride }>;

@@ -1,5 +1,5 @@
 import { describeValue } from './device-value.js';
-import { ApiError, invalidInput, missingParameter } from './errors.js';
+import { ApiError, invalidInput, missingParameter } from '../errors.js';
 import { parseTag, requireObject } from './machine-commands.js';
 
 /** Most machines one AddOrRemoveTagForMultipleMachines call may name (spec section 4). */

@@ -1,4 +1,4 @@
-import type { LimitOverride } from './limits.js';
+import type { LimitOverride } from '../traffic/limits.js';
 
 export const DEFAULT_RETENTION_DAYS = 180;
 const DAY_MS = 86_400_000;

@@ -1,4 +1,4 @@
-import { invalidInput } from './errors.js';
+import { invalidInput } from '../errors.js';
 
 export const DEVICE_VALUES = ['Normal', 'Low', 'High'] as const;
 export type DeviceValue = (typeof DEVICE_VALUES)[number];

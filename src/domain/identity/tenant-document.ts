@@ -1,6 +1,6 @@
 import type { DeviceGroupRules } from './directory.js';
-import type { FaultSpec } from './fault-spec.js';
-import type { LimitOverride } from './limits.js';
+import type { FaultSpec } from '../traffic/fault-spec.js';
+import type { LimitOverride } from '../traffic/limits.js';
 import type { RolePermission } from './permissions.js';
 
 /**

@@ -1,5 +1,5 @@
 import { parseDeviceValue, type DeviceValue } from './device-value.js';
-import { invalidBody, invalidInput, missingParameter } from './errors.js';
+import { invalidBody, invalidInput, missingParameter } from '../errors.js';
 
 export const MAX_TAG_LENGTH = 200;
 

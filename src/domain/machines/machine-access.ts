@@ -1,13 +1,13 @@
-import type { Clock } from '../shared/clock.js';
-import type { AccessPolicy } from './access-policy.js';
-import { assignGroup, type GroupAssignment, type GroupFacts } from './device-groups.js';
-import { isGuid } from '../shared/ids.js';
-import { timestampFromMillis } from '../shared/timestamp.js';
-import { ApiError, machineNotFound } from './errors.js';
+import type { Clock } from '../../shared/clock.js';
+import type { AccessPolicy } from '../identity/access-policy.js';
+import { assignGroup, type GroupAssignment, type GroupFacts } from '../identity/device-groups.js';
+import { isGuid } from '../../shared/ids.js';
+import { timestampFromMillis } from '../../shared/timestamp.js';
+import { ApiError, machineNotFound } from '../errors.js';
 import type { Machine } from './machine.js';
-import type { MachineScope, MachineStore, MachineUpdate } from './ports.js';
-import type { Principal } from './principal.js';
-import { retentionCutoff, type Tenant } from './tenant.js';
+import type { MachineScope, MachineStore, MachineUpdate } from '../ports.js';
+import type { Principal } from '../identity/principal.js';
+import { retentionCutoff, type Tenant } from '../identity/tenant.js';
 import type { ChangeRoute } from './value-change.js';
 
 const MACHINE_ID = /^[0-9a-f]{40}$/;

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { APP_PERMISSIONS, DELEGATED_PERMISSIONS, ROLE_PERMISSIONS } from './permissions.js';
-import { faultRuleFromSpec } from './fault-spec.js';
+import { faultRuleFromSpec } from '../traffic/fault-spec.js';
 import type { TenantDocument } from './tenant-document.js';
 
 /**

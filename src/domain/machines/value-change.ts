@@ -1,4 +1,4 @@
-import type { Timestamp } from '../shared/timestamp.js';
+import type { Timestamp } from '../../shared/timestamp.js';
 import type { DeviceValue } from './device-value.js';
 
 /** How a change arrived; recorded with every value change. */

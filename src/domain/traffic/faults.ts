@@ -1,4 +1,4 @@
-import type { ErrorCode } from './errors.js';
+import type { ErrorCode } from '../errors.js';
 
 /**
  * Faults a tester can provoke (issue 4): an error in the real envelope, added latency, a

@@ -1,9 +1,9 @@
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../../shared/clock.js';
 import { UNGROUPED_ID, type DeviceGroup, type Role, type User } from './directory.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../errors.js';
 import { requirePermission, type PermissionRequirement, type RolePermission } from './permissions.js';
-import type { LimitOverride } from './limits.js';
-import type { Application, ApplicationStore, DirectoryStore, TenantStore } from './ports.js';
+import type { LimitOverride } from '../traffic/limits.js';
+import type { Application, ApplicationStore, DirectoryStore, TenantStore } from '../ports.js';
 import type { Tenant } from './tenant.js';
 import type { DelegatedPrincipal, Principal } from './principal.js';
 

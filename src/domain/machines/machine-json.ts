@@ -1,7 +1,7 @@
-import { isGuid } from '../shared/ids.js';
-import { parseTimestamp, wireTimestamp, type Timestamp } from '../shared/timestamp.js';
+import { isGuid } from '../../shared/ids.js';
+import { parseTimestamp, wireTimestamp, type Timestamp } from '../../shared/timestamp.js';
 import { DEVICE_VALUES, parseDeviceValue } from './device-value.js';
-import { invalidInput } from './errors.js';
+import { invalidInput } from '../errors.js';
 import type { IpAddress, Machine, VmMetadata } from './machine.js';
 
 /** A machine in its wire JSON form (timestamps trimmed), as `GET /api/machines` returns it. */

@@ -1,4 +1,4 @@
-import { ApiError } from './errors.js';
+import { ApiError } from '../errors.js';
 import type { Principal } from './principal.js';
 
 export const APP_PERMISSIONS = ['Machine.Read.All', 'Machine.ReadWrite.All'] as const;

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { parseTimestamp, timestampFromMillis, timestampToMillis, type Timestamp } from '../shared/timestamp.js';
-import { invalidInput, missingParameter } from './errors.js';
+import { parseTimestamp, timestampFromMillis, timestampToMillis, type Timestamp } from '../../shared/timestamp.js';
+import { invalidInput, missingParameter } from '../errors.js';
 import type { Machine } from './machine.js';
 
 /** A machine held an internal address from `from` to `to` (inclusive): what findbyip searches. */

@@ -1,11 +1,11 @@
-import { machineNotFound } from './errors.js';
+import { machineNotFound } from '../errors.js';
 import type { CallInfo, MachineAccess, MachineChanges } from './machine-access.js';
 import type { Machine } from './machine.js';
 import { parseMachinePatch, parseSetDeviceValueBody } from './machine-commands.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../identity/principal.js';
 import type { ValueChange } from './value-change.js';
 import { machineLockKey, type MachineLocks } from './tag-service.js';
-import { KeyedLock } from '../shared/keyed-lock.js';
+import { KeyedLock } from '../../shared/keyed-lock.js';
 
 export type { CallInfo } from './machine-access.js';
 

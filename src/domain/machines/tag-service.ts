@@ -1,8 +1,8 @@
-import { KeyedLock } from '../shared/keyed-lock.js';
-import { machineNotFound } from './errors.js';
+import { KeyedLock } from '../../shared/keyed-lock.js';
+import { machineNotFound } from '../errors.js';
 import type { CallInfo, MachineAccess } from './machine-access.js';
 import type { Machine } from './machine.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../identity/principal.js';
 import { applyTagAction, parseBulkTagCommand, parseTagCommand, type TagCommand } from './tag-commands.js';
 
 /** Mutual exclusion per key: in this process (one instance), or across instances (PostgreSQL). */
