@@ -5,6 +5,8 @@ export type Token =
   | { readonly type: 'string'; readonly value: string; readonly pos: number }
   | { readonly type: 'number'; readonly text: string; readonly pos: number }
   | { readonly type: 'datetime'; readonly text: string; readonly pos: number }
+  /** An unquoted GUID (`id eq 5d3e...`), as some clients write ids: a string wherever one is allowed. */
+  | { readonly type: 'guid'; readonly text: string; readonly pos: number }
   | { readonly type: 'punctuation'; readonly text: '(' | ')' | ',' | ':' | '/'; readonly pos: number }
   | { readonly type: 'end'; readonly pos: number };
 
@@ -14,6 +16,7 @@ export const syntaxError = (option: string, pos: number, what: string): ApiError
 
 // Date-only (`2018-08-01Z`, the reference's own form) or a full DateTimeOffset; unquoted, as OData writes them.
 const DATETIME = /\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:\d{2})?(?![\w.:-])/y;
+const GUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])/y;
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.])/y;
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
 const SPACE = /[ \t]+/y;
@@ -44,14 +47,16 @@ export function tokenize(text: string, option: string): Token[] {
       tokens.push({ type: 'punctuation', text: ch as '(' | ')' | ',' | ':' | '/', pos });
       pos++;
     } else {
-      const datetime = match(DATETIME);
-      const number = datetime ? undefined : match(NUMBER);
-      const identifier = datetime || number ? undefined : match(IDENTIFIER);
-      if (datetime) tokens.push({ type: 'datetime', text: datetime, pos });
+      const guid = match(GUID);
+      const datetime = guid ? undefined : match(DATETIME);
+      const number = guid || datetime ? undefined : match(NUMBER);
+      const identifier = guid || datetime || number ? undefined : match(IDENTIFIER);
+      if (guid) tokens.push({ type: 'guid', text: guid, pos });
+      else if (datetime) tokens.push({ type: 'datetime', text: datetime, pos });
       else if (number) tokens.push({ type: 'number', text: number, pos });
       else if (identifier) tokens.push({ type: 'identifier', text: identifier, pos });
       else throw syntaxError(option, pos, `unexpected character '${ch}'`);
-      pos += (datetime ?? number ?? identifier ?? '').length;
+      pos += (guid ?? datetime ?? number ?? identifier ?? '').length;
     }
   }
   tokens.push({ type: 'end', pos });

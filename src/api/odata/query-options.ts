@@ -38,7 +38,7 @@ export function parseMachineQuery(parameters: QueryParameters): MachineQuery {
   };
 }
 
-function wholeNumber(option: string, text: string, min: number, max: number): number {
+export function wholeNumber(option: string, text: string, min: number, max: number): number {
   const n = Number(text);
   if (!/^\d{1,16}$/.test(text) || n < min || n > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`;
@@ -47,7 +47,7 @@ function wholeNumber(option: string, text: string, min: number, max: number): nu
   return n;
 }
 
-function parseCount(text: string | undefined): boolean {
+export function parseCount(text: string | undefined): boolean {
   if (text === undefined || /^false$/i.test(text)) return false;
   if (/^true$/i.test(text)) return true;
   throw odata(`The value '${text.slice(0, 40)}' is not valid for $count: it must be true or false.`);

@@ -93,6 +93,7 @@ class Parser {
       case 'string':
       case 'number':
       case 'datetime':
+      case 'guid':
         return { type: 'literal', token, pos: token.pos };
       case 'punctuation': {
         if (token.text !== '(') throw this.error(token, `unexpected ${describe(token)}`);
@@ -184,6 +185,7 @@ export function describe(token: Token): string {
     case 'identifier':
     case 'number':
     case 'datetime':
+    case 'guid':
     case 'punctuation':
       return `'${token.text.slice(0, 40)}'`;
   }

@@ -1,5 +1,8 @@
 import { DEVICE_VALUES } from './device-value.js';
 import { EXPOSURE_LEVELS, HEALTH_STATUSES, ONBOARDING_STATUSES, RISK_SCORES, type Machine } from './machine.js';
+import { normalizeValue, type Comparison, type InList, type Junction, type Negation, type OrderKey as GenericOrderKey, type PropertyInfo, type StartsWith } from '../query-filter.js';
+
+export type { Comparison, ComparisonOperator, InList, Junction, Literal, Negation, PropertyInfo, StartsWith, ValueType } from '../query-filter.js';
 
 /**
  * The MachineQuery tree: what `GET /api/machines` asks for, in domain terms. The OData parser
@@ -10,17 +13,6 @@ import { EXPOSURE_LEVELS, HEALTH_STATUSES, ONBOARDING_STATUSES, RISK_SCORES, typ
 /** Largest `$top` (spec section 5) and the most any collection answer holds. */
 export const MAX_TOP = 10_000;
 export const DEFAULT_PAGE_SIZE = 10_000;
-
-export type ValueType = 'string' | 'integer' | 'timestamp';
-
-export interface PropertyInfo {
-  readonly type: ValueType;
-  readonly nullable: boolean;
-  /** Names and identifiers the service treats without case: values compare lower-cased. */
-  readonly caseInsensitive?: true;
-  /** A closed set of values: a literal in another case is read as the canonical member. */
-  readonly members?: readonly string[];
-}
 
 /** The filterable scalar properties (spec section 5); `machineTags` is reached through `any()`. */
 export const SCALAR_PROPERTIES = {
@@ -45,36 +37,6 @@ export const TAGS_PROPERTY = 'machineTags';
 /** `tag` stands for the lambda variable of `machineTags/any(t: ...)`. */
 export type TagProperty = 'tag';
 
-export type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
-/** Strings (timestamps in the stored fixed-width form), whole numbers, or null. */
-export type Literal = string | number | null;
-
-export interface Comparison<P> {
-  readonly kind: 'compare';
-  readonly property: P;
-  readonly op: ComparisonOperator;
-  readonly value: Literal;
-}
-export interface InList<P> {
-  readonly kind: 'in';
-  readonly property: P;
-  /** Never empty, never null. */
-  readonly values: readonly (string | number)[];
-}
-export interface StartsWith<P> {
-  readonly kind: 'startsWith';
-  readonly property: P;
-  readonly prefix: string;
-}
-export interface Junction<F> {
-  readonly kind: 'and' | 'or';
-  readonly left: F;
-  readonly right: F;
-}
-export interface Negation<F> {
-  readonly kind: 'not';
-  readonly operand: F;
-}
 /** `machineTags/any(t: predicate)`; a null predicate is `any()`: at least one tag. */
 export interface AnyTag {
   readonly kind: 'anyTag';
@@ -90,10 +52,7 @@ export type MachineFilter =
   | Junction<MachineFilter>
   | Negation<MachineFilter>;
 
-export interface OrderKey {
-  readonly property: ScalarProperty;
-  readonly descending: boolean;
-}
+export type OrderKey = GenericOrderKey<ScalarProperty>;
 
 export type MachinePropertyName = keyof Machine;
 
@@ -130,18 +89,7 @@ export interface MachinePage {
   readonly window?: { readonly size: number; readonly filter: MachineFilter | null };
 }
 
-/**
- * A literal in the form stored values have: lower case for case-insensitive properties, the
- * canonical member of a closed set (`'active'` -> `'Active'`) for comparisons of equality.
- */
+/** A literal in the form stored values have (see normalizeValue); tags compare exactly. */
 export function normalizeLiteral(property: ScalarProperty | TagProperty, value: string, forEquality: boolean): string {
-  // COMPAT: values of names and ids compare without case, enum values in any case (docs/compat.md).
-  if (property === 'tag') return value;
-  const info: PropertyInfo = SCALAR_PROPERTIES[property];
-  if (info.caseInsensitive) return value.toLowerCase();
-  if (forEquality && info.members) {
-    const lower = value.toLowerCase();
-    return info.members.find((m) => m.toLowerCase() === lower) ?? value;
-  }
-  return value;
+  return property === 'tag' ? value : normalizeValue(SCALAR_PROPERTIES[property], value, forEquality);
 }
