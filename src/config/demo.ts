@@ -1,4 +1,4 @@
-import { ROLE_PERMISSIONS } from '../domain/identity/permissions.js';
+import { ACTION_PERMISSIONS, ROLE_PERMISSIONS } from '../domain/identity/permissions.js';
 import type { TenantDocument } from '../domain/identity/tenant-document.js';
 
 /**
@@ -13,8 +13,8 @@ export const DEMO_APP = {
   clientId: 'de70a99c-0000-4000-8000-000000000001',
   clientSecret: 'rampart-demo-secret',
   name: 'Rampart demo application',
-  roles: ['Machine.Read.All', 'Machine.ReadWrite.All'],
-  delegated: ['Machine.Read', 'Machine.ReadWrite'],
+  roles: ['Machine.Read.All', 'Machine.ReadWrite.All', ...ACTION_PERMISSIONS, 'Alert.Read.All', 'Alert.ReadWrite.All'],
+  delegated: ['Machine.Read', 'Machine.ReadWrite', ...ACTION_PERMISSIONS, 'Alert.Read', 'Alert.ReadWrite'],
 } as const;
 
 export const DEMO_READONLY_APP = {
@@ -57,6 +57,14 @@ export const DEMO_TENANT: TenantDocument = {
     { id: 102, name: 'Workstations', rank: 4, description: 'Desktops and laptops', rules: { osPlatforms: ['Windows10', 'Windows11', 'macOS'] }, userGroups: ['secops-admins', 'secops-analysts'] },
     { id: 0, name: 'Ungrouped devices (default)', rank: 5, description: 'Devices no rule matches', userGroups: ['secops-admins', 'secops-analysts'] },
   ],
+  // What live response's PutFile and RunScript may name (spec section 4).
+  actions: {
+    library: [
+      { name: 'collect-triage.ps1', description: 'Collects running processes and open connections', content: 'Get-Process | Sort-Object CPU -Descending | Select-Object -First 20\r\nGet-NetTCPConnection -State Established\r\n' },
+      { name: 'triage.sh', description: 'Collects processes and sockets on Linux and macOS', content: '#!/bin/sh\nps aux --sort=-%cpu | head -20\nss -tunap 2>/dev/null || netstat -an\n' },
+      { name: 'remediation-tool.exe', description: 'A tool to place on a device with PutFile' },
+    ],
+  },
 };
 
 /** The machine of the reference's own examples, always present in the demo fleet. */

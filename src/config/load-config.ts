@@ -53,6 +53,7 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
     journalSize: value('journalSize') as number,
     tenantFiles: Object.freeze([...(value('tenantFiles') as readonly string[])]),
     pageSize: value('pageSize') as number,
+    actionTimings: value('actionTimings') as Config['actionTimings'],
     shutdownTimeout: value('shutdownTimeout') as number,
   });
 }

@@ -43,6 +43,7 @@ export const SETTINGS = {
   journalSize: { flag: 'journal-size', env: ['RAMPART_JOURNAL_SIZE'], kind: 'int', min: 0, max: 1_000_000, help: 'requests kept per tenant in the request journal' },
   tenantFiles: { flag: 'tenant-file', env: ['RAMPART_TENANT_FILES'], kind: 'list', help: 'tenant files (JSON or YAML) or folders of them, comma-separated; applied at start' },
   pageSize: { flag: 'page-size', env: ['RAMPART_PAGE_SIZE'], kind: 'int', min: 1, max: 10_000, help: 'machines per page of GET /api/machines without $top (the real service: 10000)' },
+  actionTimings: { flag: 'action-timings', env: ['RAMPART_ACTION_TIMINGS'], kind: 'enum', values: ['fast', 'instant', 'realistic'], help: 'how long machine actions take for tenants that do not say: fast (seconds), instant, or realistic (about a minute and more)' },
   shutdownTimeout: { flag: 'shutdown-timeout', env: ['RAMPART_SHUTDOWN_TIMEOUT'], kind: 'int', min: 0, max: 600_000, help: 'ms to let in-flight requests finish on SIGTERM' },
 } as const satisfies Record<string, Setting>;
 
@@ -76,6 +77,7 @@ export interface Config {
   readonly journalSize: number;
   readonly tenantFiles: readonly string[];
   readonly pageSize: number;
+  readonly actionTimings: 'fast' | 'instant' | 'realistic';
   readonly shutdownTimeout: number;
 }
 
@@ -105,6 +107,7 @@ export const DEFAULTS = {
   trustTenants: [],
   tenantFiles: [],
   pageSize: 10_000,
+  actionTimings: 'fast',
   shutdownTimeout: 10_000,
 } as const;
 

@@ -47,6 +47,8 @@ export function describeAction(action: FaultAction): string {
       return 'drop the connection';
     case 'truncate':
       return 'truncate the body';
+    case 'outcome':
+      return action.steer.outcome === 'Failed' ? `action ends Failed (HRESULT ${action.steer.errorHResult})` : action.steer.outcome === 'TimeOut' ? 'action times out' : 'action stays Pending';
   }
 }
 

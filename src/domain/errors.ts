@@ -9,6 +9,11 @@ export const ERROR_STATUS = {
   InvalidRequestBody: 400,
   MaximumBatchSizeExceeded: 400,
   MissingRequiredParameter: 400,
+  // Machine actions (shared/spec/machine-actions.md).
+  ActiveRequestAlreadyExists: 400,
+  OsPlatformNotSupported: 400,
+  InvalidHashValue: 400,
+  InvalidRequest: 400,
   Unauthorized: 401,
   Forbidden: 403,
   NotFound: 404,

@@ -9,6 +9,7 @@ import type { FaultSpec } from './traffic/fault-spec.js';
 import type { LimitCounter, LimitOverride } from './traffic/limits.js';
 import type { Tenant } from './identity/tenant.js';
 import type { ChangeContext, ValueChange } from './machines/value-change.js';
+import type { ActionStore } from './actions/action-ports.js';
 
 /**
  * The storage port. Each backend (SQLite today, PostgreSQL later) implements it by mapping rows
@@ -199,5 +200,7 @@ export interface Store
   extends MachineStore, TenantStore, ApplicationStore, SigningKeyStore, DirectoryStore, FaultRuleStore, LimitCounterStore, ConsoleSessionStore {
   /** False once the backend can no longer accept writes (readiness reports it). */
   readonly healthy: boolean;
+  /** Machine actions and investigations (issue 11). */
+  readonly actions: ActionStore;
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { RolePermission } from '../domain/identity/permissions.js';
 import type { Application } from '../domain/ports.js';
 import type { LimitCounter, LimitOverride } from '../domain/traffic/limits.js';
 import type { FleetSeed, Tenant } from '../domain/identity/tenant.js';
+import type { TenantActionSettings } from '../domain/actions/action-settings.js';
 import type { ApplicationRow, DeviceGroupRow, LimitCounterRow, RoleRow, TenantRow, UserRow } from './schema.js';
 
 /** Row mappers for a tenant's applications, users, roles and device groups. Pure mapping. */
@@ -36,6 +37,7 @@ export const tenantToRow = (t: Tenant): TenantRow => ({
   retention_days: t.retentionDays,
   limits: t.limits ? JSON.stringify(t.limits) : null,
   seed: t.seed ? JSON.stringify(t.seed) : null,
+  actions: t.actions ? JSON.stringify(t.actions) : null,
 });
 
 export const rowToTenant = (r: TenantRow): Tenant => ({
@@ -44,6 +46,7 @@ export const rowToTenant = (r: TenantRow): Tenant => ({
   retentionDays: Number(r.retention_days),
   ...(r.limits ? { limits: JSON.parse(r.limits) as LimitOverride } : {}),
   ...(r.seed ? { seed: JSON.parse(r.seed) as FleetSeed } : {}),
+  ...(r.actions ? { actions: JSON.parse(r.actions) as TenantActionSettings } : {}),
 });
 
 export const userToRow = (u: User): UserRow => ({

@@ -17,6 +17,8 @@ import { inScope } from './machine-scope.js';
 import { countMachinesUpToQuery } from './machine-queries.js';
 import { anyTagNodes } from './query-compiler.js';
 import type { Database, MachineRow } from './schema.js';
+import type { ActionStore } from '../domain/actions/action-ports.js';
+import { KyselyActionStore } from './actions/kysely-action-store.js';
 
 /**
  * The part of the Store every backend answers with the same Kysely queries: machine lookups,
@@ -25,7 +27,12 @@ import type { Database, MachineRow } from './schema.js';
  * (`exec`); the machine writes and the inventory listing, where the backends differ, stay with it.
  */
 export abstract class KyselyStore {
-  protected constructor(protected readonly db: Kysely<Database>) {}
+  /** Machine actions and investigations (issue 11), through this backend's reads and writes. */
+  readonly actions: ActionStore;
+
+  protected constructor(protected readonly db: Kysely<Database>) {
+    this.actions = new KyselyActionStore(db, { all: (query) => this.all(query), exec: (...statements) => this.exec(...statements) });
+  }
 
   /** Runs one read; SQLite answers synchronously, PostgreSQL over the pool. */
   protected abstract all<R>(query: CompiledQuery<R>): R[] | Promise<R[]>;
@@ -104,7 +111,7 @@ export abstract class KyselyStore {
 
   async deleteMachines(tenantId: string): Promise<void> {
     await this.exec(
-      ...(['machine_tags', 'machine_ip_history', 'value_history', 'machines'] as const).map((table) =>
+      ...(['machine_tags', 'machine_ip_history', 'value_history', 'machine_actions', 'machine_response_states', 'investigations', 'machines'] as const).map((table) =>
         this.db.deleteFrom(table).where('tenant_id', '=', tenantId).compile(),
       ),
     );

@@ -24,6 +24,9 @@ export interface Database {
   journal_entries: JournalEntryRow;
   fault_counters: FaultCounterRow;
   shared_secrets: SharedSecretRow;
+  machine_actions: MachineActionRow;
+  machine_response_states: MachineResponseStateRow;
+  investigations: InvestigationRow;
 }
 
 export interface TenantRow {
@@ -34,6 +37,8 @@ export interface TenantRow {
   limits: string | null;
   /** JSON of the FleetSeed the fleet was generated with, or null. */
   seed: string | null;
+  /** JSON of the tenant's action settings (timings, live-response library), or null. */
+  actions: string | null;
 }
 
 export interface ApplicationRow {
@@ -205,4 +210,60 @@ export interface FaultCounterRow {
 export interface SharedSecretRow {
   name: string;
   value: string;
+}
+
+/** A machine action: facts fixed at creation, its timeline, a cancellation (migration 0010). */
+export interface MachineActionRow {
+  tenant_id: string;
+  id: string;
+  type: string;
+  machine_id: string;
+  computer_dns_name: string;
+  scope: string | null;
+  requestor: string;
+  requestor_comment: string;
+  request_source: string;
+  app_id: string;
+  user_id: string | null;
+  request_id: string | null;
+  created_at: string;
+  picked_up_at: string | null;
+  ends_at: string;
+  outcome: string;
+  error_hresult: number | string;
+  file_sha1: string | null;
+  /** JSON of the live-response commands. */
+  commands: string;
+  cancellation_requestor: string | null;
+  cancellation_comment: string | null;
+  cancelled_at: string | null;
+  /** 1 while a succeeded action's effect on its device is still to be applied. */
+  effect_pending: number;
+}
+
+/** A device's isolation or restriction, as the last succeeded action of the family left it. */
+export interface MachineResponseStateRow {
+  tenant_id: string;
+  machine_id: string;
+  family: string;
+  state: string;
+  detail: string | null;
+  since: string;
+  action_id: string;
+}
+
+export interface InvestigationRow {
+  tenant_id: string;
+  id: string;
+  machine_id: string;
+  computer_dns_name: string;
+  comment: string;
+  requestor: string;
+  app_id: string;
+  user_id: string | null;
+  request_id: string | null;
+  created_at: string;
+  picked_up_at: string | null;
+  ends_at: string;
+  outcome: string;
 }

@@ -1,8 +1,18 @@
 import { ApiError } from '../errors.js';
 import type { Principal } from './principal.js';
 
-export const APP_PERMISSIONS = ['Machine.Read.All', 'Machine.ReadWrite.All'] as const;
-export const DELEGATED_PERMISSIONS = ['Machine.Read', 'Machine.ReadWrite'] as const;
+/** The response actions' own permissions: the same name as application and as delegated permission. */
+export const ACTION_PERMISSIONS = [
+  'Machine.Isolate',
+  'Machine.Scan',
+  'Machine.RestrictExecution',
+  'Machine.CollectForensics',
+  'Machine.Offboard',
+  'Machine.StopAndQuarantine',
+  'Machine.LiveResponse',
+] as const;
+export const APP_PERMISSIONS = ['Machine.Read.All', 'Machine.ReadWrite.All', ...ACTION_PERMISSIONS, 'Alert.Read.All', 'Alert.ReadWrite.All'] as const;
+export const DELEGATED_PERMISSIONS = ['Machine.Read', 'Machine.ReadWrite', ...ACTION_PERMISSIONS, 'Alert.Read', 'Alert.ReadWrite'] as const;
 export const ROLE_PERMISSIONS = [
   'View data',
   'Alerts investigation',

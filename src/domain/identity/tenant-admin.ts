@@ -38,6 +38,7 @@ export class TenantAdmin {
       name: doc.name,
       retentionDays: doc.retentionDays ?? existing?.retentionDays ?? DEFAULT_RETENTION_DAYS,
       ...(doc.limits ? { limits: doc.limits } : { limits: undefined }),
+      ...(doc.actions ? { actions: doc.actions } : { actions: undefined }),
     });
     const current = new Map((await this.store.listApplications(tenantId)).map((a) => [a.clientId, a]));
     const currentUsers = new Map((await this.store.listUsers(tenantId)).map((u) => [u.userPrincipalName.toLowerCase(), u]));
@@ -113,6 +114,7 @@ export class TenantAdmin {
       roles: roles.map((r) => ({ name: r.name, permissions: r.permissions, userGroups: r.userGroups })),
       deviceGroups: groups.map((g) => ({ id: g.id, name: g.name, rank: g.rank, description: g.description, rules: g.rules, userGroups: g.userGroups })),
       ...(faults.length > 0 ? { faults } : {}),
+      ...(tenant.actions ? { actions: tenant.actions } : {}),
     };
   }
 

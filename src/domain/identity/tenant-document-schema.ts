@@ -2,6 +2,8 @@ import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { APP_PERMISSIONS, DELEGATED_PERMISSIONS, ROLE_PERMISSIONS } from './permissions.js';
 import { faultRuleFromSpec } from '../traffic/fault-spec.js';
+import { ACTION_TYPES } from '../actions/action-types.js';
+import { TIMING_PRESETS } from '../actions/action-timings.js';
 import type { TenantDocument } from './tenant-document.js';
 
 /**
@@ -29,6 +31,8 @@ const Fault = Type.Object(
     latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
     drop: Type.Optional(Type.Boolean()),
     truncate: Type.Optional(Type.Boolean()),
+    outcome: Type.Optional(oneOf(['Failed', 'TimeOut', 'Pending'])),
+    errorHResult: Type.Optional(Type.Integer({ minimum: -2_147_483_648, maximum: -1 })),
     calls: Type.Optional(Type.String({ pattern: '^\\s*\\d+\\s*(-\\s*\\d+\\s*)?$' })),
     rate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     seed: Type.Optional(Type.Integer()),
@@ -36,6 +40,35 @@ const Fault = Type.Object(
     until: Type.Optional(Type.String({ maxLength: 64 })),
     durationSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
     enabled: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
+
+const Seconds = Type.Integer({ minimum: 0, maximum: 30 * 86_400 });
+const Phases = Type.Object({ pendingSeconds: Type.Optional(Seconds), inProgressSeconds: Type.Optional(Seconds) }, strict);
+const Actions = Type.Object(
+  {
+    timings: Type.Optional(
+      Type.Object(
+        {
+          preset: Type.Optional(oneOf(TIMING_PRESETS)),
+          pendingSeconds: Type.Optional(Seconds),
+          inProgressSeconds: Type.Optional(Seconds),
+          timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 86_400 })),
+          types: Type.Optional(Type.Object(Object.fromEntries([...ACTION_TYPES, 'Investigation'].map((t) => [t, Type.Optional(Phases)])), strict)),
+        },
+        strict,
+      ),
+    ),
+    library: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { name: Type.String({ pattern: '^[^/\\\\:*?"<>|\\u0000-\\u001f]{1,255}$' }), description: Type.Optional(Type.String({ maxLength: 1024 })), content: Type.Optional(Type.String({ maxLength: 1_048_576 })) },
+          strict,
+        ),
+        { maxItems: 1000 },
+      ),
+    ),
   },
   strict,
 );
@@ -101,6 +134,7 @@ export const TenantDocumentSchema = Type.Object(
     ),
     limits: Type.Optional(Limits),
     faults: Type.Optional(Type.Array(Fault, { maxItems: 100 })),
+    actions: Type.Optional(Actions),
   },
   strict,
 );
@@ -150,6 +184,7 @@ export function firstDuplicate(doc: TenantDocument): string | undefined {
     ['roles', 'name', (doc.roles ?? []).map((r) => r.name)],
     ['deviceGroups', 'id', (doc.deviceGroups ?? []).map((g) => g.id)],
     ['deviceGroups', 'rank', (doc.deviceGroups ?? []).map((g) => g.rank)],
+    ['actions/library', 'name', (doc.actions?.library ?? []).map((f) => f.name)],
   ];
   for (const [list, key, values] of keys) {
     const seen = new Map<string, number>();

@@ -1,5 +1,6 @@
 import type { DeviceGroupRules } from './directory.js';
 import type { FaultSpec } from '../traffic/fault-spec.js';
+import type { TenantActionSettings } from '../actions/action-settings.js';
 import type { LimitOverride } from '../traffic/limits.js';
 import type { RolePermission } from './permissions.js';
 
@@ -20,6 +21,8 @@ export interface TenantDocument {
   readonly limits?: LimitOverride;
   /** Fault rules for testers (issue 4); replaced as a whole on apply. */
   readonly faults?: readonly FaultSpec[];
+  /** Machine-action timings and the live-response library (issue 11). */
+  readonly actions?: TenantActionSettings;
 }
 
 export interface ApplicationSpec {

@@ -1,4 +1,5 @@
 import type { LimitOverride } from '../traffic/limits.js';
+import type { TenantActionSettings } from '../actions/action-settings.js';
 
 export const DEFAULT_RETENTION_DAYS = 180;
 const DAY_MS = 86_400_000;
@@ -9,6 +10,8 @@ export interface Tenant {
   readonly retentionDays: number;
   /** Rate limits the tenant sets for all its applications (issue 4); absent: the global ones. */
   readonly limits?: LimitOverride;
+  /** Action timings and the live-response library (issue 11); absent: the server's defaults. */
+  readonly actions?: TenantActionSettings;
   /** How the tenant's fleet was generated, so a reset can generate it again. */
   readonly seed?: FleetSeed;
 }

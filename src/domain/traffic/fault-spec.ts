@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { newGuid } from '../../shared/ids.js';
 import { ERROR_STATUS, invalidInput, type ErrorCode } from '../errors.js';
 import type { FaultAction, FaultRule, FaultTrigger } from './faults.js';
+import { E_FAIL, type Steer } from '../actions/action-lifecycle.js';
 
 /**
  * A fault rule as people write it, in a tenant file or to `POST /admin/tenants/{id}/faults`:
- * flat and readable. Exactly one action (error, latencyMs, drop, truncate) and at most one
+ * flat and readable. Exactly one action (error, latencyMs, drop, truncate, outcome) and at most one
  * trigger (calls, rate + seed, from/until or durationSeconds; none means every matching call).
  */
 export interface FaultSpec {
@@ -19,6 +20,10 @@ export interface FaultSpec {
   readonly latencyMs?: number;
   readonly drop?: boolean;
   readonly truncate?: boolean;
+  /** The machine action a matching call creates ends so (issue 11): Failed (with errorHResult), TimeOut, or stays Pending. */
+  readonly outcome?: 'Failed' | 'TimeOut' | 'Pending';
+  /** The negative HRESULT of a Failed outcome; E_FAIL when absent. */
+  readonly errorHResult?: number;
   /** "1-2" (calls one and two of those the rule matches) or "3". */
   readonly calls?: string;
   readonly rate?: number;
@@ -59,6 +64,7 @@ export function faultRuleToSpec(rule: FaultRule): FaultSpec {
     ...(action.kind === 'latency' ? { latencyMs: action.ms } : {}),
     ...(action.kind === 'drop' ? { drop: true } : {}),
     ...(action.kind === 'truncate' ? { truncate: true } : {}),
+    ...(action.kind === 'outcome' ? { outcome: action.steer.outcome, ...(action.steer.outcome === 'Failed' ? { errorHResult: action.steer.errorHResult } : {}) } : {}),
     ...(trigger.kind === 'calls' ? { calls: trigger.from === trigger.to ? `${trigger.from}` : `${trigger.from}-${trigger.to}` } : {}),
     ...(trigger.kind === 'rate' ? { rate: trigger.rate, seed: trigger.seed } : {}),
     ...(trigger.kind === 'span' ? { from: new Date(trigger.from).toISOString(), until: new Date(trigger.until).toISOString() } : {}),
@@ -78,9 +84,26 @@ function actionOf(spec: FaultSpec): FaultAction {
   if (spec.latencyMs !== undefined) actions.push({ kind: 'latency', ms: spec.latencyMs });
   if (spec.drop) actions.push({ kind: 'drop' });
   if (spec.truncate) actions.push({ kind: 'truncate' });
+  if (spec.outcome !== undefined) actions.push({ kind: 'outcome', steer: steerOf(spec) });
   const [action, extra] = actions;
-  if (!action || extra) throw invalidInput('a fault rule needs exactly one of error, latencyMs, drop, truncate');
+  if (!action || extra) throw invalidInput('a fault rule needs exactly one of error, latencyMs, drop, truncate, outcome');
+  if (spec.errorHResult !== undefined && spec.outcome !== 'Failed') throw invalidInput('errorHResult goes with outcome Failed only');
   return action;
+}
+
+function steerOf(spec: FaultSpec): Steer {
+  switch (spec.outcome) {
+    case 'Failed': {
+      const errorHResult = spec.errorHResult ?? E_FAIL;
+      if (!Number.isInteger(errorHResult) || errorHResult >= 0 || errorHResult < -2_147_483_648) throw invalidInput('errorHResult must be a negative 32-bit HRESULT, e.g. -2147467259');
+      return { outcome: 'Failed', errorHResult };
+    }
+    case 'TimeOut':
+    case 'Pending':
+      return { outcome: spec.outcome };
+    default:
+      throw invalidInput(`fault outcome '${String(spec.outcome)}' must be Failed, TimeOut or Pending`);
+  }
 }
 
 function triggerOf(spec: FaultSpec, nowMs: number): FaultTrigger {

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors.js';
+import type { Steer } from '../actions/action-lifecycle.js';
 
 /**
  * Faults a tester can provoke (issue 4): an error in the real envelope, added latency, a
@@ -10,7 +11,9 @@ export type FaultAction =
   | { readonly kind: 'error'; readonly code: ErrorCode; readonly retryAfterSeconds?: number }
   | { readonly kind: 'latency'; readonly ms: number }
   | { readonly kind: 'drop' }
-  | { readonly kind: 'truncate' };
+  | { readonly kind: 'truncate' }
+  /** Not a fault of the call: the machine action it creates ends Failed, TimeOut, or stays Pending. */
+  | { readonly kind: 'outcome'; readonly steer: Steer };
 
 export type FaultTrigger =
   | { readonly kind: 'always' }
@@ -44,6 +47,8 @@ export interface FaultCall {
   readonly appId: string;
   readonly method: string;
   readonly machineKey: string | undefined;
+  /** Other names of the same device (its id, aadDeviceId, computer name), where the call resolved it. */
+  readonly machineAliases?: readonly string[];
 }
 
 export interface FaultDecision {
@@ -104,12 +109,21 @@ export class FaultInjector {
    */
   decide(call: FaultCall, nowMs: number): Promise<FaultDecision | undefined> | undefined {
     const rules = this.rules.get(call.tenantId);
-    return rules ? this.firstFiring(rules, call, nowMs) : undefined;
+    return rules ? this.firstFiring(rules, call, nowMs, false) : undefined;
   }
 
-  private async firstFiring(rules: readonly FaultRule[], call: FaultCall, nowMs: number): Promise<FaultDecision | undefined> {
+  /**
+   * The outcome a machine action created by this call must have, if an outcome rule fires.
+   * Outcome rules are asked only here, when an action is created, so they count only those calls.
+   */
+  async decideOutcome(call: FaultCall, nowMs: number): Promise<FaultDecision | undefined> {
+    const rules = this.rules.get(call.tenantId);
+    return rules ? this.firstFiring(rules, call, nowMs, true) : undefined;
+  }
+
+  private async firstFiring(rules: readonly FaultRule[], call: FaultCall, nowMs: number, outcomes: boolean): Promise<FaultDecision | undefined> {
     for (const rule of rules) {
-      if (!rule.enabled || !matches(rule, call)) continue;
+      if (!rule.enabled || (rule.action.kind === 'outcome') !== outcomes || !matches(rule, call)) continue;
       if (await this.fires(rule, nowMs)) return { ruleId: rule.id, action: rule.action };
     }
     return undefined;
@@ -140,7 +154,7 @@ function matches(rule: FaultRule, call: FaultCall): boolean {
     within(rule.operations, call.operation) &&
     within(rule.applications, call.appId) &&
     within(rule.methods, call.method) &&
-    within(rule.machines, call.machineKey)
+    (within(rule.machines, call.machineKey) || (call.machineAliases ?? []).some((alias) => within(rule.machines, alias)))
   );
 }
 

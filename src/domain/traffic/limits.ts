@@ -31,6 +31,16 @@ export function effectiveLimits(global: LimitOverride, tenant?: LimitOverride, a
   };
 }
 
+/**
+ * An operation's own, lower limits (live response 10 a minute, the package link 2 a minute and
+ * 120 an hour) apply on top of whatever the caller's settings allow.
+ */
+export function capLimits(limits: LimitSettings, cap: Partial<LimitSettings> | undefined): LimitSettings {
+  if (!cap) return limits;
+  const lower = (a: number | null, b: number | null | undefined) => (b === undefined || b === null ? a : a === null ? b : Math.min(a, b));
+  return { perMinute: lower(limits.perMinute, cap.perMinute), perHour: lower(limits.perHour, cap.perHour) };
+}
+
 export type Admission = { readonly admitted: true } | { readonly admitted: false; readonly retryAfterSeconds: number };
 
 /** The state of one key's windows, for the console, the CLI and persistence. */

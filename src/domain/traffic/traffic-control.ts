@@ -1,10 +1,11 @@
 import type { Clock } from '../../shared/clock.js';
+import type { Steer } from '../actions/action-lifecycle.js';
 import { ApiError, type ErrorCode } from '../errors.js';
 import { faultRuleFromSpec, faultRuleToSpec, type FaultSpec } from './fault-spec.js';
 import type { FaultCall, FaultDecision, FaultInjector, FaultRule } from './faults.js';
 import type { FaultRuleStore } from '../ports.js';
 import type { Journal } from './journal.js';
-import { effectiveLimits, limitKey, type LimitOverride, type RateLimiter } from './limits.js';
+import { capLimits, effectiveLimits, limitKey, type LimitOverride, type LimitSettings, type RateLimiter } from './limits.js';
 import type { Principal } from '../identity/principal.js';
 
 /** Where the limits of a tenant and of one of its applications are written down. */
@@ -43,11 +44,15 @@ export class TrafficControl {
     this.announce = parts.announce ?? (async () => {});
   }
 
-  /** Counts the call against its tenant + application + operation budget; 429 when it is spent. */
-  async admit(principal: Principal, operation: string): Promise<void> {
+  /**
+   * Counts the call against its tenant + application + operation budget; 429 when it is spent.
+   * `cap` is the operation's own lower limit, if it has one.
+   */
+  async admit(principal: Principal, operation: string, cap?: Partial<LimitSettings>): Promise<void> {
     const { tenant, app } = await this.lookup(principal.tenantId, principal.appId);
-    const limits = effectiveLimits(this.global, tenant, app);
-    if (!limits) return;
+    const general = effectiveLimits(this.global, tenant, app);
+    if (!general) return;
+    const limits = capLimits(general, cap);
     // A shared limiter that cannot answer (Redis or PostgreSQL down) makes the call 503, as an
     // overloaded real service would, never a 500 and never an uncounted call.
     const admission = await Promise.resolve(this.limiter.consume(limitKey(principal.tenantId, principal.appId, operation), limits)).catch(() => {
@@ -58,6 +63,12 @@ export class TrafficControl {
 
   fault(call: FaultCall): Promise<FaultDecision | undefined> | undefined {
     return this.faults.decide(call, this.clock.now());
+  }
+
+  /** The outcome fault rules give the machine action this call creates, if any (issue 11). */
+  async actionOutcome(call: FaultCall): Promise<Steer | null> {
+    const decision = await this.faults.decideOutcome(call, this.clock.now());
+    return decision?.action.kind === 'outcome' ? decision.action.steer : null;
   }
 
   async limitsOf(tenantId: string, appId: string) {

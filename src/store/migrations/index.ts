@@ -8,6 +8,7 @@ import * as consoleSessions from './0006-console-sessions.js';
 import * as sharedState from './0007-shared-state.js';
 import * as machineCounts from './0008-machine-counts.js';
 import * as consoleNameOrder from './0009-console-name-order.js';
+import * as machineActions from './0010-machine-actions.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-shared-state': sharedState,
   '0008-machine-counts': machineCounts,
   '0009-console-name-order': consoleNameOrder,
+  '0010-machine-actions': machineActions,
 };
 
 export const migrationProvider: MigrationProvider = {
