@@ -28,6 +28,9 @@ import type { Cluster } from './cluster/cluster.js';
 import { faultSwitchboard } from './console/fault-switchboard.js';
 import { endUserSessions } from './console/console-sessions.js';
 import { DEMO_TENANT_ID } from './config/demo.js';
+import { actionServices, type ActionServices } from './domain/actions/action-services.js';
+import type { ActionService } from './domain/actions/action-service.js';
+import type { MachineLocks } from './domain/machines/tag-service.js';
 
 export interface Core {
   readonly config: Config;
@@ -41,6 +44,10 @@ export interface Core {
   readonly machines: MachineService;
   readonly inventory: InventoryService;
   readonly tags: TagService;
+  /** Machine actions and investigations, without fault steering or download links (the CLI's). */
+  readonly actions: ActionServices;
+  /** Per-machine locks, shared by tag changes and machine actions. */
+  readonly locks: MachineLocks;
   /** Closes the store (queued writes commit first) and the locks' connections. */
   close(): Promise<void>;
 }
@@ -49,6 +56,8 @@ export interface App extends Core {
   readonly server: FastifyInstance;
   readonly adminKey: string;
   readonly traffic: TrafficControl;
+  /** The server's: fault rules steer outcomes, and download links are signed with the deployment's key. */
+  readonly actions: ActionServices;
   close(): Promise<void>;
 }
 
@@ -78,8 +87,9 @@ export async function createCore(config: Config, clock: Clock = systemClock, opt
     const machines = new MachineService(access, locks);
     const inventory = new InventoryService(access, { pageSize: config.pageSize });
     const tags = new TagService(access, locks);
+    const actions = actionServices({ access, store: store.actions, locks, clock, defaultPreset: config.actionTimings });
     return {
-      config, clock, store, keys, issuer, policy, tenants, access, machines, inventory, tags,
+      config, clock, store, keys, issuer, policy, tenants, access, machines, inventory, tags, actions, locks,
       async close() {
         await locks.close();
         await store.close();
@@ -101,11 +111,22 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
   const traffic = createTrafficControl(config, core, deployment);
   await traffic.loadFaultRules();
   listenToOtherInstances(core, traffic, cluster);
+  const actions = actionServices({
+    access: core.access,
+    store: store.actions,
+    locks: core.locks,
+    clock,
+    defaultPreset: config.actionTimings,
+    steer: (call) => traffic.actionOutcome({ ...call, method: 'POST' }),
+    linkKey: deployment.sessionSecret,
+  });
+  const settler = settleActions(actions.actions, cluster, (message) => logger.warn(message));
   const server = await buildServer({
     logger,
     machines: core.machines,
     inventory: core.inventory,
     tags: core.tags,
+    actions,
     policy: core.policy,
     tenants: core.tenants,
     verifier: new TokenVerifier(trustedAuthorities(config, keys), store, clock, { cacheSize: config.tokenCacheSize }),
@@ -117,6 +138,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     adminKey,
     issuerBase: config.issuer,
     bodyLimit: config.bodyLimit,
+    pageSize: config.pageSize,
     trustProxy: config.trustProxy,
     ready: () => !closing && store.healthy,
     instance: () => ({ id: cluster.instanceId, leader: cluster.leader }),
@@ -145,13 +167,34 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     server,
     adminKey,
     traffic,
+    actions,
     async close() {
       closing = true;
+      clearInterval(settler);
       await server.close(); // lets in-flight requests finish; new ones get 503
       await deployment.close(); // saves counters, writes the journal's last entries
       await core.close(); // lets queued writes commit
     },
   };
+}
+
+/** How often the leader applies the effects of actions that have succeeded (reads apply what they see at once). */
+const SETTLE_MS = 1000;
+
+/**
+ * The effects of succeeded actions (isolation, restriction, offboarding) on their devices, applied
+ * by one instance every second; a client reading an action as Succeeded has its effect applied
+ * before the answer, so it never sees one without the other.
+ */
+function settleActions(actions: ActionService, cluster: Cluster, warn: (message: string) => void): NodeJS.Timeout {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running || !cluster.leader) return;
+    running = true;
+    actions.settleDue().catch((error: unknown) => warn(`settling machine actions failed: ${String(error)}`)).finally(() => (running = false));
+  }, SETTLE_MS);
+  timer.unref();
+  return timer;
 }
 
 /** Rate limits, fault injection and the request journal of a running server. */

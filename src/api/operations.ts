@@ -1,4 +1,8 @@
 import type { PermissionRequirement } from '../domain/identity/permissions.js';
+import type { LimitSettings } from '../domain/traffic/limits.js';
+import {
+  ACTION_READ, ACTION_REQUIREMENTS, CANCEL_REQUIREMENT, INVESTIGATE, INVESTIGATION_READ, LIVE_RESPONSE_LINK, PACKAGE_LINK,
+} from '../domain/actions/action-permissions.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH';
 
@@ -16,6 +20,8 @@ export interface Operation {
   readonly summary: string;
   readonly permission: PermissionRequirement;
   readonly implemented: boolean;
+  /** The operation's own limits, lower than the general 100 a minute and 1,500 an hour. */
+  readonly limits?: Partial<LimitSettings>;
 }
 
 const READ: PermissionRequirement = {
@@ -39,6 +45,25 @@ export const OPERATIONS = [
   { id: 'FindMachinesByTag', method: 'GET', path: '/machines/findbytag', summary: 'Find machines by tag', permission: READ, implemented: true },
   // The arguments are part of the path segment, `findbyip(ip='10.1.2.3',timestamp=...)`: hence the wildcard.
   { id: 'FindMachinesByIp', method: 'GET', path: '/machines/findbyip*', summary: 'Find machines that held an internal IP around a time', permission: READ, implemented: true },
+  // Machine actions (shared/spec/machine-actions.md).
+  { id: 'Isolate', method: 'POST', path: '/machines/:machineId/isolate', summary: 'Isolate a device from the network', permission: ACTION_REQUIREMENTS.Isolate, implemented: true },
+  { id: 'Unisolate', method: 'POST', path: '/machines/:machineId/unisolate', summary: 'Release a device from isolation', permission: ACTION_REQUIREMENTS.Unisolate, implemented: true },
+  { id: 'RunAntiVirusScan', method: 'POST', path: '/machines/:machineId/runAntiVirusScan', summary: 'Run a Microsoft Defender Antivirus scan', permission: ACTION_REQUIREMENTS.RunAntiVirusScan, implemented: true },
+  { id: 'RestrictCodeExecution', method: 'POST', path: '/machines/:machineId/restrictCodeExecution', summary: 'Restrict a device to Microsoft-signed code', permission: ACTION_REQUIREMENTS.RestrictCodeExecution, implemented: true },
+  { id: 'UnrestrictCodeExecution', method: 'POST', path: '/machines/:machineId/unrestrictCodeExecution', summary: 'Lift the code execution restriction', permission: ACTION_REQUIREMENTS.UnrestrictCodeExecution, implemented: true },
+  { id: 'CollectInvestigationPackage', method: 'POST', path: '/machines/:machineId/collectInvestigationPackage', summary: 'Collect an investigation package', permission: ACTION_REQUIREMENTS.CollectInvestigationPackage, implemented: true },
+  { id: 'Offboard', method: 'POST', path: '/machines/:machineId/offboard', summary: 'Offboard a device', permission: ACTION_REQUIREMENTS.Offboard, implemented: true },
+  { id: 'StopAndQuarantineFile', method: 'POST', path: '/machines/:machineId/StopAndQuarantineFile', summary: 'Stop a file and quarantine it', permission: ACTION_REQUIREMENTS.StopAndQuarantineFile, implemented: true },
+  { id: 'RunLiveResponse', method: 'POST', path: '/machines/:machineId/runliveresponse', summary: 'Run live-response commands', permission: ACTION_REQUIREMENTS.LiveResponse, implemented: true, limits: { perMinute: 10 } },
+  { id: 'StartInvestigation', method: 'POST', path: '/machines/:machineId/startInvestigation', summary: 'Start an automated investigation', permission: INVESTIGATE, implemented: true },
+  { id: 'ListMachineActions', method: 'GET', path: '/machineactions', summary: 'List machine actions (OData)', permission: ACTION_READ, implemented: true },
+  { id: 'GetMachineAction', method: 'GET', path: '/machineactions/:actionId', summary: 'Get a machine action', permission: ACTION_READ, implemented: true },
+  { id: 'CancelMachineAction', method: 'POST', path: '/machineactions/:actionId/cancel', summary: 'Cancel a Pending or InProgress machine action', permission: CANCEL_REQUIREMENT, implemented: true },
+  { id: 'GetPackageUri', method: 'GET', path: '/machineactions/:actionId/getPackageUri', summary: 'Get a download link for an investigation package', permission: PACKAGE_LINK, implemented: true, limits: { perMinute: 2, perHour: 120 } },
+  // Called as GetLiveResponseResultDownloadLink(index=0): the argument sits in the path segment.
+  { id: 'GetLiveResponseResultDownloadLink', method: 'GET', path: '/machineactions/:actionId/GetLiveResponseResultDownloadLink*', summary: "Get a download link for a live-response command's result", permission: LIVE_RESPONSE_LINK, implemented: true },
+  { id: 'ListInvestigations', method: 'GET', path: '/investigations', summary: 'List automated investigations', permission: INVESTIGATION_READ, implemented: true },
+  { id: 'GetInvestigation', method: 'GET', path: '/investigations/:investigationId', summary: 'Get an automated investigation', permission: INVESTIGATION_READ, implemented: true },
 ] as const satisfies readonly Operation[];
 
 export type OperationId = (typeof OPERATIONS)[number]['id'];

@@ -20,6 +20,9 @@ import { healthRoutes, type HealthOptions } from './routes/health.js';
 import { machineApi } from './routes/machine-api.js';
 import { machineHandlers } from './routes/machines.js';
 import { inventoryHandlers } from './routes/inventory.js';
+import { actionHandlers } from './routes/actions.js';
+import { downloadRoutes } from './routes/downloads.js';
+import type { ActionServices } from '../domain/actions/action-services.js';
 import { consolePlugin } from '../console/console-plugin.js';
 import type { ConsoleDeps } from '../console/console-deps.js';
 
@@ -28,6 +31,7 @@ export interface ServerDeps {
   readonly machines: MachineService;
   readonly inventory: InventoryService;
   readonly tags: TagService;
+  readonly actions: ActionServices;
   readonly policy: AccessPolicy;
   readonly tenants: TenantAdmin;
   readonly verifier: TokenVerifier;
@@ -39,6 +43,8 @@ export interface ServerDeps {
   readonly adminKey: string;
   readonly issuerBase: string;
   readonly bodyLimit: number;
+  /** Items per page of a list without `$top`. */
+  readonly pageSize: number;
   readonly trustProxy: boolean;
   readonly ready: () => boolean;
   readonly instance: HealthOptions['instance'];
@@ -105,7 +111,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     resetMachines: deps.resetMachines,
     endConsoleSessions: deps.endConsoleSessions,
   });
-  const handlers = { ...machineHandlers(deps.machines), ...inventoryHandlers(deps.inventory, deps.tags, deps.machines) };
+  const { actions, investigations, downloads } = deps.actions;
+  if (downloads) await app.register(downloadRoutes, { downloads });
+  const handlers = {
+    ...machineHandlers(deps.machines),
+    ...inventoryHandlers(deps.inventory, deps.tags, deps.machines),
+    ...(downloads ? actionHandlers({ actions, investigations, downloads, pageSize: deps.pageSize }) : {}),
+  };
   const api = { verifier: deps.verifier, policy: deps.policy, traffic: deps.traffic, handlers };
   await app.register(machineApi, { prefix: '/api', ...api, hidden: false });
   await app.register(machineApi, { prefix: '/api/v1.0', ...api, hidden: true });

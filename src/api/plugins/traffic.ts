@@ -15,6 +15,8 @@ export async function applyFault(decision: FaultDecision, request: FastifyReques
   request.fault = decision.ruleId;
   const { action } = decision;
   switch (action.kind) {
+    case 'outcome': // decided when the action is created, never here
+      return;
     case 'latency':
       await sleep(action.ms);
       return;

@@ -69,7 +69,7 @@ export function inventoryHandlers(inventory: InventoryService, tags: TagService,
       // The route is `findbyip*` because the arguments sit in the path segment itself.
       schema: { description: "Called as findbyip(ip='10.1.2.3',timestamp=2019-09-22T08:44:05Z)", response: collectionReply },
       handler: async (request, reply) => {
-        const rest = (request.params as Record<string, string | undefined>)['*'] ?? '';
+        const rest = request.params['*'] ?? '';
         // Not a function call: a machine whose name merely starts with "findbyip".
         if (!rest.startsWith('(')) {
           const machine = await machines.get(principalOf(request), `findbyip${rest}`);

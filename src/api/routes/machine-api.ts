@@ -38,7 +38,7 @@ export const machineApi: FastifyPluginAsync<MachineApiOptions> = async (app, { v
     if (!operation) return;
     const principal = await verifier.verify(request.headers.authorization);
     request.principal = principal;
-    await traffic.admit(principal, operation.id);
+    await traffic.admit(principal, operation.id, operation.limits);
     await policy.authorize(principal, operation.permission);
     const machineKey = (request.params as { machineId?: string }).machineId;
     const deciding = traffic.fault({ tenantId: principal.tenantId, operation: operation.id, appId: principal.appId, method: request.method, machineKey });

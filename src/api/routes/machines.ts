@@ -6,7 +6,14 @@ import { baseUrlOf, principalOf } from '../request-context.js';
 import { machineEntity, ODATA_JSON } from '../wire/machine-wire.js';
 import { MachineEntitySchema, MachineIdParams, MachinePatchBody, SetDeviceValueBody } from '../wire/machine-schema.js';
 
-type Request = FastifyRequest<{ Params: { machineId: string } }>;
+/** The path parameters the operation table's routes use; each route has those its path names. */
+interface PathParams {
+  readonly machineId: string;
+  readonly actionId: string;
+  readonly investigationId: string;
+  readonly '*': string;
+}
+export type Request = FastifyRequest<{ Params: PathParams }>;
 export type Handler = (request: Request, reply: FastifyReply) => Promise<unknown>;
 
 export interface HandlerSpec {

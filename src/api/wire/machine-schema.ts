@@ -4,7 +4,7 @@ import { Type, type TSchema } from 'typebox';
  * The wire schemas: they drive response serialisation (compiled, so no per-request
  * JSON.stringify of a generic object) and the OpenAPI document. Property order is wire order.
  */
-const Nullable = <T extends TSchema>(schema: T) => Type.Unsafe<unknown>({ ...schema, type: [(schema as unknown as { type: string }).type, 'null'] });
+export const Nullable = <T extends TSchema>(schema: T) => Type.Unsafe<unknown>({ ...schema, type: [(schema as unknown as { type: string }).type, 'null'] });
 
 export const IpAddressSchema = Type.Object({
   ipAddress: Type.String(),
