@@ -31,9 +31,9 @@ describe('built-in authority: password grant and discovery', () => {
   it('issues delegated tokens with scp, oid and upn and no roles, v2 and v1', async () => {
     const v2 = await password(passwordForm(admin));
     assert.equal(v2.status, 200);
-    assert.equal(v2.body.scope, `${MDE_RESOURCE}/Machine.Read ${MDE_RESOURCE}/Machine.ReadWrite`);
+    assert.equal(v2.body.scope, DEMO_APP.delegated.map((p) => `${MDE_RESOURCE}/${p}`).join(' '));
     const claims = decodeJwt(v2.token);
-    assert.equal(claims.scp, 'Machine.Read Machine.ReadWrite');
+    assert.equal(claims.scp, DEMO_APP.delegated.join(' '));
     assert.equal(claims.upn, admin.userPrincipalName);
     assert.equal(claims.appid, DEMO_APP.clientId);
     assert.equal(claims.tid, DEMO_TENANT_ID);
@@ -41,7 +41,7 @@ describe('built-in authority: password grant and discovery', () => {
     assert.equal(claims.roles, undefined);
     const v1 = decodeJwt(await userToken(server.base, analyst, { version: 'v1' }));
     assert.equal(v1.aud, MDE_RESOURCE);
-    assert.equal(v1.scp, 'Machine.Read Machine.ReadWrite');
+    assert.equal(v1.scp, DEMO_APP.delegated.join(' '));
     assert.equal(decodeJwt(await userToken(server.base, admin, { scope: `${MDE_RESOURCE}/Machine.Read` })).scp, 'Machine.Read');
   });
 
@@ -64,7 +64,7 @@ describe('built-in authority: password grant and discovery', () => {
       expectEntraError(answer, 400, 'invalid_grant', 65001);
       assert.match(String(answer.body.error_description), new RegExp(`'${DEMO_READONLY_APP.clientId}'.*Machine\\.ReadWrite`));
     }
-    expectEntraError(await password(passwordForm(admin, DEMO_APP, `${MDE_RESOURCE}/Machine.Isolate`)), 400, 'invalid_grant', 65001);
+    expectEntraError(await password(passwordForm(admin, DEMO_READONLY_APP, `${MDE_RESOURCE}/Machine.Isolate`)), 400, 'invalid_grant', 65001);
   });
 
   it('other password-grant mistakes answer as Entra does', async () => {

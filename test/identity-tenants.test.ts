@@ -126,7 +126,7 @@ describe('tenant files', () => {
   const BAD: [string, string, string, RegExp][] = [
     ['unknown property', 'json', JSON.stringify({ ...base, colour: 'blue' }), /: \/colour: /],
     ['unknown nested property', 'yaml', YAML_TEXT.replace('    displayName: Alice', '    displayname: Alice'), /: \/users\/0\/displayname: /],
-    ['bad permission name', 'json', JSON.stringify({ ...base, applications: [{ ...base.applications[0], applicationPermissions: ['Machine.Isolate'] }] }), /: \/applications\/0\/applicationPermissions\/0: /],
+    ['bad permission name', 'json', JSON.stringify({ ...base, applications: [{ ...base.applications[0], applicationPermissions: ['Machine.Teleport'] }] }), /: \/applications\/0\/applicationPermissions\/0: /],
     ['bad role permission', 'yaml', YAML_TEXT.replace('[View data, Manage security setting]', '[View data, Root]'), /: \/roles\/0\/permissions\/1: /],
     ['bad GUID', 'json', JSON.stringify({ ...base, applications: [{ ...base.applications[0], clientId: 'not-a-guid' }] }), /: \/applications\/0\/clientId: /],
     ['bad tenant id', 'yaml', YAML_TEXT.replace(`id: ${YAML_TENANT}`, 'id: contoso'), /: \/id: /],
