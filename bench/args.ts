@@ -43,7 +43,7 @@ export const usage = (defaults: BenchDefaults = RUN_DEFAULTS): string => `${defa
   --warmup <s>        warm-up seconds before each measured run (default 2)
   --connections <n>   concurrent connections (default 50)
   --rounds <n>        repeat the sequence n times, report medians (default 1; use 3 on a busy machine)
-  --only <scenario>   setDeviceValue or getMachine (default both)
+  --only <scenario>   setDeviceValue, getMachine, createAction or getAction (default all; backends: the machine ones)
   --log               also measure Rampart with log level info
   --prof-server       run the Rampart server under --cpu-prof (numbers are then not comparable)
   --machines <n>      demo fleet size (default ${DEMO_FLEET_SIZE})
@@ -52,7 +52,7 @@ export const usage = (defaults: BenchDefaults = RUN_DEFAULTS): string => `${defa
   --wait-idle <s>     before each run, wait up to s seconds for other processes to go quiet (default ${defaults.waitIdleS}; 0: off)
   --strict            exit 1 when a target fails (default: only on correctness failures)`;
 
-const SCENARIOS: readonly ScenarioName[] = ['setDeviceValue', 'getMachine'];
+const SCENARIOS: readonly ScenarioName[] = ['setDeviceValue', 'getMachine', 'createAction', 'getAction'];
 
 export function parseOptions(argv: readonly string[], defaults: BenchDefaults = RUN_DEFAULTS): BenchOptions {
   const { values } = parseArgs({

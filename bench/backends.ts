@@ -17,6 +17,7 @@ import { canPin, runBench, type ProcessGroup } from './processes.js';
 import { waitForQuiet } from './proc-stat.js';
 import { BODIES, captureReplies, checkHistory, fetchToken, historyVerdict, type DurabilityCheck } from './rampart-client.js';
 import { ms, non200, table, type ScenarioName } from './report.js';
+import { MACHINE_SCENARIOS } from './scenarios.js';
 import { buildServer, ROOT, startRampart, type Running } from './servers.js';
 
 const OTHER_CPU_WARN = 0.15;
@@ -85,7 +86,7 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
     return mine[Math.floor((mine.length - 1) / 2)];
   };
   const rows: string[][] = [];
-  for (const scenario of options.scenarios) {
+  for (const scenario of options.scenarios.filter((s) => MACHINE_SCENARIOS.includes(s))) {
     const base = median(scenario, label(CONFIGS[0]!));
     for (const config of configs) {
       const m = median(scenario, label(config));
@@ -154,7 +155,7 @@ async function measureConfig(
   const connections = servers.map((_, i) => Math.floor(options.connections / config.instances) + (i < options.connections % config.instances ? 1 : 0));
   const runs: Measurement[] = [];
   for (let round = 1; round <= options.rounds; round++) {
-    for (const scenario of options.scenarios) {
+    for (const scenario of options.scenarios.filter((s) => MACHINE_SCENARIOS.includes(s))) {
       const set = scenario === 'setDeviceValue';
       const specs = servers.map((server, i): LoadSpec => {
         const mine = share(env.paths, i);

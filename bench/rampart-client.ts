@@ -93,3 +93,42 @@ export function historyVerdict(rows: number, acknowledged: number, allowance: nu
 
 /** The setDeviceValue bodies every benchmark cycles through. */
 export const BODIES = ['{"DeviceValue":"High"}', '{"DeviceValue":"Low"}', '{"DeviceValue":"Normal"}'];
+
+export interface ActionCapture {
+  /** Machines whose scan succeeded at once (Active devices): a scan can be requested again right away. */
+  readonly machinePaths: string[];
+  /** One action per such machine, to poll by id. */
+  readonly actionIds: string[];
+  /** One real GET-action reply, the one nearest the mean size, for the bare server. */
+  readonly entity: Buffer;
+  readonly contentType: string;
+}
+
+/**
+ * One antivirus scan per machine (the server runs with instant action timings) and one read of
+ * each; throws on anything but 201 and 200. Devices that are not Active never pick an action up,
+ * so their scan stays Pending and they are left out of the load.
+ */
+export async function captureActions(base: string, headers: Record<string, string>, machinePaths: readonly string[], body: string): Promise<ActionCapture> {
+  const paths: string[] = [];
+  const ids: string[] = [];
+  const replies: Buffer[] = [];
+  let contentType = '';
+  for (const path of machinePaths) {
+    const post = await fetch(`${base}${path}/runAntiVirusScan`, { method: 'POST', headers, body, signal: AbortSignal.timeout(DEADLINE_MS) });
+    const created = (await post.json()) as { id?: string; status?: string };
+    if (post.status !== 201 || !created.id) throw new Error(`capture: POST ${path}/runAntiVirusScan answered ${post.status}: ${JSON.stringify(created).slice(0, 300)}`);
+    if (created.status !== 'Succeeded') continue;
+    const get = await fetch(`${base}/api/machineactions/${created.id}`, { headers: { authorization: headers.authorization! }, signal: AbortSignal.timeout(DEADLINE_MS) });
+    const reply = Buffer.from(await get.arrayBuffer());
+    if (get.status !== 200) throw new Error(`capture: GET /api/machineactions/${created.id} answered ${get.status}`);
+    contentType = get.headers.get('content-type') ?? '';
+    paths.push(path);
+    ids.push(created.id);
+    replies.push(reply);
+  }
+  if (replies.length === 0) throw new Error('capture: no Active machine among those loaded');
+  const mean = replies.reduce((sum, r) => sum + r.length, 0) / replies.length;
+  const entity = replies.reduce((best, r) => (Math.abs(r.length - mean) < Math.abs(best.length - mean) ? r : best));
+  return { machinePaths: paths, actionIds: ids, entity, contentType };
+}

@@ -1,7 +1,7 @@
 /**
- * `npm run bench`: Rampart's setDeviceValue and GET-by-id paths against a bare node:http ceiling,
- * in one run on this machine, one server at a time, with the same requests and reply bytes on
- * both sides. See bench/README.md for how to read the output.
+ * `npm run bench`: Rampart's setDeviceValue, GET-by-id, action-request and action-poll paths
+ * against a bare node:http ceiling, in one run on this machine, one server at a time, with the
+ * same requests and reply bytes on both sides. See bench/README.md for how to read the output.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,8 @@ import { runLoad } from './load-runner.js';
 import type { LoadResult, LoadSpec } from './load-protocol.js';
 import { canPin, runBench, type ProcessGroup } from './processes.js';
 import { waitForQuiet } from './proc-stat.js';
-import { BODIES, captureReplies, checkHistory, fetchToken, type DurabilityCheck } from './rampart-client.js';
+import { BODIES, captureActions, captureReplies, checkHistory, fetchToken, type ActionCapture, type DurabilityCheck } from './rampart-client.js';
+import { SCAN_BODY, SCENARIOS, type ReplyKind } from './scenarios.js';
 import { detailTable, non200, summaryTable, verdict, type Row, type ScenarioName } from './report.js';
 import { buildServer, ROOT, startBare, startRampart, type Running } from './servers.js';
 
@@ -34,10 +35,12 @@ interface Run {
 
 interface Target {
   readonly name: string;
-  readonly variant: string | undefined; // undefined for the bare server
+  readonly variant: string | undefined; // undefined for the bare servers
   readonly server: Running;
   readonly headers: Record<string, string>;
   readonly dataDir: string | undefined;
+  /** The Active machines and the actions created on this server (the bare servers use the first Rampart's). */
+  readonly actions: ActionCapture;
   acknowledgedWrites: number;
   setRuns: number;
 }
@@ -65,16 +68,22 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
   let capture: Awaited<ReturnType<typeof captureReplies>> | undefined;
   for (const logLevel of options.log ? (['warn', 'info'] as const) : (['warn'] as const)) {
     const dataDir = join(work, `data-${logLevel}`);
-    const server = await startRampart(group, { dataDir, logLevel, machines: options.machines, core: serverCore, logFile: join(work, `rampart-${logLevel}.log`), ...(profileDir ? { profileDir } : {}) });
+    // Instant action timings: a device's scan is over before the next request for it arrives.
+    const env = { RAMPART_ACTION_TIMINGS: 'instant' };
+    const server = await startRampart(group, { dataDir, logLevel, machines: options.machines, core: serverCore, logFile: join(work, `rampart-${logLevel}.log`), env, ...(profileDir ? { profileDir } : {}) });
     const headers = { authorization: `Bearer ${await fetchToken(server.base)}`, 'content-type': 'application/json' };
     const captured = await captureReplies(server.base, headers, paths, BODIES);
     capture ??= captured;
-    targets.push({ name: `rampart (log ${logLevel})`, variant: `log ${logLevel}`, server, headers, dataDir, acknowledgedWrites: captured.writes, setRuns: 0 });
+    const actions = await captureActions(server.base, headers, paths, SCAN_BODY);
+    targets.push({ name: `rampart (log ${logLevel})`, variant: `log ${logLevel}`, server, headers, dataDir, actions, acknowledgedWrites: captured.writes, setRuns: 0 });
   }
   const first = targets[0]!;
-  const bare = await startBare(group, { entity: capture!.entity, contentType: capture!.contentType, workDir: work, core: serverCore });
-  // Same Authorization and content-type headers as Rampart's, so the request bytes are equal.
-  targets.unshift({ name: 'bare node:http', variant: undefined, server: bare, headers: first.headers, dataDir: undefined, acknowledgedWrites: 0, setRuns: 0 });
+  // One bare server per kind of reply, each sending a real Rampart reply of that kind.
+  for (const dir of ['bare-machine', 'bare-action']) mkdirSync(join(work, dir));
+  const bareFor: Record<ReplyKind, Target> = {
+    machine: bareTarget('bare node:http', await startBare(group, { entity: capture!.entity, contentType: capture!.contentType, workDir: join(work, 'bare-machine'), core: serverCore }), first),
+    action: bareTarget('bare (action reply)', await startBare(group, { entity: first.actions.entity, contentType: first.actions.contentType, workDir: join(work, 'bare-action'), core: serverCore }), first),
+  };
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(
@@ -86,7 +95,8 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
         : 'pinning: none (taskset missing, fewer than 2 cores, or --no-pin)',
       `load: autocannon in its own process, ${options.connections} connections, ${options.warmupS} s warm-up + ${options.durationS} s measured per side, sequential${options.rounds > 1 ? `, ${options.rounds} rounds (medians reported)` : ''}`,
       `spread over ${ids.length} machines of a ${options.machines}-machine demo fleet; Rampart durability full`,
-      `reply: bare sends a fixed ${capture!.entity.length}-byte entity (Rampart's replies ${capture!.minBytes}-${capture!.maxBytes}, mean ${capture!.meanBytes.toFixed(0)})`,
+      `reply: bare sends a fixed ${capture!.entity.length}-byte entity (Rampart's replies ${capture!.minBytes}-${capture!.maxBytes}, mean ${capture!.meanBytes.toFixed(0)}); for action scenarios a ${first.actions.entity.length}-byte action`,
+      `actions: scans requested on the ${first.actions.machinePaths.length} Active machines among them, action timings instant; polls of ${first.actions.actionIds.length} actions by id`,
       ...(profileDir ? [`PROFILING: Rampart runs under --cpu-prof; its numbers are not comparable. Profiles: ${profileDir}`] : []),
       '',
     ].join('\n'),
@@ -96,14 +106,16 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
   let failures = 0;
   for (let round = 1; round <= options.rounds; round++) {
     for (const scenario of options.scenarios) {
-      for (const target of targets) {
+      const kind = SCENARIOS[scenario];
+      for (const target of [bareFor[kind.reply], ...targets]) {
         const set = scenario === 'setDeviceValue';
+        const post = kind.method === 'POST';
         const spec: LoadSpec = {
           url: target.server.base,
-          method: set ? 'POST' : 'GET',
-          paths: set ? paths.map((p) => `${p}/setDeviceValue`) : paths,
-          ...(set ? { bodies: BODIES } : {}),
-          headers: set ? target.headers : { authorization: target.headers.authorization! },
+          method: kind.method,
+          paths: kind.paths(paths, target.actions.machinePaths, target.actions.actionIds),
+          ...(kind.bodies ? { bodies: kind.bodies } : {}),
+          headers: post ? target.headers : { authorization: target.headers.authorization! },
           connections: options.connections,
           durationS: options.durationS,
           timeoutS: 10,
@@ -116,8 +128,10 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
         const warmup = options.warmupS > 0 ? await runLoad(group, { ...spec, durationS: options.warmupS }, loadCore) : undefined;
         const m = await runLoad(group, spec, loadCore);
         runs.push({ round, scenario, target: target.name, warmup, m });
-        const bad = (warmup ? non200(warmup) : 0) + non200(m);
-        if (set) {
+        // The bare server answers every request 200; Rampart answers as the scenario says.
+        const expected = target.variant === undefined ? 200 : kind.status;
+        const bad = (warmup ? non200(warmup, expected) : 0) + non200(m, expected);
+        if (set && target.variant !== undefined) {
           target.acknowledgedWrites += (warmup?.ok ?? 0) + m.ok;
           target.setRuns += warmup ? 2 : 1;
         }
@@ -132,7 +146,7 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
 
   // Stop Rampart gracefully (profiles are written at exit), then check the writes it acknowledged.
   const durability: Record<string, DurabilityCheck> = {};
-  for (const target of targets.slice(1)) {
+  for (const target of targets) {
     const code = await group.stop(target.server.started);
     const check = checkHistory(join(target.dataDir!, 'rampart.db'), target.acknowledgedWrites, target.setRuns * options.connections);
     durability[target.name] = code === 0 ? check : { status: 'FAIL', detail: `server exited with ${code}; ${check.detail}` };
@@ -140,7 +154,7 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
     const logFile = target.server.started.logFile;
     if (logFile) process.stdout.write(`${target.name} wrote ${(statSync(logFile).size / 1e6).toFixed(1)} MB of output\n`);
   }
-  await group.stop(bare.started);
+  for (const bare of Object.values(bareFor)) await group.stop(bare.server.started);
 
   // Each side's median run (by throughput) over the rounds represents it.
   const median = (scenario: ScenarioName, target: string): Run => {
@@ -149,19 +163,20 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
   };
   const rows: Row[] = [];
   for (const scenario of options.scenarios) {
-    for (const target of targets.slice(1)) {
-      rows.push({ scenario, variant: target.variant!, bare: median(scenario, targets[0]!.name).m, rampart: median(scenario, target.name).m });
+    for (const target of targets) {
+      rows.push({ scenario, variant: target.variant!, bare: median(scenario, bareFor[SCENARIOS[scenario].reply].name).m, rampart: median(scenario, target.name).m });
     }
   }
-  process.stdout.write(`\n${summaryTable(rows)}\n\n${detailTable(runs.map((r) => ({ ...r, target: options.rounds > 1 ? `[${r.round}] ${r.target}` : r.target })))}\n\n`);
+  process.stdout.write(`\n${summaryTable(rows)}\n\n${pollVerdict(rows)}${detailTable(runs.map((r) => ({ ...r, target: options.rounds > 1 ? `[${r.round}] ${r.target}` : r.target })))}\n\n`);
   for (const [name, check] of Object.entries(durability)) process.stdout.write(`acknowledged writes durable (${name}): ${check.status} - ${check.detail}\n`);
   const disturbed = runs.filter((r) => (r.m.otherCpu ?? 0) > OTHER_CPU_WARN).length;
   if (disturbed) process.stdout.write(`WARNING: other processes used more than ${OTHER_CPU_WARN} cores during ${disturbed} of ${runs.length} runs (see "other cpu"); numbers from a busy machine are unreliable: rerun when idle${options.rounds < 3 ? ' or with --rounds 3' : ''}\n`);
-  const saturated = runs.filter((r) => r.target === targets[0]!.name && r.m.loadgenCpu > LOADGEN_CPU_WARN).length;
+  const bareNames = new Set(Object.values(bareFor).map((b) => b.name));
+  const saturated = runs.filter((r) => bareNames.has(r.target) && r.m.loadgenCpu > LOADGEN_CPU_WARN).length;
   if (saturated) process.stdout.write(`NOTE: the load generator used more than ${LOADGEN_CPU_WARN} of its core in ${saturated} bare run(s): there the bare number is a floor (the server may go faster), so the ratio flatters Rampart\n`);
   if (profileDir) process.stdout.write(`profiles: ${readdirSync(profileDir).map((f) => join(profileDir, f)).join('\n          ')}\n`);
 
-  const targetFailed = rows.some((row) => Object.values(verdict(row)).includes('FAIL'));
+  const targetFailed = rows.some((row) => Object.values(verdict(row)).includes('FAIL')) || pollVerdict(rows).includes('FAIL');
   const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || null;
@@ -176,6 +191,7 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
     options,
     machineIds: ids.length,
     entityBytes: capture!.entity.length,
+    actionEntityBytes: first.actions.entity.length,
     summary: rows.map((row) => ({ scenario: row.scenario, variant: row.variant, bareReqPerSec: row.bare.reqPerSec, rampartReqPerSec: row.rampart.reqPerSec, bareLatencyMs: row.bare.latencyMs, rampartLatencyMs: row.rampart.latencyMs, ...verdict(row) })),
     runs,
     durability,
@@ -191,6 +207,23 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
   }
   if (targetFailed) process.stdout.write(`\ntargets: at least one FAIL${options.strict ? ' (--strict: exit 1)' : ''}\n`);
   return targetFailed && options.strict ? 1 : 0;
+}
+
+/** A bare server as a target: the same headers and the same paths as the first Rampart, so request bytes are equal. */
+function bareTarget(name: string, server: Running, like: Target): Target {
+  return { name, variant: undefined, server, headers: like.headers, dataDir: undefined, actions: like.actions, acknowledgedWrites: 0, setRuns: 0 };
+}
+
+/** Issue 11's target: polling an action by id at no lower a ratio to the bare server than GET-by-id. */
+function pollVerdict(rows: readonly Row[]): string {
+  const lines: string[] = [];
+  for (const poll of rows.filter((r) => r.scenario === 'getAction')) {
+    const get = rows.find((r) => r.scenario === 'getMachine' && r.variant === poll.variant);
+    if (!get) continue;
+    const [p, g] = [verdict(poll).ratio, verdict(get).ratio];
+    lines.push(`poll an action by id (${poll.variant}): ratio ${p.toFixed(3)} vs GET-by-id ${g.toFixed(3)}: ${p >= g ? 'PASS' : 'FAIL'}`);
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n\n` : '';
 }
 
 await runBench('bench', (group) => main(parseOptions(process.argv.slice(2)), group));

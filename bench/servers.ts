@@ -38,6 +38,8 @@ export interface RampartOptions {
   readonly store?: string;
   /** Name in messages; default `rampart (log <level>)`. */
   readonly name?: string;
+  /** More settings, as environment variables (e.g. RAMPART_ACTION_TIMINGS). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The built server (dist/), as `npm start` runs it, with durability full and the demo fleet (on SQLite unless `store`). */
@@ -52,6 +54,7 @@ export async function startRampart(group: ProcessGroup, options: RampartOptions)
     RAMPART_DURABILITY: 'full',
     RAMPART_DEMO_MACHINES: String(options.machines),
     ...(options.store ? { RAMPART_STORE: options.store } : {}),
+    ...options.env,
   };
   const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const [command, args] = pinned(options.core, process.execPath, [...nodeArgs, RAMPART_MAIN, 'serve']);

@@ -14,7 +14,8 @@ import { baseUrlOf, principalOf } from '../request-context.js';
 import {
   ActionBodies, InvestigationCollectionSchema, InvestigationEntitySchema, LinkSchema, MachineActionCollectionSchema, MachineActionEntitySchema,
 } from '../wire/action-schema.js';
-import { actionEntity, actionsContext, actionToWire, investigationsContext, investigationToWire } from '../wire/action-wire.js';
+import { actionEntity, actionsContext, investigationsContext } from '../wire/action-wire.js';
+import { actionToJson, investigationToJson } from '../../domain/actions/action-json.js';
 import { MachineIdParams } from '../wire/machine-schema.js';
 import { ODATA_JSON } from '../wire/machine-wire.js';
 import type { HandlerSpec, Request } from './machines.js';
@@ -29,7 +30,7 @@ export interface ActionRouteDeps {
 
 const send = (reply: FastifyReply, payload: Record<string, unknown>) => reply.type(ODATA_JSON).header('odata-version', '4.0').send(payload);
 const sendAction = (request: Request, reply: FastifyReply, view: ActionView) => send(reply, actionEntity(baseUrlOf(request), view));
-const investigationEntity = (request: Request, v: InvestigationView) => ({ '@odata.context': `${investigationsContext(baseUrlOf(request))}/$entity`, ...investigationToWire(v.investigation, v.state) });
+const investigationEntity = (request: Request, v: InvestigationView) => ({ '@odata.context': `${investigationsContext(baseUrlOf(request))}/$entity`, ...investigationToJson(v.investigation, v.state) });
 /** A download link as an OData string value (spec section 4). */
 const link = (request: Request, token: string) => ({ '@odata.context': `${baseUrlOf(request)}/api/$metadata#Edm.String`, value: `${baseUrlOf(request)}/downloads/${token}` });
 
@@ -73,7 +74,7 @@ export function actionHandlers({ actions, investigations, downloads, pageSize }:
         return send(reply, {
           '@odata.context': actionsContext(base),
           ...(list.count === undefined ? {} : { '@odata.count': list.count }),
-          value: list.actions.map(actionToWire),
+          value: list.actions.map(actionToJson),
           ...(list.nextSkip === undefined ? {} : { '@odata.nextLink': nextLinkFor(base, request.url, list.nextSkip) }),
         });
       },
@@ -114,7 +115,7 @@ export function actionHandlers({ actions, investigations, downloads, pageSize }:
         const base = baseUrlOf(request);
         return send(reply, {
           '@odata.context': investigationsContext(base),
-          value: (more ? found.slice(0, limit) : found).map((v) => investigationToWire(v.investigation, v.state)),
+          value: (more ? found.slice(0, limit) : found).map((v) => investigationToJson(v.investigation, v.state)),
           ...(more ? { '@odata.nextLink': nextLinkFor(base, request.url, query.skip + limit) } : {}),
         });
       },

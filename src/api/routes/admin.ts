@@ -55,6 +55,16 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { admin
 
   registerTrafficRoutes(app, traffic, resetMachines);
 
+  app.get<TenantParams>('/tenants/:tenantId/actions/timings', schema("The tenant's machine-action timings ({} when it uses the server's default)"), async (request) => {
+    const document = await tenants.document(request.params.tenantId.toLowerCase());
+    if (!document) throw new ApiError('ResourceNotFound', `Tenant ${request.params.tenantId} was not found`);
+    return document.actions?.timings ?? {};
+  });
+
+  app.put<TenantParams>('/tenants/:tenantId/actions/timings', schema("Replace the tenant's machine-action timings (a preset and/or figures)"), async (request) =>
+    tenants.setActionTimings(request.params.tenantId.toLowerCase(), request.body),
+  );
+
   app.post<{ Params: { tenantId: string; user: string } }>(
     '/tenants/:tenantId/users/:user/console-sessions/revoke',
     schema('End every web console session of a user, on every instance and across restarts'),

@@ -2,10 +2,11 @@ import { stableGuid } from '../../shared/ids.js';
 import type { AccessPolicy } from './access-policy.js';
 import { assignGroup } from './device-groups.js';
 import type { DeviceGroup, Role, User } from './directory.js';
-import { invalidInput } from '../errors.js';
+import { ApiError, invalidInput } from '../errors.js';
+import type { ActionTimingsSpec } from '../actions/action-timings.js';
 import type { Application, ApplicationStore, DirectoryStore, FaultRuleStore, GroupChange, TenantStore } from '../ports.js';
 import { DEFAULT_RETENTION_DAYS } from './tenant.js';
-import { firstDuplicate } from './tenant-document-schema.js';
+import { firstDuplicate, validateActionTimings } from './tenant-document-schema.js';
 import type { TenantDocument } from './tenant-document.js';
 
 /** Hashing of secrets and passwords, provided by the auth layer. */
@@ -74,6 +75,21 @@ export class TenantAdmin {
     await this.store.replaceFaultRules(tenantId, doc.faults ?? []);
     this.policy.invalidate(tenantId);
     return { regrouped: await this.regroup(tenantId) };
+  }
+
+  /**
+   * Replaces only the tenant's action timings (the rest of its document stays): what the admin
+   * API's `PUT .../actions/timings` and `rampart actions timings` do. Actions already requested
+   * keep the timeline they were given.
+   */
+  async setActionTimings(tenantId: string, data: unknown): Promise<ActionTimingsSpec> {
+    const checked = validateActionTimings(data);
+    if (!checked.ok) throw invalidInput(`action timings ${checked.error}`);
+    const tenant = await this.store.getTenant(tenantId);
+    if (!tenant) throw new ApiError('ResourceNotFound', `Tenant ${tenantId} was not found`);
+    await this.store.putTenant({ ...tenant, actions: { ...tenant.actions, timings: checked.timings } });
+    this.policy.invalidate(tenantId);
+    return checked.timings;
   }
 
   async exists(tenantId: string): Promise<boolean> {

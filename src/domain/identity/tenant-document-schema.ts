@@ -1,9 +1,9 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { APP_PERMISSIONS, DELEGATED_PERMISSIONS, ROLE_PERMISSIONS } from './permissions.js';
 import { faultRuleFromSpec } from '../traffic/fault-spec.js';
 import { ACTION_TYPES } from '../actions/action-types.js';
-import { TIMING_PRESETS } from '../actions/action-timings.js';
+import { TIMING_PRESETS, type ActionTimingsSpec } from '../actions/action-timings.js';
 import type { TenantDocument } from './tenant-document.js';
 
 /**
@@ -46,20 +46,19 @@ const Fault = Type.Object(
 
 const Seconds = Type.Integer({ minimum: 0, maximum: 30 * 86_400 });
 const Phases = Type.Object({ pendingSeconds: Type.Optional(Seconds), inProgressSeconds: Type.Optional(Seconds) }, strict);
+const Timings = Type.Object(
+  {
+    preset: Type.Optional(oneOf(TIMING_PRESETS)),
+    pendingSeconds: Type.Optional(Seconds),
+    inProgressSeconds: Type.Optional(Seconds),
+    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 86_400 })),
+    types: Type.Optional(Type.Object(Object.fromEntries([...ACTION_TYPES, 'Investigation'].map((t) => [t, Type.Optional(Phases)])), strict)),
+  },
+  strict,
+);
 const Actions = Type.Object(
   {
-    timings: Type.Optional(
-      Type.Object(
-        {
-          preset: Type.Optional(oneOf(TIMING_PRESETS)),
-          pendingSeconds: Type.Optional(Seconds),
-          inProgressSeconds: Type.Optional(Seconds),
-          timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 86_400 })),
-          types: Type.Optional(Type.Object(Object.fromEntries([...ACTION_TYPES, 'Investigation'].map((t) => [t, Type.Optional(Phases)])), strict)),
-        },
-        strict,
-      ),
-    ),
+    timings: Type.Optional(Timings),
     library: Type.Optional(
       Type.Array(
         Type.Object(
@@ -139,6 +138,11 @@ export const TenantDocumentSchema = Type.Object(
   strict,
 );
 
+/** Action timings on their own (the admin API's and the CLI's way to change only them). */
+export function validateActionTimings(data: unknown): { ok: true; timings: ActionTimingsSpec } | { ok: false; error: string } {
+  return Value.Check(Timings, data) ? { ok: true, timings: data as ActionTimingsSpec } : { ok: false, error: schemaError(data, Timings) };
+}
+
 /**
  * Validates a tenant document: its schema, then the keys that must be unique. The error names
  * the first offending field as a JSON pointer.
@@ -162,8 +166,8 @@ function firstBadFault(doc: TenantDocument): string | undefined {
   return undefined;
 }
 
-function schemaError(data: unknown): string {
-  const errors = [...Value.Errors(TenantDocumentSchema, data)];
+function schemaError(data: unknown, schema: TSchema = TenantDocumentSchema): string {
+  const errors = [...Value.Errors(schema, data)];
   // Prefer the most specific error (deepest path); union failures report each branch otherwise.
   const first = errors.sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
   if (!first) return '/: is not a valid tenant document';
