@@ -212,17 +212,13 @@ export interface SharedSecretRow {
   value: string;
 }
 
-/** A machine action: facts fixed at creation, its timeline, a cancellation (migration 0010). */
-export interface MachineActionRow {
+/** The columns of every request to a device, machine action or investigation (migration 0010). */
+export interface DeviceRequestColumns {
   tenant_id: string;
   id: string;
-  type: string;
   machine_id: string;
   computer_dns_name: string;
-  scope: string | null;
   requestor: string;
-  requestor_comment: string;
-  request_source: string;
   app_id: string;
   user_id: string | null;
   request_id: string | null;
@@ -230,6 +226,14 @@ export interface MachineActionRow {
   picked_up_at: string | null;
   ends_at: string;
   outcome: string;
+}
+
+/** A machine action: facts fixed at creation, its timeline, a cancellation. */
+export interface MachineActionRow extends DeviceRequestColumns {
+  type: string;
+  scope: string | null;
+  requestor_comment: string;
+  request_source: string;
   error_hresult: number | string;
   file_sha1: string | null;
   /** JSON of the live-response commands. */
@@ -252,18 +256,6 @@ export interface MachineResponseStateRow {
   action_id: string;
 }
 
-export interface InvestigationRow {
-  tenant_id: string;
-  id: string;
-  machine_id: string;
-  computer_dns_name: string;
+export interface InvestigationRow extends DeviceRequestColumns {
   comment: string;
-  requestor: string;
-  app_id: string;
-  user_id: string | null;
-  request_id: string | null;
-  created_at: string;
-  picked_up_at: string | null;
-  ends_at: string;
-  outcome: string;
 }

@@ -2,11 +2,9 @@ import { ApiError } from '../../domain/errors.js';
 import { MAX_TOP } from '../../domain/machines/machine-query.js';
 import type { EntityFilter, OrderKey } from '../../domain/query-filter.js';
 import { entityProperty, parseEntityFilter, type EntityDescription } from './bind-entity-filter.js';
-import { parseCount, wholeNumber, type QueryParameters } from './query-options.js';
+import { orderKeys, parseCount, systemOptions, wholeNumber, type QueryParameters } from './query-options.js';
 
-const odata = (message: string) => new ApiError('ODataError', message);
 const OPTIONS = ['$filter', '$top', '$skip', '$orderby', '$count'] as const;
-type OptionName = (typeof OPTIONS)[number];
 
 /** The OData options of a listing other than machines' (machine actions, investigations...). */
 export interface EntityQuery<P extends string> {
@@ -25,41 +23,22 @@ export interface ListingDescription<P extends string> extends EntityDescription<
 }
 
 /**
- * `$filter`, `$top` (1..10000), `$skip`, `$orderby` and `$count` of an entity listing, option
- * names without case, as for machines (query-options.ts): an unknown or repeated `$` option is
- * 400 ODataError; parameters without `$` are left alone.
+ * `$filter`, `$top` (1..10000), `$skip`, `$orderby` and `$count` of an entity listing, read as
+ * the machine listing's are (query-options.ts).
  */
 export function parseEntityQuery<P extends string>(parameters: QueryParameters, listing: ListingDescription<P>): EntityQuery<P> {
-  const options = new Map<OptionName, string>();
-  for (const [name, value] of Object.entries(parameters)) {
-    if (!name.startsWith('$') || value === undefined) continue;
-    const option = OPTIONS.find((o) => o === name.toLowerCase());
-    if (!option) throw odata(`The query parameter '${name.slice(0, 40)}' is not supported.`);
-    if (typeof value !== 'string' || options.has(option)) throw odata(`The query parameter '${option}' is specified more than once.`);
-    options.set(option, value);
-  }
+  const options = systemOptions(parameters, OPTIONS);
   const filter = options.get('$filter');
   const top = options.get('$top');
   return {
     filter: filter === undefined ? null : parseEntityFilter(filter, listing),
-    orderBy: parseOrderBy(options.get('$orderby'), listing),
+    orderBy: orderKeys(options.get('$orderby'), (name) => {
+      const property = entityProperty(name, listing);
+      if (!listing.orderable.includes(property)) throw new ApiError('ODataError', `The property '${property}' cannot be used in $orderby.`);
+      return property;
+    }),
     top: top === undefined ? null : wholeNumber('$top', top, 1, MAX_TOP),
     skip: wholeNumber('$skip', options.get('$skip') ?? '0', 0, Number.MAX_SAFE_INTEGER),
     count: parseCount(options.get('$count')),
   };
-}
-
-function parseOrderBy<P extends string>(text: string | undefined, listing: ListingDescription<P>): OrderKey<P>[] {
-  if (text === undefined) return [];
-  const keys: OrderKey<P>[] = [];
-  for (const item of text.split(',')) {
-    const [name = '', direction = 'asc', ...rest] = item.trim().split(/[ \t]+/);
-    if (name === '' || rest.length > 0 || !/^(asc|desc)$/i.test(direction)) {
-      throw odata(`The $orderby item '${item.trim().slice(0, 80)}' is not valid: use a property name, optionally followed by asc or desc.`);
-    }
-    const property = entityProperty(name, listing);
-    if (!listing.orderable.includes(property)) throw odata(`The property '${property}' cannot be used in $orderby.`);
-    if (!keys.some((k) => k.property === property)) keys.push({ property, descending: direction.toLowerCase() === 'desc' });
-  }
-  return keys;
 }

@@ -5,7 +5,6 @@ import { parseFilter, scalarProperty } from './bind-filter.js';
 
 const odata = (message: string) => new ApiError('ODataError', message);
 const OPTIONS = ['$filter', '$top', '$skip', '$select', '$orderby', '$count'] as const;
-type OptionName = (typeof OPTIONS)[number];
 const BY_LOWER = new Map(MACHINE_PROPERTIES.map((p) => [p.toLowerCase(), p]));
 
 /** A parsed query string: Fastify's (percent-decoded, `+` as space, repeated names as arrays). */
@@ -17,15 +16,7 @@ export type QueryParameters = Readonly<Record<string, string | readonly string[]
  * Parameters without `$` are not OData's and are left alone (clients add `api-version` and such).
  */
 export function parseMachineQuery(parameters: QueryParameters): MachineQuery {
-  const options = new Map<OptionName, string>();
-  for (const [name, value] of Object.entries(parameters)) {
-    if (!name.startsWith('$') || value === undefined) continue;
-    const option = OPTIONS.find((o) => o === name.toLowerCase());
-    // COMPAT: option names match without case (OData 4.01); see docs/compat.md.
-    if (!option) throw odata(`The query parameter '${name.slice(0, 40)}' is not supported.`);
-    if (typeof value !== 'string' || options.has(option)) throw odata(`The query parameter '${option}' is specified more than once.`);
-    options.set(option, value);
-  }
+  const options = systemOptions(parameters, OPTIONS);
   const filter = options.get('$filter');
   const top = options.get('$top');
   return {
@@ -68,16 +59,37 @@ function parseSelect(text: string | undefined): MachinePropertyName[] | null {
 }
 
 /** `$orderby=lastSeen desc, computerDnsName`: the filterable scalar properties, asc or desc. */
-function parseOrderBy(text: string | undefined): OrderKey[] {
+const parseOrderBy = (text: string | undefined): OrderKey[] => orderKeys(text, (name) => scalarProperty(name, '$orderby'));
+
+/**
+ * The `$` options of a query string, by canonical name: names match without case; an unknown
+ * `$` option or a repeated one is 400 ODataError. Parameters without `$` are not OData's and are
+ * left alone (clients add `api-version` and such).
+ */
+export function systemOptions<O extends string>(parameters: QueryParameters, allowed: readonly O[]): Map<O, string> {
+  const options = new Map<O, string>();
+  for (const [name, value] of Object.entries(parameters)) {
+    if (!name.startsWith('$') || value === undefined) continue;
+    const option = allowed.find((o) => o === name.toLowerCase());
+    // COMPAT: option names match without case (OData 4.01); see docs/compat.md.
+    if (!option) throw odata(`The query parameter '${name.slice(0, 40)}' is not supported.`);
+    if (typeof value !== 'string' || options.has(option)) throw odata(`The query parameter '${option}' is specified more than once.`);
+    options.set(option, value);
+  }
+  return options;
+}
+
+/** `$orderby` items, each a property (as `property` resolves it) and asc or desc; a repeated property counts once. */
+export function orderKeys<P>(text: string | undefined, property: (name: string) => P): { property: P; descending: boolean }[] {
   if (text === undefined) return [];
-  const keys: OrderKey[] = [];
+  const keys: { property: P; descending: boolean }[] = [];
   for (const item of text.split(',')) {
     const [name = '', direction = 'asc', ...rest] = item.trim().split(/[ \t]+/);
     if (name === '' || rest.length > 0 || !/^(asc|desc)$/i.test(direction)) {
       throw odata(`The $orderby item '${item.trim().slice(0, 80)}' is not valid: use a property name, optionally followed by asc or desc.`);
     }
-    const property = scalarProperty(name, '$orderby');
-    if (!keys.some((k) => k.property === property)) keys.push({ property, descending: direction.toLowerCase() === 'desc' });
+    const resolved = property(name);
+    if (!keys.some((k) => k.property === resolved)) keys.push({ property: resolved, descending: direction.toLowerCase() === 'desc' });
   }
   return keys;
 }

@@ -1,26 +1,15 @@
 import type { Timestamp } from '../../shared/timestamp.js';
 import { actionStateAt } from './action-lifecycle.js';
-import type { ActionOutcome } from './action-types.js';
+import type { DeviceRequest } from './machine-action.js';
 
 /**
  * An automated investigation started by hand (`POST /machines/{id}/startInvestigation`). It runs
  * on the same timeline as a machine action (spec: "it follows the same timings as actions").
  */
-export interface InvestigationRecord {
+export interface InvestigationRecord extends DeviceRequest {
   /** A number, as the real service's investigation ids (and alerts' investigationId) are. */
   readonly id: string;
-  readonly tenantId: string;
-  readonly machineId: string;
-  readonly computerDnsName: string;
   readonly comment: string;
-  readonly requestor: string;
-  readonly appId: string;
-  readonly userId: string | null;
-  readonly requestId: string | null;
-  readonly createdAt: Timestamp;
-  readonly pickedUpAt: Timestamp | null;
-  readonly endsAt: Timestamp;
-  readonly outcome: ActionOutcome;
 }
 
 export type InvestigationState = 'Running' | 'Benign' | 'Failed' | 'TerminatedBySystem';

@@ -21,33 +21,37 @@ export interface Cancellation {
   readonly at: Timestamp;
 }
 
-/**
- * A machine action as stored: the facts fixed when it was created (its timeline included) and a
- * cancellation if one came. Its status at any moment is a function of these facts and the clock
- * (action-lifecycle.ts), so every instance, and every restart, reads the same status.
- */
-export interface MachineActionRecord {
-  readonly id: string;
+/** What every request to a device records, machine action or investigation: where, who, and its timeline. */
+export interface DeviceRequest {
   readonly tenantId: string;
-  readonly type: ActionType;
   readonly machineId: string;
-  /** The device's name when the action was requested. */
+  /** The device's name when it was requested. */
   readonly computerDnsName: string;
-  /** Isolation type for Isolate, scan type for RunAntiVirusScan, else null. */
-  readonly scope: string | null;
   readonly requestor: string;
-  readonly requestorComment: string;
-  readonly requestSource: RequestSource;
   /** Who asked, for the audit trail: the application, and the user of a delegated call. */
   readonly appId: string;
   readonly userId: string | null;
   readonly requestId: string | null;
   readonly createdAt: Timestamp;
-  /** When the device picks the action up (Pending -> InProgress); null: never (the device is not reachable). */
+  /** When the device picks it up (Pending -> InProgress); null: never (the device is not reachable). */
   readonly pickedUpAt: Timestamp | null;
-  /** When the action leaves Pending/InProgress for `outcome`, unless cancelled before. */
+  /** When it leaves Pending/InProgress for `outcome`, unless cancelled before. */
   readonly endsAt: Timestamp;
   readonly outcome: ActionOutcome;
+}
+
+/**
+ * A machine action as stored: the facts fixed when it was created (its timeline included) and a
+ * cancellation if one came. Its status at any moment is a function of these facts and the clock
+ * (action-lifecycle.ts), so every instance, and every restart, reads the same status.
+ */
+export interface MachineActionRecord extends DeviceRequest {
+  readonly id: string;
+  readonly type: ActionType;
+  /** Isolation type for Isolate, scan type for RunAntiVirusScan, else null. */
+  readonly scope: string | null;
+  readonly requestorComment: string;
+  readonly requestSource: RequestSource;
   /** 0, or the negative HRESULT a failed action reports. */
   readonly errorHResult: number;
   /** The SHA-1 of the file of a StopAndQuarantineFile action. */

@@ -1,27 +1,46 @@
 import type { ActionOutcome, ActionType, RequestSource } from '../../domain/actions/action-types.js';
 import type { InvestigationRecord } from '../../domain/actions/investigation.js';
-import type { LiveResponseCommand, MachineActionRecord } from '../../domain/actions/machine-action.js';
+import type { DeviceRequest, LiveResponseCommand, MachineActionRecord } from '../../domain/actions/machine-action.js';
 import type { Timestamp } from '../../shared/timestamp.js';
-import type { InvestigationRow, MachineActionRow } from '../schema.js';
+import type { DeviceRequestColumns, InvestigationRow, MachineActionRow } from '../schema.js';
 
 /** Row mappers of machine actions and investigations. Pure mapping. */
+const requestToColumns = (r: DeviceRequest & { readonly id: string }): DeviceRequestColumns => ({
+  tenant_id: r.tenantId,
+  id: r.id,
+  machine_id: r.machineId,
+  computer_dns_name: r.computerDnsName,
+  requestor: r.requestor,
+  app_id: r.appId,
+  user_id: r.userId,
+  request_id: r.requestId,
+  created_at: r.createdAt,
+  picked_up_at: r.pickedUpAt,
+  ends_at: r.endsAt,
+  outcome: r.outcome,
+});
+
+const columnsToRequest = (r: DeviceRequestColumns): DeviceRequest & { readonly id: string } => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  machineId: r.machine_id,
+  computerDnsName: r.computer_dns_name,
+  requestor: r.requestor,
+  appId: r.app_id,
+  userId: r.user_id,
+  requestId: r.request_id,
+  createdAt: r.created_at as Timestamp,
+  pickedUpAt: r.picked_up_at as Timestamp | null,
+  endsAt: r.ends_at as Timestamp,
+  outcome: r.outcome as ActionOutcome,
+});
+
 export const actionToRow = (a: MachineActionRecord): MachineActionRow => ({
-  tenant_id: a.tenantId,
-  id: a.id,
+  ...requestToColumns(a),
   type: a.type,
-  machine_id: a.machineId,
-  computer_dns_name: a.computerDnsName,
   scope: a.scope,
-  requestor: a.requestor,
   requestor_comment: a.requestorComment,
   request_source: a.requestSource,
-  app_id: a.appId,
-  user_id: a.userId,
-  request_id: a.requestId,
-  created_at: a.createdAt,
-  picked_up_at: a.pickedUpAt,
-  ends_at: a.endsAt,
-  outcome: a.outcome,
   error_hresult: a.errorHResult,
   file_sha1: a.fileSha1,
   commands: JSON.stringify(a.commands),
@@ -32,22 +51,11 @@ export const actionToRow = (a: MachineActionRecord): MachineActionRow => ({
 });
 
 export const rowToAction = (r: MachineActionRow): MachineActionRecord => ({
-  id: r.id,
-  tenantId: r.tenant_id,
+  ...columnsToRequest(r),
   type: r.type as ActionType,
-  machineId: r.machine_id,
-  computerDnsName: r.computer_dns_name,
   scope: r.scope,
-  requestor: r.requestor,
   requestorComment: r.requestor_comment,
   requestSource: r.request_source as RequestSource,
-  appId: r.app_id,
-  userId: r.user_id,
-  requestId: r.request_id,
-  createdAt: r.created_at as Timestamp,
-  pickedUpAt: r.picked_up_at as Timestamp | null,
-  endsAt: r.ends_at as Timestamp,
-  outcome: r.outcome as ActionOutcome,
   errorHResult: Number(r.error_hresult),
   fileSha1: r.file_sha1,
   commands: JSON.parse(r.commands) as LiveResponseCommand[],
@@ -56,34 +64,6 @@ export const rowToAction = (r: MachineActionRow): MachineActionRecord => ({
   effectPending: Number(r.effect_pending) === 1,
 });
 
-export const investigationToRow = (i: InvestigationRecord): InvestigationRow => ({
-  tenant_id: i.tenantId,
-  id: i.id,
-  machine_id: i.machineId,
-  computer_dns_name: i.computerDnsName,
-  comment: i.comment,
-  requestor: i.requestor,
-  app_id: i.appId,
-  user_id: i.userId,
-  request_id: i.requestId,
-  created_at: i.createdAt,
-  picked_up_at: i.pickedUpAt,
-  ends_at: i.endsAt,
-  outcome: i.outcome,
-});
+export const investigationToRow = (i: InvestigationRecord): InvestigationRow => ({ ...requestToColumns(i), comment: i.comment });
 
-export const rowToInvestigation = (r: InvestigationRow): InvestigationRecord => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  machineId: r.machine_id,
-  computerDnsName: r.computer_dns_name,
-  comment: r.comment,
-  requestor: r.requestor,
-  appId: r.app_id,
-  userId: r.user_id,
-  requestId: r.request_id,
-  createdAt: r.created_at as Timestamp,
-  pickedUpAt: r.picked_up_at as Timestamp | null,
-  endsAt: r.ends_at as Timestamp,
-  outcome: r.outcome as ActionOutcome,
-});
+export const rowToInvestigation = (r: InvestigationRow): InvestigationRecord => ({ ...columnsToRequest(r), comment: r.comment });
