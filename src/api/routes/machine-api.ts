@@ -56,7 +56,7 @@ export const machineApi: FastifyPluginAsync<MachineApiOptions> = async (app, { v
       schema: {
         operationId: operation.id,
         summary: operation.summary,
-        tags: ['machines'],
+        tags: [operation.path.split('/')[1] ?? 'machines'],
         hide: hidden || !operation.implemented,
         security: [{ bearer: [] }],
         ...(spec?.schema ?? {}),
