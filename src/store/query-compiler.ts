@@ -12,7 +12,7 @@ import type { Database } from './schema.js';
  * Prefixes become index ranges rather than LIKE, which is case-insensitive and dialect-dependent.
  */
 
-/** Where each property lives. computerDnsName compares lower-cased, so it reads the lower-cased copy. */
+/** Where each property lives (each in a column of its own). computerDnsName compares lower-cased, so it reads the lower-cased copy. */
 export const COLUMNS = {
   id: 'id',
   computerDnsName: 'computer_dns_name_lc',
@@ -27,6 +27,22 @@ export const COLUMNS = {
   osPlatform: 'os_platform',
   riskScore: 'risk_score',
   rbacGroupId: 'rbac_group_id',
+  mergedIntoMachineId: 'merged_into_machine_id',
+  isPotentialDuplication: 'is_potential_duplication',
+  isExcluded: 'is_excluded',
+  exclusionReason: 'exclusion_reason',
+  firstSeen: 'first_seen',
+  osVersion: 'os_version',
+  osProcessor: 'os_processor',
+  lastExternalIpAddress: 'last_external_ip_address',
+  agentVersion: 'agent_version',
+  osBuild: 'os_build',
+  rbacGroupName: 'rbac_group_name',
+  isAadJoined: 'is_aad_joined',
+  defenderAvStatus: 'defender_av_status',
+  osArchitecture: 'os_architecture',
+  managedBy: 'managed_by',
+  managedByStatus: 'managed_by_status',
 } as const satisfies Record<ScalarProperty, keyof Database['machines']>;
 
 const SQL_OPERATORS = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' } as const satisfies Record<ComparisonOperator, string>;
@@ -105,13 +121,13 @@ function predicate<P extends ScalarProperty | TagProperty>(t: Target, node: Pred
     case 'compare': {
       const column = t.column(node.property);
       if (node.value === null) return eb(column, node.op === 'eq' ? 'is' : 'is not', null);
-      const test = eb(column, SQL_OPERATORS[node.op], node.value);
+      const test = eb(column, SQL_OPERATORS[node.op], stored(node.value));
       if (!t.nullable(node.property)) return test;
       // A null column: `ne` is true, every other comparison false (never NULL).
       return node.op === 'ne' ? eb.or([eb(column, 'is', null), test]) : eb.and([eb(column, 'is not', null), test]);
     }
     case 'in':
-      return notNull(t, node.property, eb(t.column(node.property), 'in', [...node.values]));
+      return notNull(t, node.property, eb(t.column(node.property), 'in', node.values.map(stored)));
     case 'startsWith': {
       const column = t.column(node.property);
       const upper = prefixUpperBound(node.prefix);
@@ -120,6 +136,9 @@ function predicate<P extends ScalarProperty | TagProperty>(t: Target, node: Pred
     }
   }
 }
+
+/** Booleans are stored as 0/1 (schema.ts), which also keeps OData's order false < true. */
+const stored = (value: string | number | boolean): string | number => (typeof value === 'boolean' ? Number(value) : value);
 
 function notNull(t: Target, property: string, test: Expression<SqlBool>): Expression<SqlBool> {
   const eb = t.eb as ExpressionBuilder<Database, 'machines'>;

@@ -8,7 +8,7 @@ import type { MachineScope } from '../../src/domain/ports.js';
  * negation), strings in code point order, computerDnsName/id/aadDeviceId without case. The
  * differential tests check the store against it.
  */
-type Value = string | number | null;
+type Value = string | number | boolean | null;
 
 function valueOf(m: Machine, property: ScalarProperty): Value {
   switch (property) {
@@ -23,8 +23,9 @@ function valueOf(m: Machine, property: ScalarProperty): Value {
   }
 }
 
-/** Code point order, which is how UTF-8 bytes (SQLite's BINARY collation) sort. */
-export function compareValues(a: string | number, b: string | number): number {
+/** Code point order, which is how UTF-8 bytes (SQLite's BINARY collation) sort; false before true. */
+export function compareValues(a: string | number | boolean, b: string | number | boolean): number {
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   const x = [...String(a)].map((c) => c.codePointAt(0) as number);
   const y = [...String(b)].map((c) => c.codePointAt(0) as number);

@@ -11,7 +11,7 @@ import { EXPOSURE_LEVELS, HEALTH_STATUSES, ONBOARDING_STATUSES, RISK_SCORES, typ
 export const MAX_TOP = 10_000;
 export const DEFAULT_PAGE_SIZE = 10_000;
 
-export type ValueType = 'string' | 'integer' | 'timestamp';
+export type ValueType = 'string' | 'integer' | 'timestamp' | 'boolean';
 
 export interface PropertyInfo {
   readonly type: ValueType;
@@ -22,7 +22,12 @@ export interface PropertyInfo {
   readonly members?: readonly string[];
 }
 
-/** The filterable scalar properties (spec section 5); `machineTags` is reached through `any()`. */
+/**
+ * The filterable scalar properties: every scalar of the Machine entity (issue 12: real clients
+ * filter `isExcluded eq false`, `osVersion ne null`...; the spec's shorter list of section 5 is
+ * what the reference documents). `machineTags` is reached through `any()`; `ipAddresses` and
+ * `vmMetadata` are not scalars.
+ */
 export const SCALAR_PROPERTIES = {
   id: { type: 'string', nullable: false, caseInsensitive: true },
   computerDnsName: { type: 'string', nullable: false, caseInsensitive: true },
@@ -37,6 +42,22 @@ export const SCALAR_PROPERTIES = {
   osPlatform: { type: 'string', nullable: false },
   riskScore: { type: 'string', nullable: true, members: RISK_SCORES },
   rbacGroupId: { type: 'integer', nullable: false },
+  mergedIntoMachineId: { type: 'string', nullable: true },
+  isPotentialDuplication: { type: 'boolean', nullable: false },
+  isExcluded: { type: 'boolean', nullable: false },
+  exclusionReason: { type: 'string', nullable: true },
+  firstSeen: { type: 'timestamp', nullable: false },
+  osVersion: { type: 'string', nullable: true },
+  osProcessor: { type: 'string', nullable: false },
+  lastExternalIpAddress: { type: 'string', nullable: false },
+  agentVersion: { type: 'string', nullable: false },
+  osBuild: { type: 'integer', nullable: true },
+  rbacGroupName: { type: 'string', nullable: true },
+  isAadJoined: { type: 'boolean', nullable: false },
+  defenderAvStatus: { type: 'string', nullable: false },
+  osArchitecture: { type: 'string', nullable: false },
+  managedBy: { type: 'string', nullable: false },
+  managedByStatus: { type: 'string', nullable: false },
 } as const satisfies Record<string, PropertyInfo>;
 
 export type ScalarProperty = keyof typeof SCALAR_PROPERTIES;
@@ -46,8 +67,8 @@ export const TAGS_PROPERTY = 'machineTags';
 export type TagProperty = 'tag';
 
 export type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
-/** Strings (timestamps in the stored fixed-width form), whole numbers, or null. */
-export type Literal = string | number | null;
+/** Strings (timestamps in the stored fixed-width form), whole numbers, booleans, or null. */
+export type Literal = string | number | boolean | null;
 
 export interface Comparison<P> {
   readonly kind: 'compare';
@@ -59,7 +80,7 @@ export interface InList<P> {
   readonly kind: 'in';
   readonly property: P;
   /** Never empty, never null. */
-  readonly values: readonly (string | number)[];
+  readonly values: readonly (string | number | boolean)[];
 }
 export interface StartsWith<P> {
   readonly kind: 'startsWith';
