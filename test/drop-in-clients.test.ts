@@ -50,8 +50,7 @@ describe('unmodified clients through the proxy and over HTTPS', () => {
     const result = output(
       await runNodeClient('msal-node.mjs', {
         ...credentials,
-        NODE_EXTRA_CA_CERTS: ca,
-        PROXY: server.base,
+        ...proxyEnv,
         AUTHORITY: `https://login.microsoftonline.com/${DEMO_TENANT_ID}`,
         SCOPE,
         API,

@@ -1,14 +1,15 @@
 /**
  * msal-node as an integration would use it: a confidential client, acquireTokenByClientCredential,
- * then the Machine API with Node's own fetch. With PROXY set, every request goes through it
- * (undici's global dispatcher, since msal-node uses fetch); NODE_EXTRA_CA_CERTS trusts the CA.
+ * then the Machine API with Node's own fetch. With HTTPS_PROXY set, every request goes through it
+ * (undici's EnvHttpProxyAgent as the global dispatcher, since msal-node uses fetch), as
+ * docs/drop-in.md says; NODE_EXTRA_CA_CERTS trusts the CA.
  * Prints {accessToken, status, body} as JSON.
  */
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import { ProxyAgent, setGlobalDispatcher } from 'undici';
+import { EnvHttpProxyAgent, setGlobalDispatcher } from 'undici';
 
-const { AUTHORITY, KNOWN_AUTHORITY, CLIENT_ID, CLIENT_SECRET, SCOPE, API, MACHINE, PROXY } = process.env;
-if (PROXY) setGlobalDispatcher(new ProxyAgent(PROXY));
+const { AUTHORITY, KNOWN_AUTHORITY, CLIENT_ID, CLIENT_SECRET, SCOPE, API, MACHINE, HTTPS_PROXY } = process.env;
+if (HTTPS_PROXY) setGlobalDispatcher(new EnvHttpProxyAgent());
 const app = new ConfidentialClientApplication({
   auth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authority: AUTHORITY, ...(KNOWN_AUTHORITY ? { knownAuthorities: [KNOWN_AUTHORITY] } : {}) },
 });
