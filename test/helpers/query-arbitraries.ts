@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { DEVICE_VALUES } from '../../src/domain/machines/device-value.js';
 import { EXPOSURE_LEVELS, HEALTH_STATUSES, ONBOARDING_STATUSES, RISK_SCORES, type Machine } from '../../src/domain/machines/machine.js';
 import {
-  SCALAR_PROPERTIES, type ComparisonOperator, type Literal, type MachineFilter, type OrderKey, type ScalarProperty, type TagFilter,
+  SCALAR_PROPERTIES, type ComparisonOperator, type PropertyInfo, type Literal, type MachineFilter, type OrderKey, type ScalarProperty, type TagFilter,
 } from '../../src/domain/machines/machine-query.js';
 import { generateFleet, Random } from '../../src/fleet/generator.js';
 import { timestampFromMillis } from '../../src/shared/timestamp.js';
@@ -75,8 +75,21 @@ export function testFleet(seed: number, count: number, nowMs: number): Machine[]
 
 const strings = (pool: readonly string[]) => fc.oneof(fc.constantFrom(...pool), fc.constantFrom(...pool).map((s) => s.slice(0, 3)), fc.string({ maxLength: 4 }));
 
+/** The plain string properties and the pools their values (and literals) come from. */
+const POOLS: Partial<Record<ScalarProperty, readonly string[]>> = {
+  version: VERSIONS, osPlatform: PLATFORMS, lastIpAddress: IPS, mergedIntoMachineId: MERGED, exclusionReason: REASONS,
+  osVersion: OS_VERSIONS, osProcessor: PROCESSORS, lastExternalIpAddress: EXTERNAL_IPS, agentVersion: AGENTS,
+  rbacGroupName: GROUPS.map(([, name]) => name ?? 'none'), defenderAvStatus: AV, osArchitecture: ARCHITECTURES,
+  managedBy: MANAGERS, managedByStatus: STATUSES,
+};
+
 /** Literals for each property, already in the normalised form the parser produces. */
 export function literalOf(property: ScalarProperty, fleet: readonly Machine[], nowMs: number): fc.Arbitrary<string | number | boolean> {
+  const pool = POOLS[property];
+  if (pool) return strings(pool);
+  const info: PropertyInfo = SCALAR_PROPERTIES[property];
+  if (info.members) return fc.oneof(fc.constantFrom(...info.members), fc.constant('Critical'));
+  if (info.type === 'boolean') return fc.boolean();
   switch (property) {
     case 'id':
       return fc.oneof(fc.constantFrom(...fleet.map((m) => m.id)), fc.stringMatching(/^[0-9a-f]{1,6}$/));
@@ -84,20 +97,6 @@ export function literalOf(property: ScalarProperty, fleet: readonly Machine[], n
       return strings(NAMES).map((s) => s.toLowerCase());
     case 'aadDeviceId':
       return strings(AAD).map((s) => s.toLowerCase());
-    case 'version':
-      return strings(VERSIONS);
-    case 'osPlatform':
-      return strings(PLATFORMS);
-    case 'lastIpAddress':
-      return strings(IPS);
-    case 'deviceValue':
-    case 'healthStatus':
-    case 'onboardingStatus':
-    case 'riskScore':
-    case 'exposureLevel': {
-      const members = (SCALAR_PROPERTIES[property] as { members: readonly string[] }).members;
-      return fc.oneof(fc.constantFrom(...members), fc.constant('Critical'));
-    }
     case 'lastSeen':
       return fc.integer({ min: -1, max: 260 }).map((d) => timestampFromMillis(nowMs - d * DAY) as string);
     case 'firstSeen':
@@ -106,32 +105,8 @@ export function literalOf(property: ScalarProperty, fleet: readonly Machine[], n
       return fc.constantFrom(0, 101, 140, -1, 999);
     case 'osBuild':
       return fc.constantFrom(...BUILDS, 0, 30000);
-    case 'isPotentialDuplication':
-    case 'isExcluded':
-    case 'isAadJoined':
-      return fc.boolean();
-    case 'mergedIntoMachineId':
-      return strings(MERGED);
-    case 'exclusionReason':
-      return strings(REASONS);
-    case 'osVersion':
-      return strings(OS_VERSIONS);
-    case 'osProcessor':
-      return strings(PROCESSORS);
-    case 'lastExternalIpAddress':
-      return strings(EXTERNAL_IPS);
-    case 'agentVersion':
-      return strings(AGENTS);
-    case 'rbacGroupName':
-      return strings(GROUPS.map(([, name]) => name ?? 'none'));
-    case 'defenderAvStatus':
-      return strings(AV);
-    case 'osArchitecture':
-      return strings(ARCHITECTURES);
-    case 'managedBy':
-      return strings(MANAGERS);
-    case 'managedByStatus':
-      return strings(STATUSES);
+    default:
+      throw new Error(`no literals for ${property}`);
   }
 }
 
