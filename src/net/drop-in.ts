@@ -37,13 +37,8 @@ export function openDropIn(config: Config, options: DropInOptions = {}): DropIn 
   const policy = new ProxyPolicy(config.proxy, hosts);
   const ownCertificate = config.tlsCert && config.tlsKey ? readOwnCertificate(config.tlsCert, config.tlsKey) : undefined;
   const names = serverNames(config, hosts);
-  let issued: Promise<KeyPair> | undefined;
-  // One server certificate for the proxy and (without --tls-cert) the HTTPS port, made on first use.
-  const localIdentity = () => {
-    issued ??= loadOrCreateCa(config).then(({ ca }) => issueServerCertificate(ca, names));
-    issued.catch(() => (issued = undefined));
-    return issued;
-  };
+  // One server certificate for the proxy and (without --tls-cert) the HTTPS port; TlsFront asks once.
+  const localIdentity = async (): Promise<KeyPair> => issueServerCertificate((await loadOrCreateCa(config)).ca, names);
   let proxyFront: TlsFront | undefined;
   let listenerFront: TlsFront | undefined;
   return {
