@@ -99,7 +99,8 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
   // Before anything opens: a bad --tls-cert/--tls-key stops start-up with one line.
   const dropIn = openDropIn(config, {
     ...(options.net ? { limits: options.net } : {}),
-    onRefusal: (target, refusal) => logger.info({ proxyTarget: target, status: refusal.status }, `proxy refused: ${refusal.reason}`),
+    onRefusal: (target, refusal, err) =>
+      err ? logger.error({ err, proxyTarget: target }, `proxy failed: ${refusal.reason}`) : logger.info({ proxyTarget: target, status: refusal.status }, `proxy refused: ${refusal.reason}`),
   });
   const core = await createCore(config, options.clock, { provision: true });
   const { store, keys, clock } = core;

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Agent, fetch as undiciFetch, ProxyAgent } from 'undici';
@@ -237,6 +237,24 @@ describe('forward proxy limits and switches', () => {
         else stalled.socket.once('close', done);
       });
       assert.equal((await call(`${server.base}/healthz`)).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a CA it cannot read is a 503 that says so (never a half-open tunnel), and is tried again on the next CONNECT', async () => {
+    const server = await startTestServer();
+    try {
+      if (server.app.config.store?.startsWith('postgres')) return; // the CA is in the database there: net-ca.test.ts
+      writeFileSync(join(server.dataDir, 'ca-key.pem'), 'damaged', { mode: 0o600 });
+      const refused = await sendToProxy(server.base, connectRequest('api.securitycenter.microsoft.com:443'));
+      refused.socket.destroy();
+      assert.equal(refused.reply.status, 503);
+      assert.match(refused.reply.body, /could not prepare its certificate/);
+      rmSync(join(server.dataDir, 'ca-key.pem'));
+      const accepted = await sendToProxy(server.base, connectRequest('api.securitycenter.microsoft.com:443'));
+      accepted.socket.destroy();
+      assert.equal(accepted.reply.status, 200);
     } finally {
       await server.close();
     }

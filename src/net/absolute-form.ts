@@ -13,7 +13,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * for Rampart's own address it is simply served; anything else is refused with the reason. Returns
  * true when it has answered the request itself.
  */
-export function absoluteFormDoor(policy: ProxyPolicy, onRefusal: (target: string, refusal: Refusal) => void) {
+export function absoluteFormDoor(policy: ProxyPolicy, onRefusal: (target: string, refusal: Refusal, error?: unknown) => void) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const match = ABSOLUTE.exec(req.url ?? '');
     if (!match) return false;

@@ -27,7 +27,7 @@ export interface DropIn {
 
 export interface DropInOptions {
   readonly limits?: NetLimits;
-  readonly onRefusal?: (target: string, refusal: Refusal) => void;
+  readonly onRefusal?: (target: string, refusal: Refusal, error?: unknown) => void;
 }
 
 export function openDropIn(config: Config, options: DropInOptions = {}): DropIn {

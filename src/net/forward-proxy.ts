@@ -10,7 +10,8 @@ export interface ForwardProxyOptions {
   readonly front: TlsFront;
   readonly limits: NetLimits;
   readonly closing: () => boolean;
-  readonly onRefusal: (target: string, refusal: Refusal) => void;
+  /** Told of every refusal (and of the error behind a 503), for the log. */
+  readonly onRefusal: (target: string, refusal: Refusal, error?: unknown) => void;
 }
 
 /**
@@ -22,8 +23,8 @@ export interface ForwardProxyOptions {
 export function attachForwardProxy(http: HttpServer, options: ForwardProxyOptions): void {
   const { policy, front, limits, closing, onRefusal } = options;
   let tunnels = 0;
-  const refuse = (socket: Socket, target: string, refusal: Refusal) => {
-    onRefusal(target, refusal);
+  const refuse = (socket: Socket, target: string, refusal: Refusal, error?: unknown) => {
+    onRefusal(target.slice(0, 200), refusal, error);
     refuseConnect(socket, refusal);
   };
 
@@ -54,7 +55,7 @@ export function attachForwardProxy(http: HttpServer, options: ForwardProxyOption
         if (tls.destroyed) release();
         else tls.once('close', release);
       },
-      () => refuse(socket, target, { status: 503, error: 'proxy_internal_error', reason: 'Rampart could not prepare its certificate; see its log.' }),
+      (error: unknown) => refuse(socket, target, { status: 503, error: 'proxy_internal_error', reason: 'Rampart could not prepare its certificate; see its log.' }, error),
     ).catch(() => {
       release();
       socket.destroy();
