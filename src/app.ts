@@ -31,6 +31,7 @@ import { DEMO_TENANT_ID } from './config/demo.js';
 import { actionServices, type ActionServices } from './domain/actions/action-services.js';
 import type { ActionService } from './domain/actions/action-service.js';
 import type { MachineLocks } from './domain/machines/tag-service.js';
+import { openDropIn, type DropIn, type DropInOptions } from './net/drop-in.js';
 
 export interface Core {
   readonly config: Config;
@@ -58,6 +59,8 @@ export interface App extends Core {
   readonly traffic: TrafficControl;
   /** The server's: fault rules steer outcomes, and download links are signed with the deployment's key. */
   readonly actions: ActionServices;
+  /** The HTTPS port and the forward proxy (src/net): `listenTls` once the HTTP port listens. */
+  readonly dropIn: DropIn;
   close(): Promise<void>;
 }
 
@@ -101,10 +104,16 @@ export async function createCore(config: Config, clock: Clock = systemClock, opt
   }
 }
 
-export async function createApp(config: Config, options: { clock?: Clock; logger?: Logger } = {}): Promise<App> {
+export async function createApp(config: Config, options: { clock?: Clock; logger?: Logger; net?: DropInOptions['limits'] } = {}): Promise<App> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  // Before anything opens: a bad --tls-cert/--tls-key stops start-up with one line.
+  const dropIn = openDropIn(config, {
+    ...(options.net ? { limits: options.net } : {}),
+    onRefusal: (target, refusal, err) =>
+      err ? logger.error({ err, proxyTarget: target }, `proxy failed: ${refusal.reason}`) : logger.info({ proxyTarget: target, status: refusal.status }, `proxy refused: ${refusal.reason}`),
+  });
   const core = await createCore(config, options.clock, { provision: true });
   const { store, keys, clock } = core;
-  const logger = options.logger ?? pino({ level: config.logLevel });
   let closing = false;
   const deployment = await openDeployment(config, store, clock, (message) => logger.info(message));
   const { adminKey, cluster } = deployment;
@@ -142,6 +151,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     trustProxy: config.trustProxy,
     ready: () => !closing && store.healthy,
     instance: () => ({ id: cluster.instanceId, leader: cluster.leader }),
+    frontDoor: dropIn.frontDoor,
     console: {
       sessionSecret: deployment.sessionSecret,
       defaultTenantId: config.demo ? DEMO_TENANT_ID : '',
@@ -162,16 +172,19 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
       },
     },
   });
+  dropIn.attach(server.server, () => closing);
   return {
     ...core,
     server,
     adminKey,
     traffic,
     actions,
+    dropIn,
     async close() {
       closing = true;
       clearInterval(settler);
       await server.close(); // lets in-flight requests finish; new ones get 503
+      await dropIn.close(); // then the HTTPS port and the proxy's connections
       await deployment.close(); // saves counters, writes the journal's last entries
       await core.close(); // lets queued writes commit
     },

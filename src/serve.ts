@@ -14,11 +14,13 @@ export async function serve(config: Config): Promise<void> {
   });
   const address = await app.server.listen({ port: config.port, host: config.host });
   const port = new URL(address).port;
-  const base = config.publicUrl || `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
-  process.stdout.write(banner(base, config));
+  const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const base = config.publicUrl || `http://${local}:${port}`;
+  const tlsPort = config.tls ? await app.dropIn.listenTls(config.tlsPort, config.host) : undefined;
+  process.stdout.write(banner(base, config, { proxy: `http://${local}:${port}`, https: tlsPort === undefined ? undefined : `https://${local}:${tlsPort}` }));
 }
 
-function banner(base: string, config: Config): string {
+function banner(base: string, config: Config, urls: { proxy: string; https: string | undefined }): string {
   const lines = [
     '',
     `Rampart Machine API listening on ${base}`,
@@ -26,6 +28,8 @@ function banner(base: string, config: Config): string {
     `  console         ${base}/console${config.demo ? '   (sign in as admin@rampart.demo / rampart-admin)' : ''}`,
     `  data            ${describeStore(config)}`,
   ];
+  if (urls.https) lines.push(`  HTTPS           ${urls.https}${config.tlsCert ? '' : '   (trust the local CA: rampart ca)'}`);
+  if (config.proxy) lines.push(`  proxy           HTTPS_PROXY=${urls.proxy} reaches Rampart as api.securitycenter.microsoft.com, login.microsoftonline.com, ... (docs/drop-in.md)`);
   if (config.demo) {
     lines.push(
       `  demo tenant     ${DEMO_TENANT_ID}`,

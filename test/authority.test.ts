@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { MACHINE_API_RESOURCES } from '../src/auth/resources.js';
 import { DEMO_APP, DEMO_READONLY_APP, DEMO_TENANT_ID } from '../src/config/demo.js';
 import { call, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -79,6 +80,40 @@ describe('built-in authority (client credentials)', () => {
       assert.equal(body.access_token, undefined);
     });
   }
+
+  it('accepts every resource form of the API (regional, legacy, government, the app id) and issues aud as requested', async () => {
+    for (const resource of MACHINE_API_RESOURCES) {
+      const v2Body = (await (await post(v2, { ...creds, scope: `${resource}/.default` })).json()) as Record<string, unknown>;
+      const v1Body = (await (await post(v1, { ...creds, resource: `${resource.toUpperCase()}/` })).json()) as Record<string, unknown>;
+      for (const body of [v2Body, v1Body]) {
+        const token = String(body.access_token);
+        assert.equal(decodeJwt(token).aud, resource, resource);
+        const machine = await call(`${server.base}/api/machines/mymachine1.contoso.com`, { headers: { authorization: `Bearer ${token}` } });
+        assert.equal(machine.status, 200, `${resource}: ${await machine.text()}`);
+      }
+      assert.equal(v1Body.resource, resource);
+    }
+    assert.ok(MACHINE_API_RESOURCES.includes('https://api-eu.securitycenter.microsoft.com'));
+    assert.ok(MACHINE_API_RESOURCES.includes('https://eu.api.security.microsoft.com'));
+    assert.ok(MACHINE_API_RESOURCES.includes('https://api-us.securitycenter.windows.com'));
+  });
+
+  it('answers MSAL\'s instance discovery in Entra\'s shape', async () => {
+    const authorize = encodeURIComponent(`${server.base}/${DEMO_TENANT_ID}/oauth2/v2.0/authorize`);
+    const response = await call(`${server.base}/common/discovery/instance?api-version=1.1&authorization_endpoint=${authorize}`);
+    assert.equal(response.status, 200);
+    const host = new URL(server.base).host;
+    assert.deepEqual(await response.json(), {
+      tenant_discovery_endpoint: `${server.base}/${DEMO_TENANT_ID}/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [
+        { preferred_network: 'login.microsoftonline.com', preferred_cache: 'login.windows.net', aliases: ['login.microsoftonline.com', 'login.windows.net', 'login.microsoft.com', 'sts.windows.net'] },
+        { preferred_network: host, preferred_cache: host, aliases: [host] },
+      ],
+    });
+    const bare = (await (await call(`${server.base}/common/discovery/instance?authorization_endpoint=%zz`)).json()) as Record<string, unknown>;
+    assert.equal(bare.tenant_discovery_endpoint, `${server.base}/common/v2.0/.well-known/openid-configuration`);
+  });
 
   it('publishes the signing keys as a JWKS', async () => {
     const response = await call(`${server.base}/${DEMO_TENANT_ID}/discovery/v2.0/keys`);

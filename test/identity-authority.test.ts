@@ -83,11 +83,14 @@ describe('built-in authority: password grant and discovery', () => {
     const doc = (await response.json()) as Record<string, unknown>;
     assert.equal(doc.token_endpoint, `${server.base}/${DEMO_TENANT_ID}/oauth2/v2.0/token`);
     assert.equal(doc.jwks_uri, `${server.base}/${DEMO_TENANT_ID}/discovery/v2.0/keys`);
+    // Entra's v2 issuer names the host called (MSAL checks it against its authority); the tokens are v1 ones.
+    assert.equal(doc.issuer, `${server.base}/${DEMO_TENANT_ID}/v2.0`);
     const tokenResponse = await call(String(doc.token_endpoint), { method: 'POST', body: new URLSearchParams(passwordForm(admin)) });
     const token = String(((await tokenResponse.json()) as Record<string, unknown>).access_token);
-    assert.equal(doc.issuer, decodeJwt(token).iss);
+    const v1 = (await (await call(`${server.base}/${DEMO_TENANT_ID}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    assert.equal(v1.issuer, decodeJwt(token).iss);
     const jwks = (await (await call(String(doc.jwks_uri))).json()) as JSONWebKeySet;
-    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: String(doc.issuer), audience: MDE_RESOURCE, algorithms: ['RS256'] });
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: String(v1.issuer), audience: MDE_RESOURCE, algorithms: ['RS256'] });
     assert.equal(payload.upn, admin.userPrincipalName);
     assert.ok(jwks.keys.every((k) => k.d === undefined && k.p === undefined), 'no private key material');
   });

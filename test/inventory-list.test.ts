@@ -61,6 +61,11 @@ describe('GET /api/machines', () => {
     ["not healthStatus eq 'Active'", null, (m) => m.healthStatus !== 'Active'],
     ["exposureLevel eq 'Medium' or (onboardingStatus ne 'Onboarded' and aadDeviceId eq null)", null, (m) => m.exposureLevel === 'Medium' || (m.onboardingStatus !== 'Onboarded' && m.aadDeviceId === null)],
     ["machineTags/any(t: startswith(t,'Pro'))", null, (m) => (m.machineTags as string[]).some((t) => t.startsWith('Pro'))],
+    // What a production integration sends (issue 12): every scalar property filters, booleans included.
+    ['(computerDnsName ne null) and (isExcluded eq false)', null, (m) => m.computerDnsName !== null && m.isExcluded === false],
+    ["isPotentialDuplication eq false and osVersion ne null and managedBy eq 'Intune'", null, (m) => !m.isPotentialDuplication && m.osVersion !== null && m.managedBy === 'Intune'],
+    ['not isAadJoined', null, (m) => m.isAadJoined === false],
+    ["rbacGroupName eq 'The-A-Team' and firstSeen lt 2100-01-01Z and osBuild ge 0", null, (m) => m.rbacGroupName === 'The-A-Team' && typeof m.osBuild === 'number'],
   ];
 
   it('answers every sample filter with exactly the matching visible machines, in id order', async () => {

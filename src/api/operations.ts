@@ -35,6 +35,16 @@ const WRITE = (role: PermissionRequirement['role']): PermissionRequirement => ({
   role,
 });
 
+/**
+ * Permissions of the real API's other entities, for the rows Rampart does not serve yet: a
+ * tenant document cannot grant them until their issue lands (see machine-api.ts).
+ */
+const OTHER = (entity: string, role: PermissionRequirement['role'] = 'View data', write = false): PermissionRequirement => ({
+  application: write ? [`${entity}.ReadWrite.All`] : [`${entity}.Read.All`, ...(entity === 'Alert' ? ['Alert.ReadWrite.All'] : [])],
+  delegated: write ? [`${entity}.ReadWrite`] : [`${entity}.Read`, ...(entity === 'Alert' ? ['Alert.ReadWrite'] : [])],
+  role,
+});
+
 export const OPERATIONS = [
   { id: 'GetMachine', method: 'GET', path: '/machines/:machineId', summary: 'Get a machine by id, aadDeviceId or computer name', permission: READ, implemented: true },
   { id: 'SetDeviceValue', method: 'POST', path: '/machines/:machineId/setDeviceValue', summary: "Set a machine's device value", permission: WRITE('Manage security setting'), implemented: true },
@@ -64,6 +74,25 @@ export const OPERATIONS = [
   { id: 'GetLiveResponseResultDownloadLink', method: 'GET', path: '/machineactions/:actionId/GetLiveResponseResultDownloadLink*', summary: "Get a download link for a live-response command's result", permission: LIVE_RESPONSE_LINK, implemented: true },
   { id: 'ListInvestigations', method: 'GET', path: '/investigations', summary: 'List automated investigations', permission: INVESTIGATION_READ, implemented: true },
   { id: 'GetInvestigation', method: 'GET', path: '/investigations/:investigationId', summary: 'Get an automated investigation', permission: INVESTIGATION_READ, implemented: true },
+  // Known routes of the real API not served yet: 501 NotImplemented rather than a bare 404 (docs/compat.md).
+  { id: 'ListMachineLogonUsers', method: 'GET', path: '/machines/:machineId/logonusers', summary: 'Users who logged on to a machine', permission: OTHER('User'), implemented: false },
+  { id: 'ListMachineAlerts', method: 'GET', path: '/machines/:machineId/alerts', summary: 'Alerts of a machine', permission: OTHER('Alert'), implemented: false },
+  { id: 'ListMachineSoftware', method: 'GET', path: '/machines/:machineId/software', summary: 'Software installed on a machine', permission: OTHER('Software'), implemented: false },
+  { id: 'ListMachineVulnerabilities', method: 'GET', path: '/machines/:machineId/vulnerabilities', summary: 'Vulnerabilities of a machine', permission: OTHER('Vulnerability'), implemented: false },
+  { id: 'ListMachineRecommendations', method: 'GET', path: '/machines/:machineId/recommendations', summary: 'Security recommendations for a machine', permission: OTHER('SecurityRecommendation'), implemented: false },
+  { id: 'ListAlerts', method: 'GET', path: '/alerts', summary: 'List alerts (OData)', permission: OTHER('Alert'), implemented: false },
+  { id: 'GetAlert', method: 'GET', path: '/alerts/:alertId', summary: 'Get an alert', permission: OTHER('Alert'), implemented: false },
+  { id: 'UpdateAlert', method: 'PATCH', path: '/alerts/:alertId', summary: 'Update an alert', permission: OTHER('Alert', 'Alerts investigation', true), implemented: false },
+  { id: 'BatchUpdateAlerts', method: 'POST', path: '/alerts/batchUpdate', summary: 'Update several alerts', permission: OTHER('Alert', 'Alerts investigation', true), implemented: false },
+  { id: 'CreateAlertByReference', method: 'POST', path: '/alerts/CreateAlertByReference', summary: 'Create an alert from an event', permission: OTHER('Alert', 'Alerts investigation', true), implemented: false },
+  { id: 'GetAlertMachine', method: 'GET', path: '/alerts/:alertId/machine', summary: 'The machine of an alert', permission: OTHER('Alert'), implemented: false },
+  { id: 'GetAlertUser', method: 'GET', path: '/alerts/:alertId/user', summary: 'The user of an alert', permission: OTHER('Alert'), implemented: false },
+  { id: 'ListAlertDomains', method: 'GET', path: '/alerts/:alertId/domains', summary: 'Domains related to an alert', permission: OTHER('Alert'), implemented: false },
+  { id: 'ListAlertFiles', method: 'GET', path: '/alerts/:alertId/files', summary: 'Files related to an alert', permission: OTHER('Alert'), implemented: false },
+  { id: 'ListAlertIps', method: 'GET', path: '/alerts/:alertId/ips', summary: 'IP addresses related to an alert', permission: OTHER('Alert'), implemented: false },
+  { id: 'ListSoftware', method: 'GET', path: '/software', summary: 'Software inventory', permission: OTHER('Software'), implemented: false },
+  { id: 'ListVulnerabilities', method: 'GET', path: '/vulnerabilities', summary: 'Vulnerabilities', permission: OTHER('Vulnerability'), implemented: false },
+  { id: 'ListRecommendations', method: 'GET', path: '/recommendations', summary: 'Security recommendations', permission: OTHER('SecurityRecommendation'), implemented: false },
 ] as const satisfies readonly Operation[];
 
 export type OperationId = (typeof OPERATIONS)[number]['id'];

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../domain/identity/principal.js';
 import { unauthorized } from '../domain/errors.js';
+import { calledScheme } from '../shared/called-scheme.js';
 import type { Operation } from './operations.js';
 
 declare module 'fastify' {
@@ -22,5 +23,5 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** `<scheme>://<host>` as the client called it, for OData context URLs. */
-export const baseUrlOf = (request: FastifyRequest): string => `${request.protocol}://${request.host}`;
+/** `<scheme>://<host>` as the client called it (through the proxy too), for OData context URLs and discovery documents. */
+export const baseUrlOf = (request: FastifyRequest): string => `${calledScheme(request.raw) ?? request.protocol}://${request.host}`;

@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -50,6 +51,8 @@ export interface ServerDeps {
   readonly instance: HealthOptions['instance'];
   /** The web console under /console (issue 7); absent, the server has none. */
   readonly console?: ConsoleDeps;
+  /** Sees each request before the router and answers it itself when it returns true (the forward proxy's absolute-form requests, src/net). */
+  readonly frontDoor?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** Builds the HTTP server; listening is the caller's business (tests use port 0). */
@@ -68,9 +71,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     frameworkErrors: onFrameworkError,
     clientErrorHandler: onClientError,
     return503OnClosing: true,
-    // Node's default 16 KiB header limit would answer an oversized token with 431 before the
-    // verifier could refuse it with the documented 401.
-    http: { maxHeaderSize: 64 * 1024 },
+    serverFactory: (handler) => {
+      // Node's default 16 KiB header limit would answer an oversized token with 431 before the
+      // verifier could refuse it with the documented 401.
+      const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+        if (!deps.frontDoor?.(req, res)) handler(req, res);
+      });
+      // What Fastify's own factory sets: its defaults for keep-alive and request time-outs.
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      return server;
+    },
   });
 
   // Bodies are validated by the domain parsers, so that each failure carries its MDE error code;

@@ -55,8 +55,26 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
     pageSize: value('pageSize') as number,
     actionTimings: value('actionTimings') as Config['actionTimings'],
     shutdownTimeout: value('shutdownTimeout') as number,
+    ...tlsSettings(port, value),
   });
 }
+
+/** HTTPS and the forward proxy: the port next to --port unless told, certificate files given together. */
+function tlsSettings(port: number, value: (name: SettingName) => unknown) {
+  const tls = value('tls') as boolean;
+  const tlsPort = (value('tlsPort') as number | undefined) ?? (port === 0 ? 0 : port + 1);
+  if (tls && tlsPort > 65535) throw new ConfigError(`--tls-port (RAMPART_TLS_PORT): --port ${port} leaves no port after it; give one`);
+  if (tls && tlsPort !== 0 && tlsPort === port) throw new ConfigError(`--tls-port (RAMPART_TLS_PORT): ${tlsPort} is the HTTP port already`);
+  const tlsCert = value('tlsCert') as string | undefined;
+  const tlsKey = value('tlsKey') as string | undefined;
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');
+  const interceptHosts = (value('interceptHosts') as readonly string[]).map((h) => h.toLowerCase().replace(/\.$/, ''));
+  const bad = interceptHosts.find((h) => !HOST_NAME.test(h) || /^[\d.]+$/.test(h));
+  if (bad !== undefined) throw new ConfigError(`--intercept-host (RAMPART_INTERCEPT_HOSTS): '${bad.slice(0, 100)}' is not a host name (no port, no IP address, no scheme)`);
+  return { tls, tlsPort, tlsCert, tlsKey, proxy: value('proxy') as boolean, interceptHosts: Object.freeze(interceptHosts) };
+}
+
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function parse(name: SettingName, source: string, raw: Raw): unknown {
   const setting = SETTINGS[name];

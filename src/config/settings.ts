@@ -45,6 +45,12 @@ export const SETTINGS = {
   pageSize: { flag: 'page-size', env: ['RAMPART_PAGE_SIZE'], kind: 'int', min: 1, max: 10_000, help: 'machines per page of GET /api/machines without $top (the real service: 10000)' },
   actionTimings: { flag: 'action-timings', env: ['RAMPART_ACTION_TIMINGS'], kind: 'enum', values: ['fast', 'instant', 'realistic'], help: 'how long machine actions take for tenants that do not say: fast (seconds), instant, or realistic (about a minute and more)' },
   shutdownTimeout: { flag: 'shutdown-timeout', env: ['RAMPART_SHUTDOWN_TIMEOUT'], kind: 'int', min: 0, max: 600_000, help: 'ms to let in-flight requests finish on SIGTERM' },
+  tls: { flag: 'tls', env: ['RAMPART_TLS'], kind: 'boolean', help: 'also serve HTTPS on --tls-port, with a certificate of the local CA (rampart ca) or --tls-cert/--tls-key' },
+  tlsPort: { flag: 'tls-port', env: ['RAMPART_TLS_PORT'], kind: 'int', min: 0, max: 65535, help: 'HTTPS port (default: --port + 1)' },
+  tlsCert: { flag: 'tls-cert', env: ['RAMPART_TLS_CERT'], kind: 'string', help: "PEM file of your own certificate (chain) for the HTTPS port, with --tls-key" },
+  tlsKey: { flag: 'tls-key', env: ['RAMPART_TLS_KEY'], kind: 'string', help: 'PEM file of the private key of --tls-cert' },
+  proxy: { flag: 'proxy', env: ['RAMPART_PROXY'], kind: 'boolean', help: "answer CONNECT and absolute-form requests on the HTTP port for Microsoft's API and sign-in hosts, serving them itself (never forwarding)" },
+  interceptHosts: { flag: 'intercept-host', env: ['RAMPART_INTERCEPT_HOSTS'], kind: 'list', help: 'more host names the proxy answers as (repeatable / comma-separated)' },
 } as const satisfies Record<string, Setting>;
 
 export interface Config {
@@ -79,6 +85,13 @@ export interface Config {
   readonly pageSize: number;
   readonly actionTimings: 'fast' | 'instant' | 'realistic';
   readonly shutdownTimeout: number;
+  readonly tls: boolean;
+  /** Resolved: --tls-port, else --port + 1 (0 when --port is 0). */
+  readonly tlsPort: number;
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+  readonly proxy: boolean;
+  readonly interceptHosts: readonly string[];
 }
 
 /**
@@ -109,6 +122,9 @@ export const DEFAULTS = {
   pageSize: 10_000,
   actionTimings: 'fast',
   shutdownTimeout: 10_000,
+  tls: false,
+  proxy: true,
+  interceptHosts: [],
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -4,7 +4,7 @@
  * properties, joined by `and`/`or` and negated by `not`. The OData binder produces it from an
  * entity's property table; the store compiles it to SQL; tests evaluate it in memory.
  */
-export type ValueType = 'string' | 'integer' | 'timestamp';
+export type ValueType = 'string' | 'integer' | 'timestamp' | 'boolean';
 
 export interface PropertyInfo {
   readonly type: ValueType;
@@ -16,8 +16,8 @@ export interface PropertyInfo {
 }
 
 export type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
-/** Strings (timestamps in the stored fixed-width form), whole numbers, or null. */
-export type Literal = string | number | null;
+/** Strings (timestamps in the stored fixed-width form), whole numbers, booleans, or null. */
+export type Literal = string | number | boolean | null;
 
 export interface Comparison<P> {
   readonly kind: 'compare';
@@ -29,7 +29,7 @@ export interface InList<P> {
   readonly kind: 'in';
   readonly property: P;
   /** Never empty, never null. */
-  readonly values: readonly (string | number)[];
+  readonly values: readonly (string | number | boolean)[];
 }
 export interface StartsWith<P> {
   readonly kind: 'startsWith';

@@ -1,18 +1,16 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import type {
-  AnyTag, Comparison, ComparisonOperator, InList, Junction, MachineFilter, Negation, ScalarProperty, StartsWith, TagFilter, TagProperty,
-} from '../domain/machines/machine-query.js';
+import type { AnyTag, MachineFilter, ScalarProperty, TagFilter, TagProperty } from '../domain/machines/machine-query.js';
+import { compilePredicate, type FilterColumns } from './filter-sql.js';
 import { SCALAR_PROPERTIES } from '../domain/machines/machine-query.js';
 import type { Database } from './schema.js';
 
 /**
- * MachineFilter -> a Kysely boolean expression with every value a bound parameter. OData logic is
- * two-valued (a comparison with null is false, so `not` of it is true) while SQL's is three-valued,
- * so every comparison on a nullable column is made to yield false, never NULL, on a null value.
- * Prefixes become index ranges rather than LIKE, which is case-insensitive and dialect-dependent.
+ * MachineFilter -> a Kysely boolean expression with every value a bound parameter: the scalar
+ * comparisons as every listing compiles them (filter-sql.ts), and `machineTags/any()` over the
+ * tag table.
  */
 
-/** Where each property lives. computerDnsName compares lower-cased, so it reads the lower-cased copy. */
+/** Where each property lives (each in a column of its own). computerDnsName compares lower-cased, so it reads the lower-cased copy. */
 export const COLUMNS = {
   id: 'id',
   computerDnsName: 'computer_dns_name_lc',
@@ -27,17 +25,25 @@ export const COLUMNS = {
   osPlatform: 'os_platform',
   riskScore: 'risk_score',
   rbacGroupId: 'rbac_group_id',
+  mergedIntoMachineId: 'merged_into_machine_id',
+  isPotentialDuplication: 'is_potential_duplication',
+  isExcluded: 'is_excluded',
+  exclusionReason: 'exclusion_reason',
+  firstSeen: 'first_seen',
+  osVersion: 'os_version',
+  osProcessor: 'os_processor',
+  lastExternalIpAddress: 'last_external_ip_address',
+  agentVersion: 'agent_version',
+  osBuild: 'os_build',
+  rbacGroupName: 'rbac_group_name',
+  isAadJoined: 'is_aad_joined',
+  defenderAvStatus: 'defender_av_status',
+  osArchitecture: 'os_architecture',
+  managedBy: 'managed_by',
+  managedByStatus: 'managed_by_status',
 } as const satisfies Record<ScalarProperty, keyof Database['machines']>;
 
-const SQL_OPERATORS = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' } as const satisfies Record<ComparisonOperator, string>;
 
-type Value = string | number | null;
-/** The parts of the expression builder the predicates need, for either table. */
-interface Target {
-  readonly eb: ExpressionBuilder<Database, 'machines'> | ExpressionBuilder<Database, 'machine_tags'>;
-  column(property: string): Expression<Value>;
-  nullable(property: string): boolean;
-}
 
 /**
  * `rareTags` are the any() nodes that few machines match: they become `id IN (tagged ids)`, read
@@ -51,13 +57,12 @@ export function compileFilter(
   tenantId: string,
   rareTags: ReadonlySet<AnyTag> = new Set(),
 ): Expression<SqlBool> {
-  const target: Target = {
-    eb,
-    column: (p) => eb.ref(`machines.${COLUMNS[p as ScalarProperty]}`) as Expression<Value>,
-    nullable: (p) => SCALAR_PROPERTIES[p as ScalarProperty].nullable,
+  const columns: FilterColumns<ScalarProperty> = {
+    column: (p) => eb.ref(`machines.${COLUMNS[p]}`),
+    nullable: (p) => SCALAR_PROPERTIES[p].nullable,
   };
   const compile = (node: MachineFilter): Expression<SqlBool> => {
-    if (node.kind !== 'anyTag') return predicate(target, node, compile as (n: unknown) => Expression<SqlBool>);
+    if (node.kind !== 'anyTag') return compilePredicate(eb, node, columns, compile);
     const tags = eb.selectFrom('machine_tags').$if(node.predicate !== null, (q) => q.where((tb) => compileTag(tb, node.predicate as TagFilter)));
     if (rareTags.has(node)) return eb('machines.id', 'in', tags.select('machine_tags.machine_id').where('machine_tags.tenant_id', '=', tenantId));
     const matching = tags
@@ -86,56 +91,7 @@ export function anyTagNodes(filter: MachineFilter | null): AnyTag[] {
 }
 
 export function compileTag(eb: ExpressionBuilder<Database, 'machine_tags'>, filter: TagFilter): Expression<SqlBool> {
-  const target: Target = { eb, column: () => eb.ref('machine_tags.tag'), nullable: () => false };
-  const compile = (node: TagFilter): Expression<SqlBool> => predicate(target, node, compile as (n: unknown) => Expression<SqlBool>);
+  const columns: FilterColumns<TagProperty> = { column: () => eb.ref('machine_tags.tag'), nullable: () => false };
+  const compile = (node: TagFilter): Expression<SqlBool> => compilePredicate(eb, node, columns, compile);
   return compile(filter);
-}
-
-type Predicate<P> = Comparison<P> | InList<P> | StartsWith<P> | Junction<unknown> | Negation<unknown>;
-
-function predicate<P extends ScalarProperty | TagProperty>(t: Target, node: Predicate<P>, recurse: (n: unknown) => Expression<SqlBool>): Expression<SqlBool> {
-  const eb = t.eb as ExpressionBuilder<Database, 'machines'>;
-  switch (node.kind) {
-    case 'and':
-      return eb.and([recurse(node.left), recurse(node.right)]);
-    case 'or':
-      return eb.or([recurse(node.left), recurse(node.right)]);
-    case 'not':
-      return eb.not(recurse(node.operand));
-    case 'compare': {
-      const column = t.column(node.property);
-      if (node.value === null) return eb(column, node.op === 'eq' ? 'is' : 'is not', null);
-      const test = eb(column, SQL_OPERATORS[node.op], node.value);
-      if (!t.nullable(node.property)) return test;
-      // A null column: `ne` is true, every other comparison false (never NULL).
-      return node.op === 'ne' ? eb.or([eb(column, 'is', null), test]) : eb.and([eb(column, 'is not', null), test]);
-    }
-    case 'in':
-      return notNull(t, node.property, eb(t.column(node.property), 'in', [...node.values]));
-    case 'startsWith': {
-      const column = t.column(node.property);
-      const upper = prefixUpperBound(node.prefix);
-      const from = eb(column, '>=', node.prefix);
-      return notNull(t, node.property, upper === null ? from : eb.and([from, eb(column, '<', upper)]));
-    }
-  }
-}
-
-function notNull(t: Target, property: string, test: Expression<SqlBool>): Expression<SqlBool> {
-  const eb = t.eb as ExpressionBuilder<Database, 'machines'>;
-  return t.nullable(property) ? eb.and([eb(t.column(property), 'is not', null), test]) : test;
-}
-
-/**
- * The least string greater than every string starting with `prefix`, in code point order (which
- * is UTF-8 byte order, SQLite's BINARY collation): the last character plus one. Null when every
- * string qualifies (empty prefix) or no such string exists.
- */
-export function prefixUpperBound(prefix: string): string | null {
-  const chars = [...prefix];
-  while (chars.length > 0) {
-    const last = (chars.pop() as string).codePointAt(0) as number;
-    if (last < 0x10ffff) return chars.join('') + String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1);
-  }
-  return null;
 }

@@ -1,4 +1,4 @@
-import type { Literal, MachineFilter, TagFilter } from '../../src/domain/machines/machine-query.js';
+import { SCALAR_PROPERTIES, type Literal, type MachineFilter, type ScalarProperty, type TagFilter } from '../../src/domain/machines/machine-query.js';
 
 /**
  * MachineFilter -> `$filter` text, the inverse of the parser: every junction parenthesised,
@@ -16,10 +16,12 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$/;
 
 export function printLiteral(value: Literal, timestamp: boolean): string {
   if (value === null) return 'null';
-  if (typeof value === 'number') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (timestamp && TIMESTAMP.test(value)) return value;
   return `'${value.replaceAll("'", "''")}'`;
 }
+
+const isTimestamp = (property: ScalarProperty): boolean => SCALAR_PROPERTIES[property].type === 'timestamp';
 
 export function printFilter(f: MachineFilter, style: PrintStyle = PLAIN): string {
   switch (f.kind) {
@@ -29,9 +31,9 @@ export function printFilter(f: MachineFilter, style: PrintStyle = PLAIN): string
     case 'not':
       return `not (${printFilter(f.operand, style)})`;
     case 'compare':
-      return `${style.name(f.property)} ${f.op} ${printLiteral(f.value, f.property === 'lastSeen')}`;
+      return `${style.name(f.property)} ${f.op} ${printLiteral(f.value, isTimestamp(f.property))}`;
     case 'in':
-      return `${style.name(f.property)} in (${f.values.map((v) => printLiteral(v, f.property === 'lastSeen')).join(', ')})`;
+      return `${style.name(f.property)} in (${f.values.map((v) => printLiteral(v, isTimestamp(f.property))).join(', ')})`;
     case 'startsWith':
       return `startswith(${style.name(f.property)},${printLiteral(f.prefix, false)})`;
     case 'anyTag':

@@ -5,12 +5,15 @@ import { createApp, type App } from '../../src/app.js';
 import { DEMO_APP, DEMO_TENANT_ID } from '../../src/config/demo.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/settings.js';
+import type { NetLimits } from '../../src/net/tls-front.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 export interface TestServer {
   readonly app: App;
   readonly base: string;
+  /** `https://127.0.0.1:<port>` when started with `tls: true` (also on a port of its own). */
+  readonly httpsBase: string | undefined;
   readonly dataDir: string;
   /** A client-credentials token from the server's own token endpoint. */
   token(client?: { clientId: string; clientSecret: string }): Promise<string>;
@@ -21,16 +24,18 @@ export interface TestServer {
  * A real Rampart on 127.0.0.1 and a random port, in a fresh data folder removed on close. With
  * RAMPART_TEST_STORE=postgres its data lives in a fresh PostgreSQL database instead (see testStore).
  */
-export async function startTestServer(overrides: Partial<Config> = {}, clock?: Clock): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<Config> = {}, clock?: Clock, net?: NetLimits): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'rampart-test-')));
   const database = await testStore(dataDir, overrides);
   const config: Config = { ...loadConfig({}, {}), dataDir, port: 0, logLevel: 'silent', demoMachines: 60, ...database.settings, ...overrides };
-  const app = await createApp(config, clock ? { clock } : {});
+  const app = await createApp(config, { ...(clock ? { clock } : {}), ...(net ? { net } : {}) });
   const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
   const base = address.replace('localhost', '127.0.0.1');
+  const httpsBase = config.tls ? `https://127.0.0.1:${await app.dropIn.listenTls(0, '127.0.0.1')}` : undefined;
   return {
     app,
     base,
+    httpsBase,
     dataDir,
     token: (client = DEMO_APP) => demoToken(base, client),
     async close() {

@@ -109,13 +109,14 @@ class Binder<P extends string> {
       if (!/^-?\d+$/.test(token.text) || !Number.isSafeInteger(n)) throw odata(`${describe(token)} is not a valid whole number for '${property}'.`);
       return n;
     }
+    if (info.type === 'boolean' && token.type === 'identifier' && /^(true|false)$/i.test(token.text)) return token.text.toLowerCase() === 'true';
     if (info.type === 'timestamp' && token.type === 'datetime') {
       // OData allows hh:mm without seconds; the stored form has them.
       const ts = parseTimestamp(token.text.replace(/(T\d{2}:\d{2})(?=Z|[+-]|$)/, '$1:00'));
       if (!ts) throw odata(`${describe(token)} is not a valid DateTimeOffset.`);
       return ts;
     }
-    const wanted = info.type === 'string' ? 'a quoted string' : info.type === 'integer' ? 'a whole number' : 'an unquoted DateTimeOffset such as 2024-01-01T00:00:00Z';
+    const wanted = { string: 'a quoted string', integer: 'a whole number', boolean: 'true or false', timestamp: 'an unquoted DateTimeOffset such as 2024-01-01T00:00:00Z' }[info.type];
     throw odata(`'${property}' cannot be compared with ${describe(token)}: it takes ${wanted}.`);
   }
 }

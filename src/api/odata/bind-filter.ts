@@ -48,14 +48,18 @@ function bind(expr: Expr, variable: string | null): Bound {
       const property = target(expr.left, variable);
       const values = expr.values.map((v) => literal(property, v, 'eq'));
       if (values.some((v) => v === null)) throw odata(`null cannot be used in an 'in' list; use 'eq null'.`);
-      return { kind: 'in', property, values: values as (string | number)[] } as Bound;
+      return { kind: 'in', property, values: values as (string | number | boolean)[] } as Bound;
     }
     case 'call':
       return bindStartsWith(expr, variable);
     case 'lambda':
       return bindAny(expr, variable);
-    case 'member':
+    case 'member': {
+      // A Boolean property is itself a Boolean expression in OData: `$filter=isExcluded`, `not isAadJoined`.
+      const property = variable === null ? SCALARS.get(expr.name.toLowerCase()) : undefined;
+      if (property && SCALAR_PROPERTIES[property].type === 'boolean') return { kind: 'compare', property, op: 'eq', value: true };
       throw odata(`'${expr.name}' is not a boolean expression: compare it with eq, ne, gt, ge, lt, le or in.`);
+    }
     case 'literal':
       throw odata(`The literal ${describe(expr.token)} is not a boolean expression.`);
   }
@@ -128,6 +132,7 @@ function literal(property: Target, expr: Expr, op: ComparisonOperator): Literal 
     if (!ts) throw odata(`${describe(token)} is not a valid DateTimeOffset.`);
     return ts;
   }
-  const wanted = type === 'string' ? 'a quoted string' : type === 'integer' ? 'a whole number' : 'an unquoted DateTimeOffset such as 2024-01-01T00:00:00Z';
+  if (type === 'boolean' && token.type === 'identifier' && /^(true|false)$/i.test(token.text)) return token.text.toLowerCase() === 'true';
+  const wanted = { string: 'a quoted string', integer: 'a whole number', boolean: 'true or false', timestamp: 'an unquoted DateTimeOffset such as 2024-01-01T00:00:00Z' }[type];
   throw odata(`${name} cannot be compared with ${describe(token)}: it takes ${wanted}.`);
 }

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthorityError, authorityErrors } from '../../auth/authority-errors.js';
-import { openIdConfiguration } from '../../auth/discovery.js';
+import { instanceDiscovery, openIdConfiguration } from '../../auth/discovery.js';
 import type { Authority, ClientCredentials, EndpointVersion } from '../../auth/authority.js';
 import type { KeyRing } from '../../auth/key-ring.js';
 import { registerFormParser } from '../plugins/body-parsers.js';
+import { baseUrlOf } from '../request-context.js';
 
 export interface AuthorityRouteOptions {
   readonly authority: Authority;
@@ -39,11 +40,18 @@ export const authorityRoutes: FastifyPluginAsync<AuthorityRouteOptions> = async 
   const discovery = (version: 'v1' | 'v2') => async (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
     const tenantId = request.params.tenant.toLowerCase();
     if (!(await tenantExists(tenantId))) return reply.code(400).send(authorityErrors.tenantNotFound(request.params.tenant).body(authority.now()));
-    return openIdConfiguration(`${request.protocol}://${request.host}`, issuerBase, tenantId, version);
+    return openIdConfiguration(baseUrlOf(request), issuerBase, tenantId, version);
   };
   const discoverySchema = { schema: { tags: ['authority'], summary: 'OpenID Connect discovery' } };
   app.get('/:tenant/v2.0/.well-known/openid-configuration', discoverySchema, discovery('v2'));
   app.get('/:tenant/.well-known/openid-configuration', discoverySchema, discovery('v1'));
+
+  // MSAL asks this of an authority it does not know (unless told knownAuthorities).
+  app.get<{ Querystring: { authorization_endpoint?: string } }>(
+    '/:tenant/discovery/instance',
+    { schema: { tags: ['authority'], summary: 'Instance discovery' } },
+    async (request) => instanceDiscovery(baseUrlOf(request), typeof request.query.authorization_endpoint === 'string' ? request.query.authorization_endpoint : undefined),
+  );
 
   const jwks = async () => keys.jwks();
   const jwksSchema = { schema: { tags: ['authority'], summary: 'Signing keys (JWKS)' } };

@@ -14,7 +14,12 @@ export type { Comparison, ComparisonOperator, InList, Junction, Literal, Negatio
 export const MAX_TOP = 10_000;
 export const DEFAULT_PAGE_SIZE = 10_000;
 
-/** The filterable scalar properties (spec section 5); `machineTags` is reached through `any()`. */
+/**
+ * The filterable scalar properties: every scalar of the Machine entity (issue 12: real clients
+ * filter `isExcluded eq false`, `osVersion ne null`...; the spec's shorter list of section 5 is
+ * what the reference documents). `machineTags` is reached through `any()`; `ipAddresses` and
+ * `vmMetadata` are not scalars.
+ */
 export const SCALAR_PROPERTIES = {
   id: { type: 'string', nullable: false, caseInsensitive: true },
   computerDnsName: { type: 'string', nullable: false, caseInsensitive: true },
@@ -29,6 +34,22 @@ export const SCALAR_PROPERTIES = {
   osPlatform: { type: 'string', nullable: false },
   riskScore: { type: 'string', nullable: true, members: RISK_SCORES },
   rbacGroupId: { type: 'integer', nullable: false },
+  mergedIntoMachineId: { type: 'string', nullable: true },
+  isPotentialDuplication: { type: 'boolean', nullable: false },
+  isExcluded: { type: 'boolean', nullable: false },
+  exclusionReason: { type: 'string', nullable: true },
+  firstSeen: { type: 'timestamp', nullable: false },
+  osVersion: { type: 'string', nullable: true },
+  osProcessor: { type: 'string', nullable: false },
+  lastExternalIpAddress: { type: 'string', nullable: false },
+  agentVersion: { type: 'string', nullable: false },
+  osBuild: { type: 'integer', nullable: true },
+  rbacGroupName: { type: 'string', nullable: true },
+  isAadJoined: { type: 'boolean', nullable: false },
+  defenderAvStatus: { type: 'string', nullable: false },
+  osArchitecture: { type: 'string', nullable: false },
+  managedBy: { type: 'string', nullable: false },
+  managedByStatus: { type: 'string', nullable: false },
 } as const satisfies Record<string, PropertyInfo>;
 
 export type ScalarProperty = keyof typeof SCALAR_PROPERTIES;
