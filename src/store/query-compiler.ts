@@ -1,6 +1,6 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type {
-  AnyTag, Comparison, ComparisonOperator, InList, Junction, MachineFilter, Negation, ScalarProperty, StartsWith, TagFilter, TagProperty,
+  AnyTag, Comparison, ComparisonOperator, InList, Junction, MachineFilter, Negation, ResponseStateIs, ScalarProperty, StartsWith, TagFilter, TagProperty,
 } from '../domain/machines/machine-query.js';
 import { SCALAR_PROPERTIES } from '../domain/machines/machine-query.js';
 import type { Database } from './schema.js';
@@ -57,6 +57,7 @@ export function compileFilter(
     nullable: (p) => SCALAR_PROPERTIES[p as ScalarProperty].nullable,
   };
   const compile = (node: MachineFilter): Expression<SqlBool> => {
+    if (node.kind === 'responseState') return responseStateIs(eb, node, tenantId);
     if (node.kind !== 'anyTag') return predicate(target, node, compile as (n: unknown) => Expression<SqlBool>);
     const tags = eb.selectFrom('machine_tags').$if(node.predicate !== null, (q) => q.where((tb) => compileTag(tb, node.predicate as TagFilter)));
     if (rareTags.has(node)) return eb('machines.id', 'in', tags.select('machine_tags.machine_id').where('machine_tags.tenant_id', '=', tenantId));
@@ -67,6 +68,20 @@ export function compileFilter(
     return eb(matching, '>', 0);
   };
   return compile(filter);
+}
+
+/**
+ * `id IN (machines in that state)`, read from the state index (tenant, family, state, machine):
+ * few devices are isolated, and the negation stays exact because machine_id is never null.
+ */
+function responseStateIs(eb: ExpressionBuilder<Database, 'machines'>, node: ResponseStateIs, tenantId: string): Expression<SqlBool> {
+  const inState = eb
+    .selectFrom('machine_response_states')
+    .select('machine_response_states.machine_id')
+    .where('machine_response_states.tenant_id', '=', tenantId)
+    .where('machine_response_states.family', '=', node.family)
+    .where('machine_response_states.state', '=', node.state);
+  return eb('machines.id', 'in', inState);
 }
 
 /** Every any() of a filter, outside in. */

@@ -78,6 +78,9 @@ export function matches(m: Machine, f: MachineFilter): boolean {
       const predicate = f.predicate;
       return predicate === null ? m.machineTags.length > 0 : m.machineTags.some((t) => tagMatches(t, predicate));
     }
+    case 'responseState':
+      // Not a property of the Machine: the store reads it from the actions' effects.
+      throw new Error('a response state cannot be evaluated from the machine alone');
   }
 }
 
