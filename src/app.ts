@@ -161,6 +161,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
       machines: core.machines,
       inventory: core.inventory,
       tags: core.tags,
+      actions: actions.actions,
       directory: store,
       sessions: store,
       // The tester panels read the same journal, counters and fault rules the API's traffic hooks use.

@@ -181,6 +181,9 @@ for (const backend of BACKENDS) {
         assert.deepEqual(await opened.store.actions.getAction({ tenantId: TENANT, rbacGroupIds: null }, action.id.toUpperCase()), action);
       }
       const nowMs = T0 + 7 * SECOND;
+      const device = machines[0]?.id ?? '';
+      const everywhere = { tenantId: TENANT, rbacGroupIds: null };
+      assert.equal(await opened.store.actions.countActions(everywhere, null, timestampFromMillis(nowMs), device), actions.filter((a) => a.machineId === device).length);
       for (const status of ACTION_STATUSES) {
         const filter = parseEntityFilter(`status eq '${status.toLowerCase()}'`, ACTION_LISTING);
         const got = await opened.store.actions.listActions({ tenantId: TENANT, rbacGroupIds: null }, { filter, orderBy: [], skip: 0, limit: 1000, now: timestampFromMillis(nowMs) });

@@ -4,6 +4,8 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
 import type { DeviceValue } from '../src/domain/machines/device-value.js';
+import { ManualClock } from '../src/shared/clock.js';
+import { timestampFromMillis } from '../src/shared/timestamp.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { demoMachines, inGroup, readMachine, type Login } from './helpers/console-session.js';
 
@@ -42,7 +44,8 @@ describe('console in a browser', { timeout: 180_000 }, () => {
   before(async () => {
     if (skip) return;
     mkdirSync(SHOTS, { recursive: true });
-    server = await startTestServer();
+    // A clock that moves only when told: an action requested here stays Pending while it is looked at.
+    server = await startTestServer({}, new ManualClock(Date.now()));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
   });
   after(async () => {
@@ -107,6 +110,29 @@ describe('console in a browser', { timeout: 180_000 }, () => {
     assert.ok((await page.locator(`table.devices tbody tr:has(a[href="/console/machines/${id}"]) .badge`).textContent()) === 'High');
     assert.equal((await readMachine(server, id))?.deviceValue, 'High');
     if (process.env.RAMPART_UPDATE_SCREENSHOT) copyFileSync(`${SHOTS}/inventory.png`, 'docs/console.png');
+  });
+
+  it('isolates a device through the confirmation and sees it listed Pending, requested by the user', { skip }, async () => {
+    const page = await newPage();
+    await signIn(page, server.base, DEMO_USERS.admin);
+    const [device] = await demoMachines(server, inGroup(102), 1);
+    assert.ok(device);
+    await page.goto(`${server.base}/console/machines/${device.id}`);
+    await page.click('button:text-is("Isolate device…")');
+    await page.waitForSelector(`h1:text-is("Isolate device on ${device.computerDnsName}?")`);
+    const everyGroup = { tenantId: DEMO_TENANT_ID, rbacGroupIds: null };
+    const actions = () => server.app.store.actions.listActions(everyGroup, { filter: null, orderBy: [], skip: 0, limit: 10, now: timestampFromMillis(server.app.clock.now()), machineId: device.id });
+    assert.deepEqual(await actions(), [], 'nothing is requested before the confirmation');
+    await page.selectOption('#isolation-type', 'Selective');
+    await page.fill('#comment', 'Contain while we look');
+    await page.click('button:text-is("Isolate")');
+    await page.waitForURL(/\?done=action-isolate$/);
+    const row = page.locator('#device-actions table.actions tbody tr').first();
+    assert.equal(await row.getAttribute('data-status'), 'Pending');
+    assert.match((await row.textContent()) ?? '', /Isolate\s+\(Selective\)\s+Pending\s+admin@rampart\.demo\s+via console/);
+    const [action] = await actions();
+    assert.deepEqual([action?.requestor, action?.requestSource], ['admin@rampart.demo', 'Portal']);
+    await page.screenshot({ path: `${SHOTS}/device-actions.png`, fullPage: true, ...SHOT });
   });
 
   it('sorts and pages in place, without a full page load', { skip }, async () => {

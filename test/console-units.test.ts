@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { actionBody, CONSOLE_ACTIONS, consoleAction, missingField } from '../src/console/console-actions.js';
 import { faultSwitchboard } from '../src/console/fault-switchboard.js';
+import { parseActionRequest } from '../src/domain/actions/action-commands.js';
+import { ACTION_TYPES } from '../src/domain/actions/action-types.js';
+import { ApiError } from '../src/domain/errors.js';
 import { inventoryFilter, parseInventoryView, sortLink, viewQuery } from '../src/console/inventory-view.js';
 import { segments, reversed } from '../src/console/inventory-order.js';
 import { SESSION_LIFETIME_MS, SessionCodec } from '../src/console/session.js';
@@ -139,10 +143,48 @@ describe('inventory view', () => {
     assert.equal(viewQuery(parseInventoryView({})), '');
   });
 
+  it('reads the isolation facet without case, as a response-state filter or its negation, and refuses a value it does not know', () => {
+    const isolated = { kind: 'responseState', family: 'isolation', state: 'Isolated' };
+    assert.deepEqual(inventoryFilter(parseInventoryView({ isolation: 'isolated' })), isolated);
+    assert.deepEqual(inventoryFilter(parseInventoryView({ isolation: 'NotIsolated', tag: 'VIP' })), {
+      kind: 'and',
+      left: { kind: 'anyTag', predicate: { kind: 'compare', property: 'tag', op: 'eq', value: 'VIP' } },
+      right: { kind: 'not', operand: isolated },
+    });
+    assert.equal(parseInventoryView({ isolation: ['Isolated', 'NotIsolated'] }).isolation, '');
+    assert.equal(parseInventoryView({ isolation: '' }).isolation, '');
+    assert.equal(viewQuery(parseInventoryView({ isolation: 'ISOLATED', sort: 'risk' })), '?isolation=Isolated&sort=risk');
+    for (const bad of ['yes', ['Isolated', 'x'.repeat(300)]]) {
+      assert.throws(() => parseInventoryView({ isolation: bad }), (e: unknown) => e instanceof ApiError && e.status === 400 && /^The isolation filter must be Isolated or NotIsolated, not "(yes|x{100})"\.$/.test(e.message));
+    }
+  });
+
   it('turns the sorted column around and starts a new one ascending, on page one', () => {
     const view = parseInventoryView({ sort: 'risk', after: '1e5bc9d7e413ddd7902c2932e418702b84d0cc07' });
     assert.equal(sortLink(view, 'risk'), '?sort=risk&dir=desc');
     assert.equal(sortLink(view, 'name'), '');
+  });
+});
+
+describe('console actions', () => {
+  const values = { comment: 'why', isolationType: 'selective', scanType: '', sha1: 'A'.repeat(40), script: 'collect-triage.ps1', args: '', path: 'C:\\x.txt' };
+
+  it('gives every action of the device page a body the Machine API\'s own parser takes, for the type it names', () => {
+    for (const action of CONSOLE_ACTIONS) {
+      const parsed = parseActionRequest(action.type, actionBody(action, values));
+      assert.equal(parsed.comment, 'why', action.key);
+    }
+    assert.deepEqual(actionBody(consoleAction('isolate'), values), { Comment: 'why', IsolationType: 'selective' });
+    assert.deepEqual(actionBody(consoleAction('scan'), values), { Comment: 'why', ScanType: 'Quick' });
+    assert.deepEqual(actionBody(consoleAction('get-file'), values), { Comment: 'why', Commands: [{ type: 'GetFile', params: [{ key: 'Path', value: 'C:\\x.txt' }] }] });
+    assert.deepEqual(new Set(CONSOLE_ACTIONS.map((a) => a.type)), new Set(ACTION_TYPES), 'every action type can be run, and so cancelled, from the console');
+  });
+
+  it('asks for a script or a path before the service would take an empty one as a name', () => {
+    assert.equal(missingField(consoleAction('run-script'), { ...values, script: '' }), 'Choose a script from the live-response library.');
+    assert.equal(missingField(consoleAction('get-file'), { ...values, path: '' }), 'Enter the path of the file to collect.');
+    assert.equal(missingField(consoleAction('isolate'), { ...values, script: '', path: '' }), undefined);
+    assert.throws(() => consoleAction(['nope']), /Choose one of the response actions/);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { ActionService } from '../domain/actions/action-service.js';
 import type { AccessPolicy } from '../domain/identity/access-policy.js';
 import type { FaultRule } from '../domain/traffic/faults.js';
 import type { InventoryService } from '../domain/machines/inventory-service.js';
@@ -48,6 +49,8 @@ export interface ConsoleDeps {
   readonly machines: MachineService;
   readonly inventory: InventoryService;
   readonly tags: TagService;
+  /** The server's machine actions: fault rules steer their outcomes as for API calls. */
+  readonly actions: ActionService;
   /** Users (sign-in, names in the history) and applications (names in the panels). */
   readonly directory: DirectoryStore & ApplicationStore;
   /** Where sign-outs and revoked users are kept, so they hold across instances and restarts. */

@@ -1,7 +1,7 @@
 import { operation, type OperationId } from '../api/operations.js';
 import type { AccessPolicy } from '../domain/identity/access-policy.js';
 import { ApiError } from '../domain/errors.js';
-import type { RolePermission } from '../domain/identity/permissions.js';
+import { ACTION_PERMISSIONS, type RolePermission } from '../domain/identity/permissions.js';
 import type { DelegatedPrincipal } from '../domain/identity/principal.js';
 import type { Session } from './session.js';
 
@@ -11,8 +11,12 @@ import type { Session } from './session.js';
  */
 export const CONSOLE_APP_ID = 'rampart-console';
 
-/** The user's own rights decide, so the console asks for the widest delegated permissions. */
-const CONSOLE_SCOPES: ReadonlySet<string> = new Set(['Machine.Read', 'Machine.ReadWrite']);
+/**
+ * The user's own rights decide, so the console asks for the widest delegated permissions: the
+ * machine read and write permissions and every response action's own. The user's role
+ * permissions and device groups then decide, exactly as for a delegated API call.
+ */
+const CONSOLE_SCOPES: ReadonlySet<string> = new Set(['Machine.Read', 'Machine.ReadWrite', ...ACTION_PERMISSIONS]);
 
 export function consolePrincipal(session: Session): DelegatedPrincipal {
   return {

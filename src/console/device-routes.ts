@@ -6,6 +6,8 @@ import type { ValueChange } from '../domain/machines/value-change.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { page, signedIn } from './console-context.js';
 import { allows, requireOperation } from './console-principal.js';
+import { actionPanel } from './action-panel.js';
+import { ACTION_DONE } from './console-actions.js';
 import { directoryNames } from './directory-names.js';
 import { VALUE_ORDER } from './inventory-view.js';
 
@@ -20,6 +22,7 @@ const DONE: Readonly<Record<string, string>> = {
   value: 'Device value saved.',
   'tag-added': 'Tag added.',
   'tag-removed': 'Tag removed.',
+  ...ACTION_DONE,
 };
 
 const deviceUrl = (id: string, done?: string): string => `/console/machines/${encodeURIComponent(id)}${done ? `?done=${done}` : ''}`;
@@ -56,8 +59,12 @@ export const deviceRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps) =
     const { principal, csrf } = signedIn(request);
     await requireOperation(deps.policy, principal, 'GetMachine');
     const machine = await deps.machines.get(principal, request.params.machineId);
-    const history = await deps.machines.historyOf(machine, principal.tenantId, HISTORY_SHOWN);
-    const [canSetValue, canTag] = await Promise.all([allows(deps.policy, principal, 'SetDeviceValue'), allows(deps.policy, principal, 'AddOrRemoveTag')]);
+    const [history, panel, canSetValue, canTag] = await Promise.all([
+      deps.machines.historyOf(machine, principal.tenantId, HISTORY_SHOWN),
+      actionPanel(deps, principal, machine),
+      allows(deps.policy, principal, 'SetDeviceValue'),
+      allows(deps.policy, principal, 'AddOrRemoveTag'),
+    ]);
     return page(request, reply, 'machine', {
       title: machine.computerDnsName,
       nav: 'machines',
@@ -66,6 +73,7 @@ export const deviceRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps) =
       history: await describeHistory(deps, principal.tenantId, history),
       canSetValue,
       canTag,
+      panel,
       values: VALUE_ORDER,
       done: DONE[String((request.query as Record<string, unknown>).done)] ?? '',
       now: deps.clock.now(),

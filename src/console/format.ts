@@ -35,4 +35,7 @@ export const number = (n: number): string => n.toLocaleString('en-US');
 /** For the few attributes a template builds as a string (eta escapes everything written with `<%=`). */
 export const attr = (text: string): string => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export const FORMAT = { when, ago, label, token, number, attr };
+/** A failed action's HRESULT as Windows people read it, with the wire's signed number: `0x80004005 (-2147467259)`. */
+export const hresult = (n: number): string => `0x${(n >>> 0).toString(16).toUpperCase().padStart(8, '0')} (${n})`;
+
+export const FORMAT = { when, ago, label, token, number, attr, hresult };

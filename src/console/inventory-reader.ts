@@ -35,6 +35,9 @@ export interface InventoryPage {
 export async function readInventory(deps: ConsoleDeps, principal: DelegatedPrincipal, view: InventoryView): Promise<InventoryPage> {
   await requireOperation(deps.policy, principal, 'ListMachines');
   const store = deps.access.store;
+  // The isolation facet reads the effects of finished actions: apply those due first, as the
+  // device page does, so a device whose isolation has just succeeded is already counted.
+  if (view.isolation !== '') await deps.actions.settleDue(200, { tenantId: principal.tenantId });
   const scope = await deps.access.visibilityFor(principal);
   const filter = inventoryFilter(view);
   const counts = await store.countByDeviceValue(scope);

@@ -5,7 +5,7 @@ import type { ConsoleDeps } from './console-deps.js';
 import { page, signedIn } from './console-context.js';
 import { allows } from './console-principal.js';
 import { COUNT_LIMIT, readInventory } from './inventory-reader.js';
-import { FIRST_PAGE, PAGE_SIZES, parseInventoryView, SORT_KEYS, sortLink, VALUE_ORDER, viewQuery, type InventoryView, type SortKey } from './inventory-view.js';
+import { FIRST_PAGE, ISOLATION_FACETS, PAGE_SIZES, parseInventoryView, SORT_KEYS, sortLink, VALUE_ORDER, viewQuery, type InventoryView, type SortKey } from './inventory-view.js';
 import { bulkRoutes } from './bulk-routes.js';
 
 /** The osPlatform values Defender reports; one in a shared link that is not listed still filters. */
@@ -62,6 +62,7 @@ export const inventoryRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps
         risk: RISK_SCORES,
         exposure: EXPOSURE_LEVELS,
         platforms: [...PLATFORMS, ...view.os.filter((o) => !PLATFORMS.includes(o))],
+        isolation: ISOLATION_FACETS,
         sizes: PAGE_SIZES,
       },
       done: DONE[String((request.query as Record<string, unknown>).done)] ?? '',

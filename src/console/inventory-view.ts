@@ -1,5 +1,6 @@
 import { DEVICE_VALUES, type DeviceValue } from '../domain/machines/device-value.js';
 import { EXPOSURE_LEVELS, HEALTH_STATUSES, RISK_SCORES } from '../domain/machines/machine.js';
+import { invalidInput } from '../domain/errors.js';
 import type { MachineFilter, ScalarProperty } from '../domain/machines/machine-query.js';
 
 /**
@@ -7,8 +8,8 @@ import type { MachineFilter, ScalarProperty } from '../domain/machines/machine-q
  * shared: `?q=web&value=High&health=Active&sort=lastSeen&dir=desc&after=<machine id>`. A page is
  * where it starts, not a number: after (or before) a machine, or the last page. A facet may repeat
  * (`value=High&value=Low`). Values the page does not know are dropped rather than refused, so an
- * old or hand-edited link still opens. The form fields become a MachineQuery filter directly,
- * never an OData string.
+ * old or hand-edited link still opens (isolation's excepted: see isolationFacet). The form fields
+ * become a MachineQuery filter directly, never an OData string.
  */
 export const SORT_KEYS = {
   name: 'computerDnsName',
@@ -37,6 +38,8 @@ export interface InventoryView {
   readonly groups: readonly number[];
   /** Exact tag (tags are case-sensitive, as in findbytag). */
   readonly tag: string;
+  /** Isolated or not, as the device's last succeeded isolation action left it; '' for any. */
+  readonly isolation: IsolationFacet;
   readonly sort: SortKey;
   readonly dir: 'asc' | 'desc';
   /** Keyset paging: the page starts after this machine, or ends before it, or is the last one. */
@@ -45,6 +48,10 @@ export interface InventoryView {
   readonly last: boolean;
   readonly size: number;
 }
+
+/** The isolation facet's values: a device no isolation reached is Not isolated. */
+export const ISOLATION_FACETS = ['Isolated', 'NotIsolated'] as const;
+export type IsolationFacet = (typeof ISOLATION_FACETS)[number] | '';
 
 /** Where a page starts: no field set is the first page. */
 export const FIRST_PAGE = { after: '', before: '', last: false } as const;
@@ -78,6 +85,7 @@ export function parseInventoryView(query: Query): InventoryView {
     exposure: members(EXPOSURE_LEVELS, all(query, 'exposure')),
     groups: unique(all(query, 'group').filter((g) => /^\d{1,9}$/.test(g)).map(Number)),
     tag: first(query, 'tag').slice(0, 200),
+    isolation: isolationFacet(query),
     sort: sort in SORT_KEYS ? (sort as SortKey) : 'name',
     dir: first(query, 'dir') === 'desc' ? 'desc' : 'asc',
     after,
@@ -86,6 +94,23 @@ export function parseInventoryView(query: Query): InventoryView {
     size: (PAGE_SIZES as readonly number[]).includes(size) ? size : DEFAULT_PAGE_SIZE,
   };
 }
+
+/**
+ * Unlike the other facets, an unknown isolation value is refused, not dropped: showing every
+ * device under a link that says "isolated" would read as if they all were. Both values is any.
+ */
+function isolationFacet(query: Query): IsolationFacet {
+  const raw = query.isolation;
+  const given = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((v) => (typeof v === 'string' ? v.trim() : '?')).filter((v) => v !== '');
+  const known = members(ISOLATION_FACETS, given);
+  const unknown = given.filter((g) => !ISOLATION_FACETS.some((f) => f.toLowerCase() === g.toLowerCase()));
+  if (unknown.length > 0) {
+    throw invalidInput(`The isolation filter must be ${ISOLATION_FACETS.join(' or ')}, not "${(unknown[0] as string).slice(0, 100)}".`);
+  }
+  return known.length === 1 ? (known[0] as IsolationFacet) : '';
+}
+
+const ISOLATED: MachineFilter = { kind: 'responseState', family: 'isolation', state: 'Isolated' };
 
 function inList(property: ScalarProperty, values: readonly (string | number)[]): MachineFilter | null {
   if (values.length === 0) return null;
@@ -109,6 +134,7 @@ export function inventoryFilter(view: InventoryView, options: { withValue: boole
     inList('exposureLevel', view.exposure),
     inList('rbacGroupId', view.groups),
     view.tag === '' ? null : { kind: 'anyTag', predicate: { kind: 'compare', property: 'tag', op: 'eq', value: view.tag } },
+    view.isolation === '' ? null : view.isolation === 'Isolated' ? ISOLATED : { kind: 'not', operand: ISOLATED },
   ]);
 }
 
@@ -124,6 +150,7 @@ export function viewQuery(view: InventoryView, changes: Partial<InventoryView> =
   for (const x of v.exposure) params.append('exposure', x);
   for (const x of v.groups) params.append('group', String(x));
   if (v.tag) params.append('tag', v.tag);
+  if (v.isolation) params.append('isolation', v.isolation);
   if (v.sort !== 'name') params.append('sort', v.sort);
   if (v.dir !== 'asc') params.append('dir', v.dir);
   if (v.size !== DEFAULT_PAGE_SIZE) params.append('size', String(v.size));

@@ -1,5 +1,5 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import type { AnyTag, MachineFilter, ScalarProperty, TagFilter, TagProperty } from '../domain/machines/machine-query.js';
+import type { AnyTag, MachineFilter, ResponseStateIs, ScalarProperty, TagFilter, TagProperty } from '../domain/machines/machine-query.js';
 import { compilePredicate, type FilterColumns } from './filter-sql.js';
 import { SCALAR_PROPERTIES } from '../domain/machines/machine-query.js';
 import type { Database } from './schema.js';
@@ -62,6 +62,7 @@ export function compileFilter(
     nullable: (p) => SCALAR_PROPERTIES[p].nullable,
   };
   const compile = (node: MachineFilter): Expression<SqlBool> => {
+    if (node.kind === 'responseState') return responseStateIs(eb, node, tenantId);
     if (node.kind !== 'anyTag') return compilePredicate(eb, node, columns, compile);
     const tags = eb.selectFrom('machine_tags').$if(node.predicate !== null, (q) => q.where((tb) => compileTag(tb, node.predicate as TagFilter)));
     if (rareTags.has(node)) return eb('machines.id', 'in', tags.select('machine_tags.machine_id').where('machine_tags.tenant_id', '=', tenantId));
@@ -72,6 +73,20 @@ export function compileFilter(
     return eb(matching, '>', 0);
   };
   return compile(filter);
+}
+
+/**
+ * `id IN (machines in that state)`, read from the state index (tenant, family, state, machine):
+ * few devices are isolated, and the negation stays exact because machine_id is never null.
+ */
+function responseStateIs(eb: ExpressionBuilder<Database, 'machines'>, node: ResponseStateIs, tenantId: string): Expression<SqlBool> {
+  const inState = eb
+    .selectFrom('machine_response_states')
+    .select('machine_response_states.machine_id')
+    .where('machine_response_states.tenant_id', '=', tenantId)
+    .where('machine_response_states.family', '=', node.family)
+    .where('machine_response_states.state', '=', node.state);
+  return eb('machines.id', 'in', inState);
 }
 
 /** Every any() of a filter, outside in. */

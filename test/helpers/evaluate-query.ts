@@ -29,6 +29,10 @@ function valueOf(m: Machine, property: ScalarProperty): Value {
 const tagMatches = (tag: string, f: TagFilter): boolean => matchesNode(() => tag, f, (child) => tagMatches(tag, child));
 
 export function matches(m: Machine, f: MachineFilter): boolean {
+  if (f.kind === 'responseState') {
+    // Not a property of the Machine: the store reads it from the actions' effects.
+    throw new Error('a response state cannot be evaluated from the machine alone');
+  }
   if (f.kind !== 'anyTag') return matchesNode((p: ScalarProperty) => valueOf(m, p), f, (child) => matches(m, child));
   const predicate = f.predicate;
   return predicate === null ? m.machineTags.length > 0 : m.machineTags.some((t) => tagMatches(t, predicate));

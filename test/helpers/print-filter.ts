@@ -39,6 +39,8 @@ export function printFilter(f: MachineFilter, style: PrintStyle = PLAIN): string
     case 'anyTag':
       if (f.predicate === null) return `${style.name('machineTags')}/any()`;
       return `${style.name('machineTags')}/any(${style.variable}: ${printTag(f.predicate, style.variable)})`;
+    case 'responseState':
+      throw new Error('a response state has no OData form');
   }
 }
 

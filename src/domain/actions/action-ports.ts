@@ -27,11 +27,12 @@ export interface ActionStore {
   /** How many of the tenant's actions of this type are neither cancelled nor ended at `now`. */
   countActive(tenantId: string, type: ActionType, now: Timestamp): Promise<number>;
   listActions(scope: ActionScope, page: ActionPage): Promise<MachineActionRecord[]>;
-  countActions(scope: ActionScope, filter: ActionFilter | null, now: Timestamp): Promise<number>;
+  /** How many actions `listActions` would find over all pages (of one device when `machineId` is given). */
+  countActions(scope: ActionScope, filter: ActionFilter | null, now: Timestamp, machineId?: string): Promise<number>;
   /** Records the cancellation if the action has not ended by its moment; false when it had (or does not exist). */
   cancelAction(tenantId: string, id: string, cancellation: Cancellation): Promise<boolean>;
-  /** Succeeded actions whose effect on the device is not applied yet, oldest end first. */
-  actionsDue(now: Timestamp, limit: number): Promise<MachineActionRecord[]>;
+  /** Succeeded actions whose effect on the device is not applied yet, oldest end first (of one tenant, or one device, when given). */
+  actionsDue(now: Timestamp, limit: number, where?: { readonly tenantId: string; readonly machineId?: string }): Promise<MachineActionRecord[]>;
   /**
    * Applies the effect (if any) and marks the action settled, in one transaction. Applying one
    * twice, or an older one after a newer one of its family, leaves the newer state.

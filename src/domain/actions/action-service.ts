@@ -127,7 +127,7 @@ export class ActionService {
     const rows = await this.store.listActions(scope, { filter: query.filter, orderBy: query.orderBy, skip: query.skip, limit: paging ? limit + 1 : limit, now, ...(machineId ? { machineId } : {}) });
     const more = paging && rows.length > limit;
     const actions = await Promise.all((more ? rows.slice(0, limit) : rows).map((a) => this.observe(viewAt(a, nowMs))));
-    const count = query.count ? await this.store.countActions(scope, query.filter, now) : undefined;
+    const count = query.count ? await this.store.countActions(scope, query.filter, now, machineId) : undefined;
     return { actions, count, nextSkip: more ? query.skip + limit : undefined };
   }
 
@@ -153,8 +153,8 @@ export class ActionService {
    * Applies the effects of succeeded actions whose time has come (isolation, restriction,
    * offboarding), oldest first. Run periodically by one instance; reads settle what they see too.
    */
-  async settleDue(limit = 200): Promise<number> {
-    const due = await this.store.actionsDue(timestampFromMillis(this.deps.clock.now()), limit);
+  async settleDue(limit = 200, where?: { readonly tenantId: string; readonly machineId?: string }): Promise<number> {
+    const due = await this.store.actionsDue(timestampFromMillis(this.deps.clock.now()), limit, where);
     for (const action of due) await this.store.settleAction(action, effectOf(action.type, action.scope));
     return due.length;
   }
@@ -167,7 +167,7 @@ export class ActionService {
 
   /** The device's isolation and restriction state, effects of finished actions applied first. */
   async deviceResponse(tenantId: string, machine: Machine) {
-    await this.settleDue();
+    await this.settleDue(200, { tenantId, machineId: machine.id });
     return this.store.deviceResponse(tenantId, machine.id);
   }
 

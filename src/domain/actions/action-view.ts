@@ -13,3 +13,6 @@ export const viewAt = (action: MachineActionRecord, nowMs: number): ActionView =
   state: actionStateAt(action, nowMs),
   commands: action.type === 'LiveResponse' ? commandStatesAt(action, nowMs) : [],
 });
+
+/** Pending or InProgress at the moment of the view: the action may still be cancelled. */
+export const isActiveView = (view: ActionView): boolean => view.state.status === 'Pending' || view.state.status === 'InProgress';

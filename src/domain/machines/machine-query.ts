@@ -1,5 +1,6 @@
 import { DEVICE_VALUES } from './device-value.js';
 import { EXPOSURE_LEVELS, HEALTH_STATUSES, ONBOARDING_STATUSES, RISK_SCORES, type Machine } from './machine.js';
+import type { ResponseState } from '../actions/action-effects.js';
 import { normalizeValue, type Comparison, type InList, type Junction, type Negation, type OrderKey as GenericOrderKey, type PropertyInfo, type StartsWith } from '../query-filter.js';
 
 export type { Comparison, ComparisonOperator, InList, Junction, Literal, Negation, PropertyInfo, StartsWith, ValueType } from '../query-filter.js';
@@ -64,12 +65,24 @@ export interface AnyTag {
   readonly predicate: TagFilter | null;
 }
 
+/**
+ * Rampart's own view of a device, not a Machine property: its isolation or restriction state as
+ * the last succeeded action of the family left it (spec section 3, "Effects"). The console's
+ * inventory filters on it; the OData binder never produces it, since the real entity has no such field.
+ */
+export interface ResponseStateIs {
+  readonly kind: 'responseState';
+  readonly family: ResponseState['family'];
+  readonly state: string;
+}
+
 export type TagFilter = Comparison<TagProperty> | InList<TagProperty> | StartsWith<TagProperty> | Junction<TagFilter> | Negation<TagFilter>;
 export type MachineFilter =
   | Comparison<ScalarProperty>
   | InList<ScalarProperty>
   | StartsWith<ScalarProperty>
   | AnyTag
+  | ResponseStateIs
   | Junction<MachineFilter>
   | Negation<MachineFilter>;
 

@@ -70,8 +70,8 @@ export class KyselyActionStore implements ActionStore {
     return (await this.run.all(query.compile())).map(rowToAction);
   }
 
-  async countActions(scope: ActionScope, filter: ActionFilter | null, now: Timestamp): Promise<number> {
-    const [row] = await this.run.all(this.matching(scope, filter, now).select((eb) => eb.fn.countAll<number>().as('n')).compile());
+  async countActions(scope: ActionScope, filter: ActionFilter | null, now: Timestamp, machineId?: string): Promise<number> {
+    const [row] = await this.run.all(this.matching(scope, filter, now, machineId).select((eb) => eb.fn.countAll<number>().as('n')).compile());
     return Number(row?.n ?? 0);
   }
 
@@ -94,8 +94,16 @@ export class KyselyActionStore implements ActionStore {
     return row?.cancelled_at === cancellation.at;
   }
 
-  async actionsDue(now: Timestamp, limit: number): Promise<MachineActionRecord[]> {
-    const query = this.db.selectFrom('machine_actions').selectAll().where('effect_pending', '=', 1).where('ends_at', '<=', now).orderBy('ends_at').limit(limit);
+  async actionsDue(now: Timestamp, limit: number, where?: { readonly tenantId: string; readonly machineId?: string }): Promise<MachineActionRecord[]> {
+    const query = this.db
+      .selectFrom('machine_actions')
+      .selectAll()
+      .where('effect_pending', '=', 1)
+      .where('ends_at', '<=', now)
+      .$if(where !== undefined, (q) => q.where('tenant_id', '=', where?.tenantId ?? ''))
+      .$if(where?.machineId !== undefined, (q) => q.where('machine_id', '=', where?.machineId ?? ''))
+      .orderBy('ends_at')
+      .limit(limit);
     return (await this.run.all(query.compile())).map(rowToAction);
   }
 
