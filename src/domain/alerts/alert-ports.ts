@@ -5,7 +5,8 @@ import type { AlertFilter, AlertPage, AlertScope } from './alert-query.js';
 /** Who made a change and through which call: the audit part of an alert-history entry. */
 export interface AlertChangeContext {
   readonly at: string;
-  readonly appId: string;
+  /** Null for changes no API call made (seeding, the CLI). */
+  readonly appId: string | null;
   readonly userId: string | null;
   readonly route: AlertRoute;
   readonly requestId: string | null;

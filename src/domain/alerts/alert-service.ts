@@ -154,7 +154,7 @@ export class AlertService {
   async raise(tenantId: string, inputs: readonly Omit<NewAlert, 'tenantId' | 'nowMs' | 'idSuffix'>[], call: AlertCall, nowMs = this.deps.clock.now()): Promise<AlertRecord[]> {
     const alerts = inputs.map((input) => createAlert({ ...input, tenantId, nowMs, idSuffix: this.idSuffix() }));
     const writes: AlertWrite[] = alerts.map((alert) => ({ alert, changes: created(alert, null) }));
-    const context = { at: timestampFromMillis(nowMs), appId: 'rampart', userId: null, route: call.route, requestId: call.requestId };
+    const context = { at: timestampFromMillis(nowMs), appId: null, userId: null, route: call.route, requestId: call.requestId };
     await this.deps.locks.run([alertLockKey(tenantId)], () => this.deps.store.writeAlerts(writes, context));
     return alerts;
   }

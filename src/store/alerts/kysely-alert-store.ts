@@ -97,7 +97,7 @@ export class KyselyAlertStore implements AlertStore {
       alertId: r.alert_id,
       changes: JSON.parse(r.changes) as AlertChange[],
       at: r.changed_at,
-      appId: r.app_id ?? '',
+      appId: r.app_id,
       userId: r.user_id,
       route: r.route as AlertRoute,
       requestId: r.request_id,
