@@ -1,3 +1,4 @@
+import type { Timestamp } from '../../shared/timestamp.js';
 import type { AlertChange } from './alert-triage.js';
 import type { AlertRecord, AlertView } from './alert.js';
 import type { AlertFilter, AlertPage, AlertScope } from './alert-query.js';
@@ -39,6 +40,8 @@ export interface AlertStore {
   getAlerts(scope: AlertScope, ids: readonly string[]): Promise<AlertView[]>;
   listAlerts(scope: AlertScope, page: AlertPage): Promise<AlertView[]>;
   countAlerts(scope: AlertScope, filter: AlertFilter | null, machineId?: string): Promise<number>;
+  /** The creation time of the tenant's newest alert (any device, retention ignored), if any. */
+  newestCreation(tenantId: string): Promise<Timestamp | null>;
   /** The device's alerts not Resolved with exactly this title (CreateAlertByReference merges into one). */
   openAlertsTitled(tenantId: string, machineId: string, title: string): Promise<AlertRecord[]>;
   /**

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../shared/clock.js';
 import { stableGuid } from '../../shared/ids.js';
-import { timestampFromMillis, type Timestamp } from '../../shared/timestamp.js';
+import { timestampFromMillis, timestampToMillis, type Timestamp } from '../../shared/timestamp.js';
 import { ApiError } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import type { MachineAccess } from '../machines/machine-access.js';
@@ -117,8 +117,7 @@ export class AlertService {
     const visibility = await this.deps.access.visibilityFor(principal);
     const machine = await this.deps.access.resolve(visibility, request.machineId);
     return this.deps.locks.run([alertLockKey(visibility.tenantId)], async () => {
-      const nowMs = this.deps.clock.now();
-      const now = timestampFromMillis(nowMs);
+      const now = timestampFromMillis(this.deps.clock.now());
       const context = this.context(principal, call, now);
       const [open] = await this.deps.store.openAlertsTitled(visibility.tenantId, machine.id, request.title);
       if (open) {
@@ -126,10 +125,11 @@ export class AlertService {
         await this.deps.store.writeAlerts([{ alert: merged, changes: [{ field: 'mergedEvent', from: null, to: request.reportId }] }], context);
         return viewOf(merged, machine);
       }
+      const [createdMs = 0] = await this.liveMoments(visibility.tenantId, 1);
       const alert = createAlert({
         tenantId: visibility.tenantId,
         machineId: machine.id,
-        nowMs,
+        nowMs: createdMs,
         idSuffix: this.idSuffix(),
         detectorId: stableGuid(`CreateAlertByReference/${request.title}`),
         severity: request.severity,
@@ -149,14 +149,32 @@ export class AlertService {
 
   /**
    * Raises alerts on devices of a tenant, as a device's sensor would (tests, the demo, a scripted
-   * "an alert fires now"): each from the pure factory, stamped at the clock's now unless given.
+   * "an alert fires now"), each from the pure factory. Live alerts (no `atMs`) are stamped now, as
+   * CreateAlertByReference's are; `atMs` backdates them all to one moment (a generated history).
    */
-  async raise(tenantId: string, inputs: readonly Omit<NewAlert, 'tenantId' | 'nowMs' | 'idSuffix'>[], call: AlertCall, nowMs = this.deps.clock.now()): Promise<AlertRecord[]> {
-    const alerts = inputs.map((input) => createAlert({ ...input, tenantId, nowMs, idSuffix: this.idSuffix() }));
-    const writes: AlertWrite[] = alerts.map((alert) => ({ alert, changes: created(alert, null) }));
-    const context = { at: timestampFromMillis(nowMs), appId: null, userId: null, route: call.route, requestId: call.requestId };
-    await this.deps.locks.run([alertLockKey(tenantId)], () => this.deps.store.writeAlerts(writes, context));
-    return alerts;
+  async raise(tenantId: string, inputs: readonly Omit<NewAlert, 'tenantId' | 'nowMs' | 'idSuffix'>[], call: AlertCall, atMs?: number): Promise<AlertRecord[]> {
+    return this.deps.locks.run([alertLockKey(tenantId)], async () => {
+      const moments = atMs === undefined ? await this.liveMoments(tenantId, inputs.length) : inputs.map(() => atMs);
+      const alerts = inputs.map((input, i) => createAlert({ ...input, tenantId, nowMs: moments[i] ?? 0, idSuffix: this.idSuffix() }));
+      const writes: AlertWrite[] = alerts.map((alert) => ({ alert, changes: created(alert, null) }));
+      const context = { at: timestampFromMillis(atMs ?? this.deps.clock.now()), appId: null, userId: null, route: call.route, requestId: call.requestId };
+      await this.deps.store.writeAlerts(writes, context);
+      return alerts;
+    });
+  }
+
+  /**
+   * Creation moments for `count` new alerts of a tenant: now, but never within a millisecond of
+   * the tenant's newest alert or of each other. SOAR fetch loops ask `alertCreationTime gt
+   * <newest seen + 1 ms>` (XSOAR does), so an alert created in the millisecond after the newest
+   * one fetched would never be fetched; with the real service's 100 ns times that is rare, with a
+   * clock of whole milliseconds and a burst of alerts it would be the rule. COMPAT: a burst is
+   * spread over a few milliseconds (docs/compat.md). Called under the tenant's alert lock.
+   */
+  private async liveMoments(tenantId: string, count: number): Promise<number[]> {
+    const newest = await this.deps.store.newestCreation(tenantId);
+    const first = Math.max(this.deps.clock.now(), newest === null ? Number.NEGATIVE_INFINITY : timestampToMillis(newest) + MIN_SPACING_MS);
+    return Array.from({ length: count }, (_, i) => first + i * MIN_SPACING_MS);
   }
 
   /** An alert's history of changes, newest first (audit; the console and the CLI). */
@@ -178,6 +196,9 @@ export class AlertService {
 }
 
 const toScope = (v: AlertScope): AlertScope => ({ tenantId: v.tenantId, visibleSince: v.visibleSince, rbacGroupIds: v.rbacGroupIds });
+
+/** Live alerts of a tenant are at least this far apart (see liveMoments). */
+const MIN_SPACING_MS = 2;
 
 /** Alert writes of a tenant take turns, whichever instance serves them (a comment is never lost). */
 const alertLockKey = (tenantId: string): string => `${tenantId}/alerts`;

@@ -4,6 +4,7 @@ import type { AlertChangeContext, AlertHistoryEntry, AlertRoute, AlertStore, Ale
 import type { AlertFilter, AlertPage, AlertScope } from '../../domain/alerts/alert-query.js';
 import type { AlertChange } from '../../domain/alerts/alert-triage.js';
 import type { StatementRunner } from '../actions/kysely-action-store.js';
+import type { Timestamp } from '../../shared/timestamp.js';
 import type { AlertRow, Database } from '../schema.js';
 import { alertToRow, rowToAlert } from './alert-rows.js';
 import { alertOrder, compileAlertFilter } from './alert-sql.js';
@@ -52,6 +53,13 @@ export class KyselyAlertStore implements AlertStore {
     const query = this.matching(scope, filter, machineId).select((eb) => eb.fn.countAll<number>().as('n'));
     const [row] = await this.run.all(query.compile());
     return Number(row?.n ?? 0);
+  }
+
+  async newestCreation(tenantId: string): Promise<Timestamp | null> {
+    // The last entry of the (tenant_id, created_at, id) index.
+    const query = this.db.selectFrom('alerts').select('created_at').where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').limit(1);
+    const [row] = await this.run.all(query.compile());
+    return (row?.created_at as Timestamp | undefined) ?? null;
   }
 
   async openAlertsTitled(tenantId: string, machineId: string, title: string) {
