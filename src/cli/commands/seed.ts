@@ -1,10 +1,18 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { createCore } from '../../app.js';
 import { DEMO_FLEET_SEED, DEMO_TENANT_ID } from '../../config/demo.js';
 import { seedFleet } from '../../fleet/seed.js';
+import { DEFAULT_ALERTS_PER_MACHINE } from '../../fleet/alert-generator.js';
 import { configFrom, withSettings } from '../options.js';
 import { printJson, progressBar } from '../output.js';
 import { ensureTenant, tenantArg, wholeNumber } from './shared.js';
+
+/** A non-negative number of at most 50 (a fraction is an average: 0.5 is one alert per two machines). */
+function alertRate(text: string): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || n > 50) throw new InvalidArgumentError('expected a number from 0 to 50');
+  return n;
+}
 
 export const seedCommand = withSettings(
   new Command('seed')
@@ -13,6 +21,7 @@ export const seedCommand = withSettings(
     .option('--tenant <id>', 'tenant id (created if missing)', tenantArg, DEMO_TENANT_ID)
     .option('--seed <n>', 'random seed', wholeNumber, DEMO_FLEET_SEED)
     .option('--stale-fraction <f>', 'share of machines last seen beyond retention', Number, 0.05)
+    .option('--alerts-per-machine <n>', 'alerts per machine on average (0 for none)', alertRate, DEFAULT_ALERTS_PER_MACHINE)
     .option('--json', 'print the result as JSON'),
 ).action(async (options) => {
   const core = await createCore(configFrom(options));
@@ -20,16 +29,16 @@ export const seedCommand = withSettings(
     const tenantId = await ensureTenant(core.store, options.tenant);
     const bar = progressBar(options.count, 'seeding', Boolean(options.json));
     const started = Date.now();
-    const written = await seedFleet(
+    const { machines: written, alerts } = await seedFleet(
       core.store,
       tenantId,
-      { count: options.count, seed: options.seed, nowMs: core.clock.now(), staleFraction: options.staleFraction },
+      { count: options.count, seed: options.seed, nowMs: core.clock.now(), staleFraction: options.staleFraction, alertsPerMachine: options.alertsPerMachine },
       (n) => bar.update(n),
     );
     bar.stop();
-    const result = { tenant: tenantId, machines: written, seconds: (Date.now() - started) / 1000 };
+    const result = { tenant: tenantId, machines: written, alerts, seconds: (Date.now() - started) / 1000 };
     if (options.json) printJson(result);
-    else process.stdout.write(`seeded ${written} machines into tenant ${tenantId} in ${result.seconds.toFixed(1)} s\n`);
+    else process.stdout.write(`seeded ${written} machines and ${alerts} alerts into tenant ${tenantId} in ${result.seconds.toFixed(1)} s\n`);
   } finally {
     await core.close();
   }
