@@ -33,6 +33,7 @@ import type { ActionService } from './domain/actions/action-service.js';
 import type { MachineLocks } from './domain/machines/tag-service.js';
 import { openDropIn, type DropIn, type DropInOptions } from './net/drop-in.js';
 import { AlertService } from './domain/alerts/alert-service.js';
+import { fireAlert } from './domain/alerts/alert-fire.js';
 
 export interface Core {
   readonly config: Config;
@@ -147,6 +148,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     traffic,
     resetMachines: (tenantId) => resetMachines(store, tenantId),
     endConsoleSessions: (tenantId, user) => endUserSessions(store, clock, tenantId, user),
+    fireAlert: (tenantId, machineKey, body, call) => fireAlert(core.access, core.alerts, tenantId, machineKey, body, call),
     authority: new Authority(store, store, core.issuer, clock),
     keys,
     adminKey,

@@ -16,6 +16,7 @@ import { registerJsonParser } from './plugins/body-parsers.js';
 import { onClientError, onFrameworkError, registerErrorHandling } from './plugins/errors.js';
 import { registerRequestLogging } from './plugins/request-log.js';
 import { adminRoutes } from './routes/admin.js';
+import type { FireAlert } from './routes/admin-alerts.js';
 import { authorityRoutes } from './routes/authority.js';
 import { healthRoutes, type HealthOptions } from './routes/health.js';
 import { machineApi } from './routes/machine-api.js';
@@ -43,6 +44,8 @@ export interface ServerDeps {
   readonly traffic: TrafficControl;
   readonly resetMachines: (tenantId: string) => Promise<number>;
   readonly endConsoleSessions: (tenantId: string, userPrincipalName: string) => Promise<boolean>;
+  /** The admin API's "an alert fires on this device now". */
+  readonly fireAlert: FireAlert;
   readonly authority: Authority;
   readonly keys: KeyRing;
   readonly adminKey: string;
@@ -125,6 +128,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     traffic: deps.traffic,
     resetMachines: deps.resetMachines,
     endConsoleSessions: deps.endConsoleSessions,
+    fireAlert: deps.fireAlert,
   });
   const { actions, investigations, downloads } = deps.actions;
   if (downloads) await app.register(downloadRoutes, { downloads });

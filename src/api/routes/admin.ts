@@ -8,6 +8,7 @@ import { validateTenantDocument } from '../../domain/identity/tenant-document-sc
 import type { TrafficControl } from '../../domain/traffic/traffic-control.js';
 import { wireTimestamp } from '../../shared/timestamp.js';
 import { registerTrafficRoutes } from './admin-traffic.js';
+import { registerAlertAdminRoutes, type FireAlert } from './admin-alerts.js';
 
 export interface AdminOptions {
   readonly adminKey: string;
@@ -19,6 +20,7 @@ export interface AdminOptions {
   readonly resetMachines: (tenantId: string) => Promise<number>;
   /** Ends every console session of a user (by user principal name); false when there is no such user. */
   readonly endConsoleSessions: (tenantId: string, userPrincipalName: string) => Promise<boolean>;
+  readonly fireAlert: FireAlert;
 }
 
 type TenantParams = { Params: { tenantId: string } };
@@ -28,7 +30,7 @@ const schema = (summary: string) => ({ schema: { tags: ['admin'], summary, secur
  * The admin API: Rampart's own surface, outside `/api`. It is authenticated by the admin key
  * alone, so a Machine API token (whatever its roles) never opens it.
  */
-export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, machines, tenants, keys, traffic, resetMachines, endConsoleSessions }) => {
+export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, machines, tenants, keys, traffic, resetMachines, endConsoleSessions, fireAlert }) => {
   const expected = digest(adminKey);
   app.addHook('onRequest', async (request) => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
@@ -54,6 +56,7 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { admin
   });
 
   registerTrafficRoutes(app, traffic, resetMachines);
+  registerAlertAdminRoutes(app, fireAlert);
 
   app.get<TenantParams>('/tenants/:tenantId/actions/timings', schema("The tenant's machine-action timings ({} when it uses the server's default)"), async (request) => {
     const document = await tenants.document(request.params.tenantId.toLowerCase());

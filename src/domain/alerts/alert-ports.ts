@@ -13,7 +13,7 @@ export interface AlertChangeContext {
   readonly requestId: string | null;
 }
 
-export type AlertRoute = 'patch' | 'batchUpdate' | 'createByReference' | 'console' | 'cli' | 'seed';
+export type AlertRoute = 'patch' | 'batchUpdate' | 'createByReference' | 'console' | 'cli' | 'seed' | 'admin';
 
 /** One entry of an alert's history: what changed (field -> [old, new]) and who changed it. */
 export interface AlertHistoryEntry extends AlertChangeContext {
