@@ -169,6 +169,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
       inventory: core.inventory,
       tags: core.tags,
       actions: actions.actions,
+      alerts: core.alerts,
       directory: store,
       sessions: store,
       // The tester panels read the same journal, counters and fault rules the API's traffic hooks use.
