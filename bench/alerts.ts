@@ -10,13 +10,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEMO_FLEET_SEED } from '../src/config/demo.js';
+import { spawnSync } from 'node:child_process';
+import { DEMO_FLEET_SEED, DEMO_TENANT } from '../src/config/demo.js';
 import { isFresh, runSeed, type Seeded } from './fleet-cache.js';
 import { runLoad } from './load-runner.js';
 import { canPin, runBench, type ProcessGroup } from './processes.js';
 import { waitForQuiet } from './proc-stat.js';
 import { fetchToken } from './rampart-client.js';
-import { buildServer, ROOT, startRampart } from './servers.js';
+import { buildServer, RAMPART_MAIN, ROOT, startRampart } from './servers.js';
 
 const TARGET_P99_MS = 50;
 const HOUR = 3_600_000;
@@ -47,9 +48,21 @@ function cachedAlertFleet(): string {
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  applyDemoTenant(dir);
   process.stdout.write(`seeding ${count} machines with about ${perMachine} alerts each into ${dir} (rampart seed)...\n`);
   writeFileSync(marker, JSON.stringify(runSeed(count, seed, ['--data-dir', dir, '--alerts-per-machine', perMachine])));
   return dir;
+}
+
+/**
+ * The demo tenant's document (its applications, users and groups) before the seed: `rampart seed`
+ * makes a bare tenant, and a server finding the tenant already there does not apply the demo's.
+ */
+function applyDemoTenant(dir: string): void {
+  const file = join(dir, 'demo-tenant.json');
+  writeFileSync(file, JSON.stringify(DEMO_TENANT));
+  const applied = spawnSync(process.execPath, [RAMPART_MAIN, 'tenant', 'apply', file, '--data-dir', dir, '--log-level', 'warn'], { stdio: 'inherit', timeout: 600_000 });
+  if (applied.status !== 0) throw new Error('rampart tenant apply failed');
 }
 
 /** XSOAR's fetch: alerts created after `sinceMs`, oldest first, 50 at a time. */

@@ -74,7 +74,7 @@ describe('alerts in the console', () => {
       ['status=Open', "The value 'Open' is not valid for status."],
       ['from=yesterday', "The value 'yesterday' is not valid for from"],
       ['after=42', "The value '42' is not valid for after"],
-    ]) {
+    ] as const) {
       const r = await get(c.admin, `/console/alerts?${query}`);
       const html = await r.text();
       assert.equal(r.status, 400, query);
