@@ -171,7 +171,7 @@ describe('several instances on one PostgreSQL', { skip }, () => {
     assert.equal(leaders.filter(Boolean).length, 1, `exactly one leader: ${JSON.stringify(leaders)}`);
     const [leader, other] = leaders[0] ? [a, b] : [b, a];
     await leader.kill('SIGKILL');
-    await eventually(async () => (await readyz(other)).instance.leader, 'the surviving instance takes over', 15_000, 200);
+    await eventually(async () => (await readyz(other)).instance.leader, 'the surviving instance takes over', 60_000, 200);
     if (leader === a) a = await startServer({ dataDir: await makeDataDir(), env: { RAMPART_STORE: db.url } });
     else b = await startServer({ dataDir: await makeDataDir(), env: { RAMPART_STORE: db.url } });
   });

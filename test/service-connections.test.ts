@@ -3,6 +3,8 @@
  * sit on a keep-alive are closed by the server, and a flood of idle sockets beyond the connection
  * cap never locks real clients out. Time-outs are configured small; nothing here measures how
  * long anything took: each test waits for the event it expects, bounded by the test's time-out.
+ * The time-outs stay around a second so that a real request on a stalled, loaded machine is not
+ * itself cut off before the server reads it.
  */
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
@@ -103,7 +105,7 @@ describe('idle and slow connections', () => {
   });
 
   it('closes connections that send nothing after --headers-timeout, with the 408 envelope, while real requests succeed', { timeout: 120_000 }, async () => {
-    const server = await start({ maxConnections: 1000, headersTimeout: 200, requestTimeout: 1000, keepAliveTimeout: 200 });
+    const server = await start({ maxConnections: 1000, headersTimeout: 1000, requestTimeout: 2000, keepAliveTimeout: 1000 });
     const idle = await open(server.base, 200);
     await healthy(server.base);
     await untilClosed(idle, idle.length);
@@ -112,7 +114,7 @@ describe('idle and slow connections', () => {
   });
 
   it('cuts off a slowloris head trickled a header at a time, with the 408 envelope', { timeout: 120_000 }, async () => {
-    const server = await start({ headersTimeout: 300, requestTimeout: 1000 });
+    const server = await start({ headersTimeout: 1000, requestTimeout: 2000 });
     const [probe] = await open(server.base, 1);
     assert.ok(probe);
     probe.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
@@ -140,7 +142,7 @@ describe('idle and slow connections', () => {
   });
 
   it('closes a connection to the HTTPS port that never starts its TLS handshake', { timeout: 60_000 }, async () => {
-    const server = await start({ tls: true, headersTimeout: 200, requestTimeout: 1000 });
+    const server = await start({ tls: true, headersTimeout: 1000, requestTimeout: 2000 });
     assert.ok(server.httpsBase);
     const idle = await open(server.httpsBase, 20);
     await untilClosed(idle, idle.length);
@@ -148,7 +150,7 @@ describe('idle and slow connections', () => {
   });
 
   it('closes a proxy tunnel whose client never starts its TLS handshake', { timeout: 60_000 }, async () => {
-    const server = await start({ headersTimeout: 200, requestTimeout: 1000 });
+    const server = await start({ headersTimeout: 1000, requestTimeout: 2000 });
     const [probe] = await open(server.base, 1);
     assert.ok(probe);
     probe.socket.write('CONNECT api.securitycenter.microsoft.com:443 HTTP/1.1\r\nHost: api.securitycenter.microsoft.com:443\r\n\r\n');
