@@ -12,6 +12,9 @@ import { ManualClock } from '../src/shared/clock.js';
 import { actionClient, addMachine, type Json } from './helpers/actions.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { rawRequest } from './helpers/wire.js';
+import { connectRequest, requestOver, sendToProxy, startTls } from './helpers/proxy.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const ATTACKER = 'attacker.example';
 
@@ -79,6 +82,23 @@ describe('links with no --public-url: the address the connection reached', withS
   it('X-Forwarded-Proto/Host are ignored without --trust-proxy', async () => {
     const list = await getJson(server(), '/api/machines', { host: ATTACKER, 'x-forwarded-host': ATTACKER, 'x-forwarded-proto': 'https' }, token());
     assert.equal(list['@odata.context'], `${server().base}/api/$metadata#Machines`);
+  });
+
+  it('through the proxy, a Microsoft name keeps its links and a made-up Host inside the tunnel does not get in', async () => {
+    const MDE = 'api.securitycenter.microsoft.com';
+    const viaTunnel = async (host: string): Promise<Json> => {
+      const { reply, socket } = await sendToProxy(server().base, connectRequest(`${MDE}:443`));
+      assert.equal(reply.status, 200);
+      const tls = await startTls(socket, MDE, readFileSync(join(server().dataDir, 'ca.pem'), 'utf8'));
+      const answer = await requestOver(tls, `GET /api/machines HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token()}\r\nConnection: close\r\n\r\n`);
+      assert.match(answer, /^HTTP\/1\.1 200 /);
+      return JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Json;
+    };
+    const called = await viaTunnel(MDE);
+    assert.equal(called['@odata.context'], `https://${MDE}/api/$metadata#Machines`);
+    assert.match(String(called['@odata.nextLink']), new RegExp(`^https://${MDE.replaceAll('.', '\\.')}/api/machines\\?`));
+    const forged = await viaTunnel(ATTACKER);
+    for (const url of absoluteUrls(forged)) assert.doesNotMatch(url, /attacker/);
   });
 
   it('a loopback name as Host is kept (a port mapping to this machine)', async () => {
