@@ -23,6 +23,8 @@ import { machineApi } from './routes/machine-api.js';
 import { machineHandlers } from './routes/machines.js';
 import { inventoryHandlers } from './routes/inventory.js';
 import { actionHandlers } from './routes/actions.js';
+import { alertHandlers } from './routes/alerts.js';
+import type { AlertService } from '../domain/alerts/alert-service.js';
 import { downloadRoutes } from './routes/downloads.js';
 import type { ActionServices } from '../domain/actions/action-services.js';
 import { consolePlugin } from '../console/console-plugin.js';
@@ -36,6 +38,8 @@ export interface ServerDeps {
   readonly inventory: InventoryService;
   readonly tags: TagService;
   readonly actions: ActionServices;
+  /** The alert queue (issue 16). */
+  readonly alerts: AlertService;
   readonly policy: AccessPolicy;
   readonly tenants: TenantAdmin;
   readonly verifier: TokenVerifier;
@@ -140,6 +144,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ...machineHandlers(deps.machines),
     ...inventoryHandlers(deps.inventory, deps.tags, deps.machines),
     ...(downloads ? actionHandlers({ actions, investigations, downloads, pageSize: deps.pageSize }) : {}),
+    ...alertHandlers({ alerts: deps.alerts, pageSize: deps.pageSize }),
   };
   const api = { verifier: deps.verifier, policy: deps.policy, traffic: deps.traffic, handlers };
   await app.register(machineApi, { prefix: '/api', ...api, hidden: false });

@@ -10,6 +10,7 @@ import type { LimitCounter, LimitOverride } from './traffic/limits.js';
 import type { Tenant } from './identity/tenant.js';
 import type { ChangeContext, ValueChange } from './machines/value-change.js';
 import type { ActionStore } from './actions/action-ports.js';
+import type { AlertStore } from './alerts/alert-ports.js';
 
 /**
  * The storage port. Each backend (SQLite today, PostgreSQL later) implements it by mapping rows
@@ -48,7 +49,7 @@ export interface MachineStore {
   /** Every machine of a tenant in id order, retention ignored (export mirrors the store). */
   allMachines(tenantId: string, batchSize?: number): AsyncIterable<Machine[]>;
   countMachines(tenantId: string): Promise<number>;
-  /** Removes every machine of a tenant with its tags, address and value history (a reset). */
+  /** Removes every machine of a tenant with its tags, address and value history, and its alerts (a reset). */
   deleteMachines(tenantId: string): Promise<void>;
   /** One page of the visible machines matching the filter, in the page's order (id breaking ties). */
   listMachines(scope: MachineScope, page: MachinePage): Promise<Machine[]>;
@@ -204,5 +205,7 @@ export interface Store
   readonly healthy: boolean;
   /** Machine actions and investigations (issue 11). */
   readonly actions: ActionStore;
+  /** Alerts and their history of changes (issue 16). */
+  readonly alerts: AlertStore;
   close(): Promise<void>;
 }

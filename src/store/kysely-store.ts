@@ -19,6 +19,8 @@ import { anyTagNodes } from './query-compiler.js';
 import type { Database, MachineRow } from './schema.js';
 import type { ActionStore } from '../domain/actions/action-ports.js';
 import { KyselyActionStore } from './actions/kysely-action-store.js';
+import type { AlertStore } from '../domain/alerts/alert-ports.js';
+import { KyselyAlertStore } from './alerts/kysely-alert-store.js';
 
 /**
  * The part of the Store every backend answers with the same Kysely queries: machine lookups,
@@ -29,9 +31,13 @@ import { KyselyActionStore } from './actions/kysely-action-store.js';
 export abstract class KyselyStore {
   /** Machine actions and investigations (issue 11), through this backend's reads and writes. */
   readonly actions: ActionStore;
+  /** Alerts (issue 16), the same way. */
+  readonly alerts: AlertStore;
 
   protected constructor(protected readonly db: Kysely<Database>) {
-    this.actions = new KyselyActionStore(db, { all: (query) => this.all(query), exec: (...statements) => this.exec(...statements) });
+    const runner = { all: <R>(query: CompiledQuery<R>) => this.all(query), exec: (...statements: CompiledQuery[]) => this.exec(...statements) };
+    this.actions = new KyselyActionStore(db, runner);
+    this.alerts = new KyselyAlertStore(db, runner);
   }
 
   /** Runs one read; SQLite answers synchronously, PostgreSQL over the pool. */
@@ -111,7 +117,7 @@ export abstract class KyselyStore {
 
   async deleteMachines(tenantId: string): Promise<void> {
     await this.exec(
-      ...(['machine_tags', 'machine_ip_history', 'value_history', 'machine_actions', 'machine_response_states', 'investigations', 'machines'] as const).map((table) =>
+      ...(['alert_history', 'alerts', 'machine_tags', 'machine_ip_history', 'value_history', 'machine_actions', 'machine_response_states', 'investigations', 'machines'] as const).map((table) =>
         this.db.deleteFrom(table).where('tenant_id', '=', tenantId).compile(),
       ),
     );
