@@ -34,6 +34,7 @@ import type { MachineLocks } from './domain/machines/tag-service.js';
 import { openDropIn, type DropIn, type DropInOptions } from './net/drop-in.js';
 import { AlertService } from './domain/alerts/alert-service.js';
 import { fireAlert } from './domain/alerts/alert-fire.js';
+import { interceptedHosts } from './net/proxy-policy.js';
 
 export interface Core {
   readonly config: Config;
@@ -156,6 +157,8 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     bodyLimit: config.bodyLimit,
     pageSize: config.pageSize,
     trustProxy: config.trustProxy,
+    connections: config,
+    links: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, interceptedHosts: interceptedHosts(config.interceptHosts) },
     ready: () => !closing && store.healthy,
     instance: () => ({ id: cluster.instanceId, leader: cluster.leader }),
     frontDoor: dropIn.frontDoor,
