@@ -11,7 +11,7 @@ import { ManualClock } from '../src/shared/clock.js';
 import { timestampFromMillis, wireTimestamp } from '../src/shared/timestamp.js';
 import { addMachine, type Json } from './helpers/actions.js';
 import { ALERT_KEYS, EVIDENCE_KEYS } from './helpers/alerts.js';
-import { readAdminKey, runCli } from './helpers/process.js';
+import { runCli } from './helpers/process.js';
 import { call, startTestServer, type TestServer } from './helpers/server.js';
 import { expectError } from './helpers/wire.js';
 
@@ -32,7 +32,7 @@ describe('alerts fired through the admin API and the CLI', () => {
 
   before(async () => {
     server = await startTestServer({}, clock);
-    admin = { authorization: `Bearer ${await readAdminKey(server.dataDir)}`, 'content-type': 'application/json' };
+    admin = { authorization: `Bearer ${server.app.adminKey}`, 'content-type': 'application/json' };
     machine = await addMachine(server.app, { computerDnsName: 'fire-target.contoso.com', rbacGroupId: 101, rbacGroupName: 'Servers' });
   });
   after(() => server.close());
