@@ -53,7 +53,8 @@ describe('generated alerts', () => {
       assert.equal(a.tenantId, TENANT);
       assert.equal(a.status === 'Resolved', a.resolvedTime !== null);
       if (a.status === 'Resolved') assert.ok(a.classification !== null && a.determination !== null && a.assignedTo !== null);
-      if (a.status === 'New') assert.equal(a.assignedTo, null);
+      if (a.status === 'New') assert.deepEqual([a.assignedTo, a.lastUpdateTime], [null, a.alertCreationTime]);
+      else assert.ok(a.lastUpdateTime !== null && a.lastUpdateTime >= a.alertCreationTime && (a.resolvedTime === null || a.lastUpdateTime === a.resolvedTime));
     }
     for (const { machine, alerts } of byMachine) {
       for (const a of alerts) {

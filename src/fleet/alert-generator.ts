@@ -50,7 +50,7 @@ function oneAlert(random: Random, tenantId: string, machine: Machine, since: num
   const at = timestampFromMillis(firstEventMs);
   const user = random.pick(USER_NAMES);
   const domain = machine.computerDnsName.includes('.') ? (machine.computerDnsName.split('.')[1] ?? 'contoso').toUpperCase() : 'WORKGROUP';
-  return createAlert({
+  const alert = createAlert({
     tenantId,
     machineId: machine.id,
     nowMs: createdMs,
@@ -71,6 +71,9 @@ function oneAlert(random: Random, tenantId: string, machine: Machine, since: num
     evidence: kind.evidence.map((type) => evidenceFor(random, type, kind, machine, user, domain, at)),
     overrides: triageOf(random, severity, createdMs, until),
   });
+  // Triage came after creation: the last update is the resolution, or a moment of the work on it.
+  if (alert.status === 'New') return alert;
+  return { ...alert, lastUpdateTime: alert.resolvedTime ?? timestampFromMillis(random.int(createdMs, Math.max(createdMs, until))) };
 }
 
 /** Some alerts are already being worked on or resolved (with a verdict), as in a live queue. */
