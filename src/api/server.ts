@@ -15,6 +15,8 @@ import { newRequestId } from '../shared/ids.js';
 import { registerJsonParser } from './plugins/body-parsers.js';
 import { onClientError, onFrameworkError, registerErrorHandling } from './plugins/errors.js';
 import { registerRequestLogging } from './plugins/request-log.js';
+import { metricsRoutes } from './routes/metrics.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { authorityRoutes } from './routes/authority.js';
 import { healthRoutes, type HealthOptions } from './routes/health.js';
@@ -29,6 +31,8 @@ import type { ConsoleDeps } from '../console/console-deps.js';
 
 export interface ServerDeps {
   readonly logger: FastifyBaseLogger;
+  /** Requests are counted and timed into it, and /metrics serves it. */
+  readonly metrics: ServiceMetrics;
   readonly machines: MachineService;
   readonly inventory: InventoryService;
   readonly tags: TagService;
@@ -89,7 +93,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(() => () => true);
   registerErrorHandling(app);
   registerJsonParser(app);
-  registerRequestLogging(app);
+  registerRequestLogging(app, deps.metrics);
 
   await app.register(swagger, {
     openapi: {
@@ -102,10 +106,22 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // The docs page must load when reached by a LAN address over plain HTTP: upgrading its
+    // requests to https would fetch its scripts from a port that does not speak TLS.
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+    // No badge fetched from the validator's site: the page works offline.
+    uiConfig: { validatorUrl: null },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { ready: deps.ready, instance: deps.instance });
+  await app.register(metricsRoutes, { metrics: deps.metrics, adminKey: deps.adminKey });
+  // A person who opens the server's address lands in the console (or the API docs without one).
+  const home = deps.console ? '/console' : '/docs';
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(home, 302));
   await app.register(authorityRoutes, {
     authority: deps.authority,
     keys: deps.keys,

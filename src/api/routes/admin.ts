@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { KeyRing } from '../../auth/key-ring.js';
 import { ApiError, invalidInput } from '../../domain/errors.js';
@@ -8,6 +7,7 @@ import { validateTenantDocument } from '../../domain/identity/tenant-document-sc
 import type { TrafficControl } from '../../domain/traffic/traffic-control.js';
 import { wireTimestamp } from '../../shared/timestamp.js';
 import { registerTrafficRoutes } from './admin-traffic.js';
+import { adminKeyCheck } from '../plugins/admin-key.js';
 
 export interface AdminOptions {
   readonly adminKey: string;
@@ -29,10 +29,9 @@ const schema = (summary: string) => ({ schema: { tags: ['admin'], summary, secur
  * alone, so a Machine API token (whatever its roles) never opens it.
  */
 export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, machines, tenants, keys, traffic, resetMachines, endConsoleSessions }) => {
-  const expected = digest(adminKey);
+  const isAdmin = adminKeyCheck(adminKey);
   app.addHook('onRequest', async (request) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
+    if (!isAdmin(request.headers.authorization)) {
       throw new ApiError('Unauthorized', 'The admin API needs the admin key: Authorization: Bearer <admin key>.');
     }
   });
@@ -87,6 +86,3 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { admin
     },
   );
 };
-
-// Comparing fixed-length digests keeps the comparison constant-time whatever the key length.
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();

@@ -8,9 +8,11 @@ export interface HealthOptions {
 }
 
 export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { ready, instance }) => {
+  // Probes poll: their request lines are debug (request-log.ts).
+  const config = { quiet: true };
   const schema = { tags: ['operations'] };
-  app.get('/healthz', { schema: { ...schema, summary: 'Liveness' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { ...schema, summary: 'Readiness' } }, async (_request, reply) =>
+  app.get('/healthz', { config, schema: { ...schema, summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config, schema: { ...schema, summary: 'Readiness' } }, async (_request, reply) =>
     ready() ? { status: 'ready', instance: instance() } : reply.code(503).send({ status: 'not ready', instance: instance() }),
   );
 };
