@@ -16,6 +16,7 @@ import { registerJsonParser } from './plugins/body-parsers.js';
 import { onClientError, onFrameworkError, registerErrorHandling } from './plugins/errors.js';
 import { registerRequestLogging } from './plugins/request-log.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { openApiOptions } from './openapi/openapi-options.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { authorityRoutes } from './routes/authority.js';
@@ -95,17 +96,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerJsonParser(app);
   registerRequestLogging(app, deps.metrics);
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Rampart Machine API', version: '1.0', description: 'Microsoft Defender for Endpoint Machine API, self-hosted' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          adminKey: { type: 'http', scheme: 'bearer', description: 'the admin key' },
-        },
-      },
-    },
-  });
+  await app.register(swagger, openApiOptions());
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     staticCSP: true,

@@ -12,7 +12,9 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { rea
   const config = { quiet: true };
   const schema = { tags: ['operations'] };
   app.get('/healthz', { config, schema: { ...schema, summary: 'Liveness' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config, schema: { ...schema, summary: 'Readiness' } }, async (_request, reply) =>
+  const readiness = { type: 'object', additionalProperties: true, description: 'status and this instance' } as const;
+  const replies = { 200: readiness, 503: { ...readiness, description: 'not ready: shutting down, or the store failed' } };
+  app.get('/readyz', { config: { ...config, replies }, schema: { ...schema, summary: 'Readiness' } }, async (_request, reply) =>
     ready() ? { status: 'ready', instance: instance() } : reply.code(503).send({ status: 'not ready', instance: instance() }),
   );
 };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../../domain/errors.js';
 import type { ServiceMetrics } from '../../metrics/service-metrics.js';
 import { adminKeyCheck } from '../plugins/admin-key.js';
+import { ErrorSchema } from '../wire/machine-schema.js';
 
 export interface MetricsRouteOptions {
   readonly metrics: ServiceMetrics;
@@ -24,7 +25,8 @@ export const metricsRoutes: FastifyPluginAsync<MetricsRouteOptions> = async (app
     security: [{}, { adminKey: [] }] as Record<string, string[]>[],
     produces: ['text/plain'],
   };
-  app.get('/metrics', { config: { quiet: true }, schema }, async (request, reply) => {
+  const replies = { 200: { description: 'The Prometheus text format', type: 'string' }, 401: ErrorSchema };
+  app.get('/metrics', { config: { quiet: true, replies }, schema }, async (request, reply) => {
     if (!isLoopback(request.ip) && !isAdmin(request.headers.authorization)) {
       throw new ApiError('Unauthorized', '/metrics answers clients on the loopback address, and others that send the admin key: Authorization: Bearer <admin key>.');
     }
