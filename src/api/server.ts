@@ -16,6 +16,7 @@ import { registerJsonParser } from './plugins/body-parsers.js';
 import { onClientError, onFrameworkError, registerErrorHandling } from './plugins/errors.js';
 import { registerRequestLogging } from './plugins/request-log.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { metadataRoutes } from './routes/metadata.js';
 import { openApiOptions } from './openapi/openapi-options.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { adminRoutes } from './routes/admin.js';
@@ -139,6 +140,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const api = { verifier: deps.verifier, policy: deps.policy, traffic: deps.traffic, handlers };
   await app.register(machineApi, { prefix: '/api', ...api, hidden: false });
   await app.register(machineApi, { prefix: '/api/v1.0', ...api, hidden: true });
+  await app.register(metadataRoutes, { prefix: '/api' });
+  await app.register(metadataRoutes, { prefix: '/api/v1.0' });
   if (deps.console) await app.register(consolePlugin, { prefix: '/console', ...deps.console });
   return app;
 }
