@@ -48,6 +48,11 @@ describe('/metrics counts requests by operation and status', () => {
     assert.equal(valueOf(samples, 'rampart_http_request_duration_seconds_count', { operation: 'GetMachine' }), 6);
     assert.equal(valueOf(samples, 'rampart_http_request_duration_seconds_bucket', { operation: 'GetMachine', le: '+Inf' }), 6);
     assert.equal(valueOf(samples, 'rampart_http_request_duration_seconds_count', { operation: 'SetDeviceValue' }), 2);
+    // Buckets are cumulative: never decreasing, ending at the count.
+    const buckets = samples.filter((s) => s.name === 'rampart_http_request_duration_seconds_bucket' && s.labels.operation === 'GetMachine').map((s) => s.value);
+    assert.equal(buckets.length, 14);
+    assert.deepEqual([...buckets].sort((a, b) => a - b), buckets);
+    assert.ok((valueOf(samples, 'rampart_http_request_duration_seconds_sum', { operation: 'GetMachine' }) ?? 0) > 0);
   });
 
   it('labels an unknown path as unmatched, never by its raw URL', async () => {

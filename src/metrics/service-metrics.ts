@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { LimitDecision, TrafficObserver } from '../domain/traffic/traffic-observer.js';
 import type { FaultAction } from '../domain/traffic/faults.js';
 import type { PoolUse, WriteTelemetry } from '../shared/write-telemetry.js';
+import { RequestStats } from './request-stats.js';
 
 /** Seconds: from a cached token's 1 ms answer to a slow listing or an injected delay. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -12,44 +13,27 @@ const FLUSH_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02
 
 export type StoreBackend = 'sqlite' | 'postgres';
 
-interface Child {
-  inc(): void;
-}
-interface Timer {
-  observe(value: number): void;
-}
+const REQUESTS = {
+  name: 'rampart_http_requests_total',
+  help: 'HTTP requests answered, by operation (the operation table id, or method and route for the rest) and status',
+};
+const LATENCY = { name: 'rampart_http_request_duration_seconds', help: 'Time from the request to the end of its answer, by operation' };
 
 /**
  * Rampart's Prometheus metrics (docs/observability.md), in a registry of the app's own, so two
- * servers in one process (the tests) count apart. The request path costs two map look-ups and
- * two increments: label children are made once per operation and status, then reused.
+ * servers in one process (the tests) count apart. Requests, counted on every call, are kept by
+ * RequestStats in plain numbers; the rest are prom-client metrics.
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'operation' | 'status'>;
-  private readonly latency: Histogram<'operation'>;
+  private readonly requests = new RequestStats(LATENCY_BUCKETS);
   private readonly limits: Counter<'operation' | 'decision'>;
   private readonly faults: Counter<'operation' | 'kind'>;
-  private readonly counted = new Map<string, Map<number, Child>>();
-  private readonly timed = new Map<string, Timer>();
   private pool: (() => PoolUse) | undefined;
 
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
-      name: 'rampart_http_requests_total',
-      help: 'HTTP requests answered, by operation (the operation table id, or method and route for the rest) and status',
-      labelNames: ['operation', 'status'],
-      registers,
-    });
-    this.latency = new Histogram({
-      name: 'rampart_http_request_duration_seconds',
-      help: 'Time from the request to the end of its answer, by operation',
-      labelNames: ['operation'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
     this.limits = new Counter({
       name: 'rampart_rate_limit_decisions_total',
       help: 'Rate-limit checks of Machine API calls: admitted, limited (429) or unavailable (503, shared limiter down)',
@@ -78,14 +62,7 @@ export class ServiceMetrics {
 
   /** One answered request: counted by operation and status, timed by operation. */
   request(operation: string, status: number, seconds: number): void {
-    let byStatus = this.counted.get(operation);
-    if (!byStatus) this.counted.set(operation, (byStatus = new Map()));
-    let child = byStatus.get(status);
-    if (!child) byStatus.set(status, (child = this.requests.labels(operation, String(status))));
-    child.inc();
-    let timer = this.timed.get(operation);
-    if (!timer) this.timed.set(operation, (timer = this.latency.labels(operation)));
-    timer.observe(seconds);
+    this.requests.record(operation, status, seconds);
   }
 
   /** What the store tells of its writes; one set of series per backend. */
@@ -114,7 +91,8 @@ export class ServiceMetrics {
 
   /** The exposition text and its content type. */
   async scrape(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const body = `${this.requests.render(REQUESTS, LATENCY)}\n${await this.registry.metrics()}`;
+    return { contentType: this.registry.contentType, body };
   }
 }
 
