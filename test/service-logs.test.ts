@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { registerErrorHandling } from '../src/api/plugins/errors.js';
+import { registerRequestLogging } from '../src/api/plugins/request-log.js';
 import { createApp, type App } from '../src/app.js';
 import { DEMO_TENANT_ID, REFERENCE_MACHINE } from '../src/config/demo.js';
 import { loadConfig } from '../src/config/load-config.js';
@@ -138,6 +141,30 @@ describe('logs: quiet probes and polls, one line per injected fault', () => {
     const csp = docs.headers.get('content-security-policy') ?? '';
     assert.match(csp, /default-src 'self'/);
     assert.doesNotMatch(csp, /upgrade-insecure-requests/);
+  });
+});
+
+describe('a real 500 keeps its error', () => {
+  it('logs the error with its stack at error level, and answers the envelope without it', async () => {
+    const log = new LogCapture();
+    const app = Fastify({
+      loggerInstance: pino({ level: 'info' }, log),
+      logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+      genReqId: () => 'req-1',
+    }) as unknown as FastifyInstance;
+    registerErrorHandling(app);
+    registerRequestLogging(app);
+    app.get('/boom', async () => {
+      throw new Error('the disk caught fire');
+    });
+    const response = await app.inject({ method: 'GET', url: '/boom' });
+    assert.equal(response.statusCode, 500);
+    assert.doesNotMatch(response.body, /disk caught fire|\n\s+at /);
+    const lines = await log.linesOf('req-1');
+    const failure = lines.find((l) => l.msg === 'request failed');
+    assert.equal(failure?.level, 50);
+    assert.match(String((failure?.err as { stack?: string } | undefined)?.stack), /the disk caught fire\n\s+at /);
+    await app.close();
   });
 });
 
