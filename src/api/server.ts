@@ -152,8 +152,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const api = { verifier: deps.verifier, policy: deps.policy, traffic: deps.traffic, handlers };
   await app.register(machineApi, { prefix: '/api', ...api, hidden: false });
   await app.register(machineApi, { prefix: '/api/v1.0', ...api, hidden: true });
-  await app.register(metadataRoutes, { prefix: '/api' });
-  await app.register(metadataRoutes, { prefix: '/api/v1.0' });
+  await app.register(metadataRoutes, { prefix: '/api', hidden: false });
+  await app.register(metadataRoutes, { prefix: '/api/v1.0', hidden: true });
   if (deps.console) await app.register(consolePlugin, { prefix: '/console', ...deps.console });
   return app;
 }
