@@ -17,7 +17,12 @@ export async function serve(config: Config): Promise<void> {
   const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const base = config.publicUrl || `http://${local}:${port}`;
   const tlsPort = config.tls ? await app.dropIn.listenTls(config.tlsPort, config.host) : undefined;
-  process.stdout.write(banner(base, config, { proxy: `http://${local}:${port}`, https: tlsPort === undefined ? undefined : `https://${local}:${tlsPort}` }));
+  // stdout is the JSON log (one object a line, for collectors); the banner is for a person at a
+  // terminal, so it goes to stderr, and only when that is a terminal.
+  if (process.stderr.isTTY) {
+    process.stderr.write(banner(base, config, { proxy: `http://${local}:${port}`, https: tlsPort === undefined ? undefined : `https://${local}:${tlsPort}` }));
+  }
+  app.server.log.info({ url: base, https: tlsPort === undefined ? undefined : `https://${local}:${tlsPort}`, data: describeStore(config) }, `Rampart listening on ${base}`);
 }
 
 function banner(base: string, config: Config, urls: { proxy: string; https: string | undefined }): string {

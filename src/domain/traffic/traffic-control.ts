@@ -7,6 +7,7 @@ import type { FaultRuleStore } from '../ports.js';
 import type { Journal } from './journal.js';
 import { capLimits, effectiveLimits, limitKey, type LimitOverride, type LimitSettings, type RateLimiter } from './limits.js';
 import type { Principal } from '../identity/principal.js';
+import { NO_TRAFFIC_OBSERVER, type TrafficObserver } from './traffic-observer.js';
 
 /** Where the limits of a tenant and of one of its applications are written down. */
 export type LimitLookup = (tenantId: string, appId: string) => Promise<{ tenant?: LimitOverride; app?: LimitOverride }>;
@@ -22,6 +23,8 @@ export interface TrafficParts {
   readonly clock: Clock;
   /** Tells the other instances that a tenant's fault rules changed (a no-op for one instance). */
   readonly announce?: (tenantId: string) => Promise<void>;
+  /** Told of each rate-limit and fault decision (the server's metrics). */
+  readonly observer?: TrafficObserver;
 }
 
 /**
@@ -37,11 +40,13 @@ export class TrafficControl {
   private readonly rules: FaultRuleStore;
   private readonly clock: Clock;
   private readonly announce: (tenantId: string) => Promise<void>;
+  private readonly observer: TrafficObserver;
 
   constructor(parts: TrafficParts) {
     ({ limiter: this.limiter, faults: this.faults, journal: this.journal, global: this.global } = parts);
     ({ lookup: this.lookup, rules: this.rules, clock: this.clock } = parts);
     this.announce = parts.announce ?? (async () => {});
+    this.observer = parts.observer ?? NO_TRAFFIC_OBSERVER;
   }
 
   /**
@@ -56,18 +61,26 @@ export class TrafficControl {
     // A shared limiter that cannot answer (Redis or PostgreSQL down) makes the call 503, as an
     // overloaded real service would, never a 500 and never an uncounted call.
     const admission = await Promise.resolve(this.limiter.consume(limitKey(principal.tenantId, principal.appId, operation), limits)).catch(() => {
+      this.observer.limit(operation, 'unavailable');
       throw errorFor('ServiceUnavailable', 1);
     });
+    this.observer.limit(operation, admission.admitted ? 'admitted' : 'limited');
     if (!admission.admitted) throw errorFor('TooManyRequests', admission.retryAfterSeconds);
   }
 
+  /** undefined (no promise at all) when the tenant has no rules: the common case costs nothing. */
   fault(call: FaultCall): Promise<FaultDecision | undefined> | undefined {
-    return this.faults.decide(call, this.clock.now());
+    const deciding = this.faults.decide(call, this.clock.now());
+    return deciding?.then((decision) => {
+      if (decision) this.observer.fault(call.operation, decision.action.kind);
+      return decision;
+    });
   }
 
   /** The outcome fault rules give the machine action this call creates, if any (issue 11). */
   async actionOutcome(call: FaultCall): Promise<Steer | null> {
     const decision = await this.faults.decideOutcome(call, this.clock.now());
+    if (decision) this.observer.fault(call.operation, decision.action.kind);
     return decision?.action.kind === 'outcome' ? decision.action.steer : null;
   }
 

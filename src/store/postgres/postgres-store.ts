@@ -16,7 +16,8 @@ import { migrateToLatest } from '../migrate.js';
 import { anyTagNodes } from '../query-compiler.js';
 import type { Database, MachineIpRow, MachineRow, MachineTagRow } from '../schema.js';
 import { describePostgresUrl } from './postgres-url.js';
-import { connectKysely } from './pool.js';
+import { kyselyOver, newPool } from './pool.js';
+import { NO_WRITE_TELEMETRY, type WriteTelemetry } from '../../shared/write-telemetry.js';
 
 /** Rows loaded before bulk loads start to refresh planner statistics. */
 const ANALYZE_MIN_ROWS = 10_000;
@@ -28,6 +29,8 @@ const ROWS_PER_INSERT = 5000;
 export interface PostgresOptions {
   /** Connections in the pool. */
   readonly poolSize?: number;
+  /** Told each machine write's time (a group of one: its COMMIT is its flush) and the pool's use (/metrics). */
+  readonly telemetry?: WriteTelemetry;
 }
 
 /**
@@ -42,13 +45,18 @@ export class PostgresStore extends KyselyStore implements Store {
   private bulkRows = 0;
   private analyzedRows = 0;
 
-  private constructor(db: Kysely<Database>) {
+  private constructor(
+    db: Kysely<Database>,
+    private readonly telemetry: WriteTelemetry,
+  ) {
     super(db);
   }
 
   /** Connects, brings the schema to the newest migration (under Kysely's migration lock) and returns the store. */
   static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStore> {
-    const db = connectKysely(url, options.poolSize ?? 10);
+    const max = options.poolSize ?? 10;
+    const pool = newPool(url, max);
+    const db = kyselyOver(pool);
     try {
       await sql`select 1`.execute(db).catch((error: unknown) => {
         throw new Error(`cannot connect to PostgreSQL at ${describePostgresUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
@@ -58,7 +66,9 @@ export class PostgresStore extends KyselyStore implements Store {
       await db.destroy();
       throw error;
     }
-    return new PostgresStore(db);
+    const telemetry = options.telemetry ?? NO_WRITE_TELEMETRY;
+    telemetry.watchPool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }));
+    return new PostgresStore(db, telemetry);
   }
 
   get healthy(): boolean {
@@ -75,6 +85,16 @@ export class PostgresStore extends KyselyStore implements Store {
   // --- machine writes -------------------------------------------------------------------
 
   async update(update: MachineUpdate): Promise<MachineUpdateResult | undefined> {
+    const started = performance.now();
+    const result = await this.write(update);
+    // Each write is its own transaction, durable when COMMIT returns: a group of one, whose flush is the whole write.
+    const seconds = (performance.now() - started) / 1000;
+    this.telemetry.group(1, seconds);
+    this.telemetry.flush(seconds);
+    return result;
+  }
+
+  private async write(update: MachineUpdate): Promise<MachineUpdateResult | undefined> {
     if (update.machineTags === undefined && update.group === undefined && update.deviceValue !== undefined) {
       return this.setValue(update, update.deviceValue);
     }
