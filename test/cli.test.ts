@@ -308,9 +308,9 @@ describe('rampart CLI', () => {
     });
   });
 
-  it('a command other than serve or token writes no demo tenant into the store it reads', async () => {
+  it('a command other than serve, token, seed or import writes no demo tenant into the store it opens', async () => {
     const dataDir = await makeDataDir();
-    assertOk(await runCli(['export', '--tenant', randomUUID(), '--data-dir', dataDir]));
+    assertOk(await runCli(['keys', 'rotate', '--data-dir', dataDir]));
     const shown = await runCli(['tenant', 'show', DEMO_TENANT_ID, '--json', '--data-dir', dataDir]);
     assert.notEqual(shown.code, 0, describeRun(shown));
     assert.match(shown.stderr, /no tenant/);

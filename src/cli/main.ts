@@ -39,8 +39,21 @@ function unknownCommand(program: Command, argv: readonly string[]): string | und
   if (first === undefined || first.startsWith('-')) return undefined;
   const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
   if (names.includes(first) || first === 'help') return undefined;
-  const near = names.filter((n) => n.startsWith(first.slice(0, 2)));
+  const near = names.filter((n) => distance(n, first) <= Math.max(1, Math.floor(first.length / 3)));
   return `unknown command '${first}'${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}; the commands are ${names.join(', ')} (rampart --help)`;
+}
+
+/** Edit distance (Levenshtein): how many letters to change, add or drop to turn a into b. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
 }
 
 /**
