@@ -18,7 +18,8 @@ export const importCommand = withSettings(
     .argument('<file>', 'JSON file ("-" for standard input)')
     .option('--tenant <id>', 'tenant id (created if missing)', tenantArg, DEMO_TENANT_ID)
     .option('--json', 'print the result as JSON'),
-  STORE_SETTINGS,
+  // --no-demo: the demo tenant, when created here, gets no demo applications or users.
+  [...STORE_SETTINGS, 'demo'],
 ).action(async (file: string, options) => {
   const machines = parseFleet(await readInput(file), Date.now(), file);
   await withCore(options, {}, async (core) => {

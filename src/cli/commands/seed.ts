@@ -14,7 +14,8 @@ export const seedCommand = withSettings(
     .option('--seed <n>', 'random seed', wholeNumber, DEMO_FLEET_SEED)
     .option('--stale-fraction <f>', 'share of machines last seen beyond retention (0 to 1)', fraction, 0.05)
     .option('--json', 'print the result as JSON'),
-  STORE_SETTINGS,
+  // --no-demo: the demo tenant, when created here, gets no demo applications or users.
+  [...STORE_SETTINGS, 'demo'],
 ).action(async (options) =>
   withCore(options, {}, async (core) => {
     const tenantId = await ensureTenant(core, options.tenant);
