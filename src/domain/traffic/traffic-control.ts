@@ -91,6 +91,11 @@ export class TrafficControl {
     return this.faults.rulesOf(tenantId).map(faultRuleToSpec);
   }
 
+  /** How many matching calls a rule (by its key) has counted: the console shows a used-up rule as spent. */
+  faultCallsUsed(tenantId: string, ruleKey: string): number | Promise<number> {
+    return this.faults.counters.used(tenantId, ruleKey);
+  }
+
   /** Validates the rule (fault-rule-schema.ts: the same check as a tenant file's) and adds or replaces it by id. */
   async addFaultRule(tenantId: string, data: unknown): Promise<FaultSpec> {
     const rule = faultRuleFromSpec(parseFaultSpec(data, tenantId, this.clock.now()), tenantId, this.clock.now());
