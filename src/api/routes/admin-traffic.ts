@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError, invalidInput } from '../../domain/errors.js';
-import type { FaultSpec } from '../../domain/traffic/fault-spec.js';
 import type { TrafficControl } from '../../domain/traffic/traffic-control.js';
 import { parseLimitKey } from '../../domain/traffic/limits.js';
 import { adminRoute } from './admin-schema.js';
@@ -51,9 +50,7 @@ export function registerTrafficRoutes(app: FastifyInstance, traffic: TrafficCont
   app.get<Tenant>('/tenants/:tenantId/faults', adminRoute('Fault rules of a tenant'), async (request) => ({ value: traffic.faultRules(tenantOf(request)) }));
 
   app.post<Tenant>('/tenants/:tenantId/faults', adminRoute('Add (or replace, by id) a fault rule', 201), async (request, reply) => {
-    const body = request.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidInput('a fault rule must be a JSON object');
-    return reply.code(201).send(await traffic.addFaultRule(tenantOf(request), body as FaultSpec));
+    return reply.code(201).send(await traffic.addFaultRule(tenantOf(request), request.body));
   });
 
   app.delete<Tenant & { Params: { ruleId: string } }>('/tenants/:tenantId/faults/:ruleId', adminRoute('Remove a fault rule', 204), async (request, reply) => {
@@ -64,8 +61,7 @@ export function registerTrafficRoutes(app: FastifyInstance, traffic: TrafficCont
   });
 
   app.patch<Tenant & { Params: { ruleId: string } }>('/tenants/:tenantId/faults/:ruleId', adminRoute('Switch a fault rule off or on: {"enabled": false}'), async (request) => {
-    const enabled = (request.body as { enabled?: unknown } | undefined)?.enabled;
-    if (typeof enabled !== 'boolean') throw invalidInput('the body must be {"enabled": true} or {"enabled": false}');
+    const enabled = switchOf(request.body);
     if (!(await traffic.setFaultEnabled(tenantOf(request), request.params.ruleId, enabled))) {
       throw new ApiError('ResourceNotFound', `Fault rule ${request.params.ruleId} was not found`);
     }
@@ -82,4 +78,13 @@ export function registerTrafficRoutes(app: FastifyInstance, traffic: TrafficCont
     await traffic.reset(tenantId);
     return { tenant: tenantId, machines: await reset(tenantId) };
   });
+}
+
+/** `PATCH .../faults/{id}`: exactly {"enabled": true|false}; another key is refused, like everywhere else. */
+function switchOf(body: unknown): boolean {
+  const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const extra = Object.keys(fields ?? {}).find((k) => k !== 'enabled');
+  if (extra !== undefined) throw invalidInput(`/${extra}: unknown property '${extra}' (allowed: enabled)`);
+  if (typeof fields?.enabled !== 'boolean') throw invalidInput('the body must be {"enabled": true} or {"enabled": false}');
+  return fields.enabled;
 }

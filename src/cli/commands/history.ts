@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { createCore } from '../../app.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { wireTimestamp } from '../../shared/timestamp.js';
-import { configFrom, withSettings } from '../options.js';
+import { withCore } from '../open-core.js';
+import { STORE_SETTINGS, withSettings } from '../options.js';
 import { printJson } from '../output.js';
 import { tenantArg, wholeNumber } from './shared.js';
 
@@ -13,9 +13,9 @@ export const historyCommand = withSettings(
     .option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID)
     .option('--limit <n>', 'most entries to show', wholeNumber, 100)
     .option('--json', 'print as JSON'),
-).action(async (machine: string, options) => {
-  const core = await createCore(configFrom(options));
-  try {
+  STORE_SETTINGS,
+).action(async (machine: string, options) =>
+  withCore(options, { existing: true, tenant: options.tenant }, async (core) => {
     const entries = (await core.machines.history(options.tenant, machine, options.limit)).map((e) => ({
       ...e,
       at: wireTimestamp(e.at),
@@ -27,7 +27,5 @@ export const historyCommand = withSettings(
         `${e.at}  ${e.oldValue.padEnd(6)} -> ${e.newValue.padEnd(6)}  ${e.route.padEnd(14)} app ${e.appId ?? '-'}${e.userId ? ` user ${e.userId}` : ''}  request ${e.requestId ?? '-'}\n`,
       );
     }
-  } finally {
-    await core.close();
-  }
-});
+  }),
+);

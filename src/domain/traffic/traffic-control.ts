@@ -2,6 +2,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Steer } from '../actions/action-lifecycle.js';
 import { ApiError, type ErrorCode } from '../errors.js';
 import { faultRuleFromSpec, faultRuleToSpec, type FaultSpec } from './fault-spec.js';
+import { parseFaultSpec } from './fault-rule-schema.js';
 import type { FaultCall, FaultDecision, FaultInjector, FaultRule } from './faults.js';
 import type { FaultRuleStore } from '../ports.js';
 import type { Journal } from './journal.js';
@@ -108,8 +109,9 @@ export class TrafficControl {
     return this.faults.counters.used(tenantId, ruleKey);
   }
 
-  async addFaultRule(tenantId: string, spec: FaultSpec): Promise<FaultSpec> {
-    const rule = faultRuleFromSpec(spec, tenantId, this.clock.now());
+  /** Validates the rule (fault-rule-schema.ts: the same check as a tenant file's) and adds or replaces it by id. */
+  async addFaultRule(tenantId: string, data: unknown): Promise<FaultSpec> {
+    const rule = faultRuleFromSpec(parseFaultSpec(data, tenantId, this.clock.now()), tenantId, this.clock.now());
     await this.replace(tenantId, [...this.faults.rulesOf(tenantId).filter((r) => r.id !== rule.id), rule]);
     return faultRuleToSpec(rule);
   }
