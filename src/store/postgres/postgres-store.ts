@@ -18,7 +18,7 @@ import { anyTagNodes } from '../query-compiler.js';
 import type { Database, MachineIpRow, MachineRow, MachineTagRow } from '../schema.js';
 import { describePostgresUrl } from './postgres-url.js';
 import { kyselyOver, newPool } from './pool.js';
-import { ValueWriteBatcher, type BatchRow } from './value-batch.js';
+import { ValueWriteBatcher, type BatchLimits, type BatchRow } from './value-batch.js';
 
 /** Rows loaded before bulk loads start to refresh planner statistics. */
 const ANALYZE_MIN_ROWS = 10_000;
@@ -30,6 +30,8 @@ const ROWS_PER_INSERT = 5000;
 export interface PostgresOptions {
   /** Connections in the pool. */
   readonly poolSize?: number;
+  /** How device-value changes are grouped (value-batch.ts); set by benches comparing with one statement per change. */
+  readonly valueBatch?: BatchLimits;
 }
 
 /**
@@ -46,9 +48,9 @@ export class PostgresStore extends KyselyStore implements Store {
 
   private readonly values: ValueWriteBatcher;
 
-  private constructor(db: Kysely<Database>, pool: pg.Pool) {
+  private constructor(db: Kysely<Database>, pool: pg.Pool, batch: BatchLimits | undefined) {
     super(db);
-    this.values = new ValueWriteBatcher(async (name, text, values) => (await pool.query<BatchRow>({ name, text, values })).rows);
+    this.values = new ValueWriteBatcher(async (name, text, values) => (await pool.query<BatchRow>({ name, text, values })).rows, batch);
   }
 
   /** Connects, brings the schema to the newest migration (under Kysely's migration lock) and returns the store. */
@@ -64,7 +66,7 @@ export class PostgresStore extends KyselyStore implements Store {
       await db.destroy();
       throw error;
     }
-    return new PostgresStore(db, pool);
+    return new PostgresStore(db, pool, options.valueBatch);
   }
 
   get healthy(): boolean {

@@ -20,10 +20,15 @@ import type { MachineRow } from '../schema.js';
  * so it reads the value the first one committed and the history chains.
  */
 
-/** Batches written at once; the pool's other connections stay free for reads. */
-const IN_FLIGHT = 2;
-/** Changes per statement at most: 11 arrays of this many elements, a short transaction. */
-const MAX_BATCH = 256;
+export interface BatchLimits {
+  /** Batches written at once; the pool's other connections stay free for reads. */
+  readonly inFlight: number;
+  /** Changes per statement at most (1: a statement and a commit per change, as before issue 15). */
+  readonly maxBatch: number;
+}
+
+/** Two statements at a time, of up to 256 changes each (eleven arrays of that many elements: a short transaction). */
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { inFlight: 2, maxBatch: 256 };
 
 export interface ValueWrite {
   readonly scope: MachineScope;
@@ -75,7 +80,10 @@ export class ValueWriteBatcher {
   private readonly queue: Pending[] = [];
   private inFlight = 0;
 
-  constructor(private readonly run: RunStatement) {}
+  constructor(
+    private readonly run: RunStatement,
+    private readonly limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+  ) {}
 
   /** The machine's row before the change (under the lock), or undefined when it is not visible. */
   write(write: ValueWrite): Promise<MachineRow | undefined> {
@@ -86,7 +94,7 @@ export class ValueWriteBatcher {
   }
 
   private pump(): void {
-    while (this.inFlight < IN_FLIGHT && this.queue.length > 0) {
+    while (this.inFlight < this.limits.inFlight && this.queue.length > 0) {
       const batch = this.take();
       this.inFlight++;
       void this.send(batch).finally(() => {
@@ -102,7 +110,7 @@ export class ValueWriteBatcher {
     const keys = new Set<string>();
     const rest: Pending[] = [];
     for (const pending of this.queue) {
-      if (batch.length < MAX_BATCH && !keys.has(pending.key)) {
+      if (batch.length < this.limits.maxBatch && !keys.has(pending.key)) {
         keys.add(pending.key);
         batch.push(pending);
       } else {
