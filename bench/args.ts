@@ -25,8 +25,6 @@ export interface BenchOptions {
   readonly waitIdleS: number;
   /** Exit non-zero when a target fails, not only on correctness failures. */
   readonly strict: boolean;
-  /** bench:backends also measures PostgreSQL x1 with migration 0012 undone (the schema before issue 15). */
-  readonly schemaBefore: boolean;
 }
 
 /** Defaults a bench script may set differently (bench/backends.ts runs more configurations). */
@@ -52,8 +50,7 @@ export const usage = (defaults: BenchDefaults = RUN_DEFAULTS): string => `${defa
   --spread <n>        machines the load is spread over (default 50)
   --no-pin            do not pin processes to cores with taskset
   --wait-idle <s>     before each run, wait up to s seconds for other processes to go quiet (default ${defaults.waitIdleS}; 0: off)
-  --strict            exit 1 when a target fails (default: only on correctness failures)
-  --schema-before     backends: also PostgreSQL x1 with migration 0012 undone, to compare schemas in one run`;
+  --strict            exit 1 when a target fails (default: only on correctness failures)`;
 
 const SCENARIOS: readonly ScenarioName[] = ['setDeviceValue', 'getMachine', 'createAction', 'getAction'];
 
@@ -74,7 +71,6 @@ export function parseOptions(argv: readonly string[], defaults: BenchDefaults = 
       'no-pin': { type: 'boolean' },
       'wait-idle': { type: 'string' },
       strict: { type: 'boolean' },
-      'schema-before': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -98,7 +94,6 @@ export function parseOptions(argv: readonly string[], defaults: BenchDefaults = 
     pin: !values['no-pin'],
     waitIdleS: number('--wait-idle', values['wait-idle'], defaults.waitIdleS, 0, 600),
     strict: values.strict ?? false,
-    schemaBefore: values['schema-before'] ?? false,
   };
 }
 

@@ -19,23 +19,19 @@ import { BODIES, captureReplies, checkHistory, fetchToken, historyVerdict, type 
 import { ms, non200, table, type ScenarioName } from './report.js';
 import { MACHINE_SCENARIOS } from './scenarios.js';
 import { buildServer, ROOT, startRampart, type Running } from './servers.js';
-import { undoHotValues } from './schema-before.js';
 
 const OTHER_CPU_WARN = 0.15;
 
 interface Config {
   readonly backend: 'SQLite' | 'PostgreSQL';
   readonly instances: 1 | 2;
-  /** Undo migration 0012 once the instances are up: the schema as it was before issue 15, same code. */
-  readonly schemaBefore?: boolean;
 }
 const CONFIGS: readonly Config[] = [
   { backend: 'SQLite', instances: 1 },
   { backend: 'PostgreSQL', instances: 1 },
   { backend: 'PostgreSQL', instances: 2 },
 ];
-const SCHEMA_BEFORE: Config = { backend: 'PostgreSQL', instances: 1, schemaBefore: true };
-const label = (c: Config) => `${c.backend} x${c.instances}${c.schemaBefore ? ' pre-0012' : ''}`;
+const label = (c: Config) => `${c.backend} x${c.instances}`;
 
 /** One measured run of one configuration: one load result per instance, run at the same time. */
 interface Measurement {
@@ -61,7 +57,7 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
   group.trackDir(work);
 
   const unavailable = await postgresUnavailable();
-  const configs = unavailable ? CONFIGS.filter((c) => c.backend === 'SQLite') : options.schemaBefore ? [CONFIGS[0]!, SCHEMA_BEFORE, ...CONFIGS.slice(1)] : CONFIGS;
+  const configs = unavailable ? CONFIGS.filter((c) => c.backend === 'SQLite') : CONFIGS;
   process.stdout.write(
     [
       '',
@@ -148,7 +144,6 @@ async function measureConfig(
     // One after the other: the second finds the demo tenant the first provisioned.
     servers.push(await startRampart(group, { dataDir, logLevel: 'warn', machines: options.machines, core, logFile: `${dataDir}.log`, name: `${name} #${i + 1}`, ...(database ? { store: database.url } : {}) }));
   }
-  if (config.schemaBefore && database) await undoHotValues(database.url);
   // A token from the first instance: on PostgreSQL the second must accept it too (shared keys).
   const headers = { authorization: `Bearer ${await fetchToken(servers[0]!.base)}`, 'content-type': 'application/json' };
   let acknowledged = 0;
@@ -198,7 +193,7 @@ async function measureConfig(
       runs.push(m);
       const latency = sides.map((s) => `p50 ${ms(s.latencyMs.p50)} p99 ${ms(s.latencyMs.p99)}`).join(' | ');
       process.stdout.write(
-        `${options.rounds > 1 ? `[${round}] ` : ''}${scenario.padEnd(15)} ${name.padEnd(23)} ${Math.round(m.reqPerSec).toString().padStart(6)} req/s  ${latency}${dbCores === undefined ? '' : `  db ${dbCores.toFixed(2)} cores, ${dbCpuPerRequest(m)} us/req`}${bad ? `  ${bad} NON-200 RESPONSES OR ERRORS: ${sides.map((s) => JSON.stringify(s.statusCounts)).join(' ')}` : ''}\n`,
+        `${options.rounds > 1 ? `[${round}] ` : ''}${scenario.padEnd(15)} ${name.padEnd(14)} ${Math.round(m.reqPerSec).toString().padStart(6)} req/s  ${latency}${dbCores === undefined ? '' : `  db ${dbCores.toFixed(2)} cores, ${dbCpuPerRequest(m)} us/req`}${bad ? `  ${bad} NON-200 RESPONSES OR ERRORS: ${sides.map((s) => JSON.stringify(s.statusCounts)).join(' ')}` : ''}\n`,
       );
     }
   }

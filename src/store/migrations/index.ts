@@ -9,7 +9,6 @@ import * as sharedState from './0007-shared-state.js';
 import * as machineCounts from './0008-machine-counts.js';
 import * as consoleNameOrder from './0009-console-name-order.js';
 import * as machineActions from './0010-machine-actions.js';
-import * as hotDeviceValue from './0012-hot-device-value.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -26,7 +25,6 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-machine-counts': machineCounts,
   '0009-console-name-order': consoleNameOrder,
   '0010-machine-actions': machineActions,
-  '0012-hot-device-value': hotDeviceValue,
 };
 
 export const migrationProvider: MigrationProvider = {
