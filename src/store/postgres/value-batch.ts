@@ -2,6 +2,7 @@ import type { DeviceValue } from '../../domain/machines/device-value.js';
 import type { ChangeContext } from '../../domain/machines/value-change.js';
 import type { MachineScope } from '../../domain/ports.js';
 import type { MachineRow } from '../schema.js';
+import { MACHINE_COLUMNS } from '../sqlite/machine-row-values.js';
 
 /*
  * Group commit for device-value changes on PostgreSQL (issue 15, docs/adr/0013-postgresql-group-commit.md).
@@ -51,6 +52,11 @@ interface Pending {
 }
 
 const STATEMENT_NAME = 'rampart_set_device_values';
+/*
+ * The columns are named, not `m.*`: a prepared statement whose result columns change (a later
+ * migration adding a column while this instance runs) fails with "cached plan must not change
+ * result type" until its connection closes.
+ */
 const STATEMENT = `
 with input as (
   select ord, tenant_id collate "C" as tenant_id, id collate "C" as id, new_value, visible_since collate "C" as visible_since,
@@ -58,7 +64,7 @@ with input as (
   from unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
     as i(ord, tenant_id, id, new_value, visible_since, groups, changed_at, app_id, user_id, route, request_id)
 ), old as (
-  select m.*, i.ord as batch_ord
+  select ${MACHINE_COLUMNS.map((c) => `m.${c}`).join(', ')}, i.ord as batch_ord
   from input i join machines m on m.tenant_id = i.tenant_id and m.id = i.id
   where m.last_seen >= i.visible_since and (i.groups is null or m.rbac_group_id = any (i.groups))
   order by m.tenant_id, m.id
