@@ -12,6 +12,7 @@ import type { Machine } from '../src/domain/machines/machine.js';
 import type { ChangeContext } from '../src/domain/machines/value-change.js';
 import type { MachineScope, Store } from '../src/domain/ports.js';
 import { generateFleet } from '../src/fleet/generator.js';
+import { ValueWriteBatcher, type BatchRow } from '../src/store/postgres/value-batch.js';
 import { timestampFromMillis, type Timestamp } from '../src/shared/timestamp.js';
 import { BACKENDS, type OpenedBackend } from './helpers/store-backends.js';
 
@@ -106,5 +107,44 @@ describe('PostgreSQL batched device-value changes', async () => {
 
   it('finds no machine whose id holds a NUL, as any other lookup', opts, async () => {
     assert.equal(await first.update({ scope: scope(), machineId: `${machines[0]?.id}\u0000`, deviceValue: 'High', change: change('nul') }), undefined);
+  });
+});
+
+describe('ValueWriteBatcher (no database)', () => {
+  const write = (machineId: string, requestId: string) => ({ scope: scope(), machineId, deviceValue: 'High' as DeviceValue, change: change(requestId) });
+  const row = (id: string, ord: number) => ({ id, tenant_id: TENANT, device_value: 'Low', batch_ord: ord }) as unknown as BatchRow;
+  const ids = (values: unknown[]) => values[2] as string[];
+
+  it('groups what arrives while a batch is written, one change per machine and batch', async () => {
+    const sent: string[][] = [];
+    const batcher = new ValueWriteBatcher(async (_name, _text, values) => {
+      sent.push(ids(values));
+      return ids(values).map((id, ord) => row(id, ord));
+    }, { inFlight: 1, maxBatch: 10 });
+    const results = await Promise.all(['a', 'b', 'a', 'c', 'a'].map((id, i) => batcher.write(write(id, `r${i}`))));
+    assert.deepEqual(sent, [['a'], ['b', 'a', 'c'], ['a']]);
+    assert.deepEqual(results.map((r) => r?.id), ['a', 'b', 'a', 'c', 'a']);
+  });
+
+  it('tries a refused batch again change by change, and fails only the change that fails alone', async () => {
+    const refusal = Object.assign(new Error('deadlock detected'), { code: '40P01', severity: 'ERROR' });
+    const batcher = new ValueWriteBatcher(async (_name, _text, values) => {
+      if (ids(values).length > 1 || ids(values)[0] === 'bad') throw refusal;
+      return [row(ids(values)[0] as string, 0)];
+    }, { inFlight: 1, maxBatch: 10 });
+    // x goes alone (the batcher is idle); bad and y wait for it and go together, are refused, then go one by one.
+    const settled = await Promise.allSettled(['x', 'bad', 'y'].map((id, i) => batcher.write(write(id, `q${i}`))));
+    assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('does not try again when the connection was lost (the commit is unknown)', async () => {
+    let calls = 0;
+    const batcher = new ValueWriteBatcher(async () => {
+      calls++;
+      throw new Error('Connection terminated unexpectedly');
+    }, { inFlight: 1, maxBatch: 10 });
+    const settled = await Promise.allSettled(['x', 'y'].map((id, i) => batcher.write(write(id, `c${i}`))));
+    assert.deepEqual(settled.map((s) => s.status), ['rejected', 'rejected']);
+    assert.equal(calls, 2, 'x alone (it found the batcher idle), then y: no retries');
   });
 });

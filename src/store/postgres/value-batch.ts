@@ -132,9 +132,11 @@ export class ValueWriteBatcher {
     try {
       rows = await this.run(STATEMENT_NAME, STATEMENT, parameters(batch.map((p) => p.write)));
     } catch (error) {
-      // One statement, one transaction: nothing of it was written. A batch of several is tried
-      // again change by change, so one change's failure (or a lost deadlock) is that change's only.
-      if (batch.length === 1) batch[0]?.reject(error);
+      // When PostgreSQL refused the statement, its one transaction wrote nothing: a batch of
+      // several is tried again change by change, so one change's failure (or a lost deadlock) is
+      // that change's only. A lost connection leaves the commit unknown: trying again could write
+      // a change twice, so those fail as they are, as a single change would.
+      if (batch.length === 1 || !refusedByServer(error)) for (const p of batch) p.reject(error);
       else await Promise.all(batch.map((p) => this.send([p])));
       return;
     }
@@ -147,6 +149,10 @@ export class ValueWriteBatcher {
     });
   }
 }
+
+/** An error PostgreSQL reported for the statement (it carries a SQLSTATE and a severity), not a lost connection. */
+const refusedByServer = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { severity?: unknown }).severity === 'string';
 
 /** The statement's eleven arrays, element `ord` of each describing change `ord`. */
 function parameters(writes: readonly ValueWrite[]): unknown[] {
