@@ -32,6 +32,7 @@ import { actionServices, type ActionServices } from './domain/actions/action-ser
 import type { ActionService } from './domain/actions/action-service.js';
 import type { MachineLocks } from './domain/machines/tag-service.js';
 import { openDropIn, type DropIn, type DropInOptions } from './net/drop-in.js';
+import { interceptedHosts } from './net/proxy-policy.js';
 
 export interface Core {
   readonly config: Config;
@@ -149,6 +150,8 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     bodyLimit: config.bodyLimit,
     pageSize: config.pageSize,
     trustProxy: config.trustProxy,
+    connections: config,
+    links: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, interceptedHosts: interceptedHosts(config.interceptHosts) },
     ready: () => !closing && store.healthy,
     instance: () => ({ id: cluster.instanceId, leader: cluster.leader }),
     frontDoor: dropIn.frontDoor,

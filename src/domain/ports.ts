@@ -179,6 +179,8 @@ export interface FaultRuleStore {
 export interface LimitCounterStore {
   loadLimitCounters(): Promise<LimitCounter[]>;
   saveLimitCounters(counters: readonly LimitCounter[]): Promise<void>;
+  /** One key's windows, written (durably, as any write) before the promise resolves. */
+  saveLimitCounter(counter: LimitCounter): Promise<void>;
 }
 
 /**

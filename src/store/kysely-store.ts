@@ -251,6 +251,11 @@ export abstract class KyselyStore {
     return (await this.all(this.db.selectFrom('limit_counters').selectAll().orderBy('key').compile())).map(rowToLimitCounter);
   }
 
+  async saveLimitCounter(c: LimitCounter): Promise<void> {
+    const values = { minute_start: c.minuteStart, minute_count: c.minuteCount, hour_start: c.hourStart, hour_count: c.hourCount };
+    await this.exec(this.db.insertInto('limit_counters').values({ key: c.key, ...values }).onConflict((oc) => oc.column('key').doUpdateSet(values)).compile());
+  }
+
   async saveLimitCounters(counters: readonly LimitCounter[]): Promise<void> {
     await this.exec(
       this.db.deleteFrom('limit_counters').compile(),
