@@ -18,5 +18,5 @@ export function newPool(url: string, max: number): pg.Pool {
 /** Kysely over its own pool of `max` connections. */
 export const connectKysely = (url: string, max: number): Kysely<Database> => kyselyOver(newPool(url, max));
 
-/** Kysely over a pool the caller keeps (to read its use for /metrics). */
+/** Kysely over a pool the caller also uses directly (named, prepared statements; its use for /metrics); destroying it ends the pool. */
 export const kyselyOver = (pool: pg.Pool): Kysely<Database> => new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

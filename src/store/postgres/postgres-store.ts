@@ -1,4 +1,5 @@
 import { sql, type CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import type pg from 'pg';
 import type { DeviceValue } from '../../domain/machines/device-value.js';
 import type { IpAssignment, IpSearch } from '../../domain/machines/ip-history.js';
 import type { Machine } from '../../domain/machines/machine.js';
@@ -18,6 +19,7 @@ import type { Database, MachineIpRow, MachineRow, MachineTagRow } from '../schem
 import { describePostgresUrl } from './postgres-url.js';
 import { kyselyOver, newPool } from './pool.js';
 import { NO_WRITE_TELEMETRY, type WriteTelemetry } from '../../shared/write-telemetry.js';
+import { ValueWriteBatcher, type BatchLimits, type BatchRow } from './value-batch.js';
 
 /** Rows loaded before bulk loads start to refresh planner statistics. */
 const ANALYZE_MIN_ROWS = 10_000;
@@ -31,6 +33,8 @@ export interface PostgresOptions {
   readonly poolSize?: number;
   /** Told each machine write's time (a group of one: its COMMIT is its flush) and the pool's use (/metrics). */
   readonly telemetry?: WriteTelemetry;
+  /** How device-value changes are grouped (value-batch.ts); set by benches comparing with one statement per change. */
+  readonly valueBatch?: BatchLimits;
 }
 
 /**
@@ -45,11 +49,16 @@ export class PostgresStore extends KyselyStore implements Store {
   private bulkRows = 0;
   private analyzedRows = 0;
 
+  private readonly values: ValueWriteBatcher;
+
   private constructor(
     db: Kysely<Database>,
+    pool: pg.Pool,
+    batch: BatchLimits | undefined,
     private readonly telemetry: WriteTelemetry,
   ) {
     super(db);
+    this.values = new ValueWriteBatcher(async (name, text, values) => (await pool.query<BatchRow>({ name, text, values })).rows, batch);
   }
 
   /** Connects, brings the schema to the newest migration (under Kysely's migration lock) and returns the store. */
@@ -68,7 +77,7 @@ export class PostgresStore extends KyselyStore implements Store {
     }
     const telemetry = options.telemetry ?? NO_WRITE_TELEMETRY;
     telemetry.watchPool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }));
-    return new PostgresStore(db, telemetry);
+    return new PostgresStore(db, pool, options.valueBatch, telemetry);
   }
 
   get healthy(): boolean {
@@ -109,46 +118,16 @@ export class PostgresStore extends KyselyStore implements Store {
   }
 
   /**
-   * A value-only change (setDeviceValue, the hot path) in one statement, so one round trip and
-   * an implicit commit instead of five: lock the visible row, update it and append the history
-   * entry whose old value is the locked row's. Under a concurrent writer, FOR UPDATE waits and
-   * then reads the row as that writer left it, so the entries still chain.
+   * A value-only change (setDeviceValue, the hot path) goes with the changes arriving meanwhile:
+   * one statement locks the visible rows, updates them and appends their history entries, whose
+   * old value is each locked row's (value-batch.ts). Under a concurrent writer, FOR UPDATE waits
+   * and then reads the row as that writer left it, so the entries still chain.
    */
   private async setValue(update: MachineUpdate, deviceValue: DeviceValue): Promise<MachineUpdateResult | undefined> {
     const { scope, machineId, change } = update;
-    const query = this.db
-      .with('old', () => inScope(this.db.selectFrom('machines').selectAll(), scope).where('id', '=', machineId).forUpdate())
-      .with('upd', (db) =>
-        db
-          .updateTable('machines')
-          .set({ device_value: deviceValue })
-          .from('old')
-          .whereRef('machines.tenant_id', '=', 'old.tenant_id')
-          .whereRef('machines.id', '=', 'old.id'),
-      )
-      .with('hist', (db) =>
-        db
-          .insertInto('value_history')
-          .columns(['tenant_id', 'machine_id', 'old_value', 'new_value', 'changed_at', 'app_id', 'user_id', 'route', 'request_id'])
-          .expression(
-            db
-              .selectFrom('old')
-              .select((eb) => [
-                'old.tenant_id',
-                'old.id',
-                'old.device_value',
-                eb.val(deviceValue).as('new_value'),
-                eb.val(change.at).as('changed_at'),
-                eb.val(change.appId).as('app_id'),
-                eb.val(change.userId).as('user_id'),
-                eb.val(change.route).as('route'),
-                eb.val(change.requestId).as('request_id'),
-              ]),
-          ),
-      )
-      .selectFrom('old')
-      .selectAll();
-    const [current] = await this.all(query.compile() as CompiledQuery<MachineRow>);
+    // As every lookup here: a key holding NUL names nothing stored (see `all`).
+    if ([scope.tenantId, machineId, change.appId, change.userId, change.requestId].some(holdsNul)) return undefined;
+    const current = await this.values.write({ scope, machineId, deviceValue, change });
     if (!current) return undefined;
     return { machine: rowToMachine({ ...current, device_value: deviceValue }), previousDeviceValue: current.device_value as DeviceValue };
   }
