@@ -34,8 +34,9 @@ export interface MachineStore {
   idsByDnsName(scope: MachineScope, dnsNameLower: string, limit: number): Promise<string[]>;
   /**
    * Applies the changes atomically and durably (flushed to disk before the promise resolves).
-   * When `deviceValue` is set, a value-history entry with the old and new value and `change` is
-   * written in the same transaction. Undefined when the machine is not (or no longer) visible.
+   * When `deviceValue` is set and differs from the machine's value, a value-history entry with the
+   * old and new value and `change` is written in the same transaction (only real changes are
+   * history: setting the value a machine already has writes none). Undefined when the machine is not (or no longer) visible.
    */
   update(update: MachineUpdate): Promise<MachineUpdateResult | undefined>;
   history(tenantId: string, machineId: string, limit: number): Promise<ValueChange[]>;

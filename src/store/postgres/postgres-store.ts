@@ -91,7 +91,7 @@ export class PostgresStore extends KyselyStore implements Store {
   /**
    * A value-only change (setDeviceValue, the hot path) in one statement, so one round trip and
    * an implicit commit instead of five: lock the visible row, update it and append the history
-   * entry whose old value is the locked row's. Under a concurrent writer, FOR UPDATE waits and
+   * entry whose old value is the locked row's (none when it already had the value). Under a concurrent writer, FOR UPDATE waits and
    * then reads the row as that writer left it, so the entries still chain.
    */
   private async setValue(update: MachineUpdate, deviceValue: DeviceValue): Promise<MachineUpdateResult | undefined> {
@@ -123,7 +123,9 @@ export class PostgresStore extends KyselyStore implements Store {
                 eb.val(change.userId).as('user_id'),
                 eb.val(change.route).as('route'),
                 eb.val(change.requestId).as('request_id'),
-              ]),
+              ])
+              // Only a real change is history (isValueChange): the locked row's value decides.
+              .where('old.device_value', '<>', deviceValue),
           ),
       )
       .selectFrom('old')
