@@ -10,6 +10,7 @@ import type { LimitCounter, LimitOverride } from './traffic/limits.js';
 import type { Tenant } from './identity/tenant.js';
 import type { ChangeContext, ValueChange } from './machines/value-change.js';
 import type { ActionStore } from './actions/action-ports.js';
+import type { AuditStore } from './audit/audit-service.js';
 
 /**
  * The storage port. Each backend (SQLite today, PostgreSQL later) implements it by mapping rows
@@ -26,7 +27,7 @@ export interface MachineScope {
   readonly rbacGroupIds: readonly number[] | null;
 }
 
-export interface MachineStore {
+export interface MachineStore extends AuditStore {
   getById(scope: MachineScope, id: string): Promise<Machine | undefined>;
   /** Ids of visible machines with this aadDeviceId (lower case), at most `limit`. */
   idsByAadDeviceId(scope: MachineScope, aadDeviceId: string, limit: number): Promise<string[]>;

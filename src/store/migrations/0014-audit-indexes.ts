@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * The fleet audit (issue 13) on a million history rows: its page is ordered by (changed_at, seq),
+ * newest first, so each filter gets an index that leads with it and ends in that order. The
+ * database then reads one index backwards from the keyset position and stops after a page,
+ * instead of sorting every matching entry. The values (three of them) and time ranges need no
+ * index of their own: they read the tenant-wide one, where about every third row matches.
+ */
+const INDEXES: Record<string, readonly string[]> = {
+  value_history_by_time: ['tenant_id', 'changed_at', 'seq'],
+  value_history_by_machine_time: ['tenant_id', 'machine_id', 'changed_at', 'seq'],
+  value_history_by_user_time: ['tenant_id', 'user_id', 'changed_at', 'seq'],
+  value_history_by_app_time: ['tenant_id', 'app_id', 'changed_at', 'seq'],
+  value_history_by_route_time: ['tenant_id', 'route', 'changed_at', 'seq'],
+};
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  for (const [name, columns] of Object.entries(INDEXES)) {
+    await db.schema.createIndex(name).ifNotExists().on('value_history').columns([...columns]).execute();
+  }
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  for (const name of Object.keys(INDEXES)) await db.schema.dropIndex(name).ifExists().execute();
+}
