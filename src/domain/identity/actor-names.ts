@@ -39,15 +39,25 @@ export class ActorNames {
     return appId === null ? null : (this.apps.get(appId) ?? null);
   }
 
-  /** One name for a change: the user when there is one, else the application, else "system" (seed, import, CLI). */
   who(actor: Actor): string {
-    if (actor.userId) return this.userName(actor.userId) ?? actor.userId;
-    if (actor.appId) return this.appName(actor.appId) ?? actor.appId;
-    return 'system';
+    return whoOf({ ...actor, userPrincipalName: this.userName(actor.userId), appName: this.appName(actor.appId) });
   }
 
   /** The application a user acted through, named; empty for a change without a user. */
   via(actor: Actor): string {
     return actor.userId && actor.appId ? (this.appName(actor.appId) ?? actor.appId) : '';
   }
+}
+
+/** An actor with its names already looked up (a HistoryEntry is one). */
+export interface NamedActor extends Actor {
+  readonly userPrincipalName: string | null;
+  readonly appName: string | null;
+}
+
+/** One name for a change: the user when there is one, else the application, else "system" (seed, import, CLI). */
+export function whoOf(actor: NamedActor): string {
+  if (actor.userId) return actor.userPrincipalName ?? actor.userId;
+  if (actor.appId) return actor.appName ?? actor.appId;
+  return 'system';
 }
