@@ -15,6 +15,7 @@ import { FaultInjector } from './domain/traffic/faults.js';
 import { TrafficControl } from './domain/traffic/traffic-control.js';
 import { hashSecret, verifySecret } from './auth/secrets.js';
 import { MachineService } from './domain/machines/machine-service.js';
+import { AuditService } from './domain/audit/audit-service.js';
 import { InventoryService } from './domain/machines/inventory-service.js';
 import { TagService } from './domain/machines/tag-service.js';
 import type { Store } from './domain/ports.js';
@@ -48,6 +49,8 @@ export interface Core {
   readonly tenants: TenantAdmin;
   readonly access: MachineAccess;
   readonly machines: MachineService;
+  /** Device-value history, per machine and fleet-wide (the admin API's and the CLI's). */
+  readonly audit: AuditService;
   readonly inventory: InventoryService;
   readonly tags: TagService;
   /** Machine actions and investigations, without fault steering or download links (the CLI's). */
@@ -95,12 +98,13 @@ export async function createCore(config: Config, clock: Clock = systemClock, opt
     const access = new MachineAccess(store, policy, clock);
     const locks = openMachineLocks(config);
     const machines = new MachineService(access, locks);
+    const audit = new AuditService(store, access);
     const inventory = new InventoryService(access, { pageSize: config.pageSize });
     const tags = new TagService(access, locks);
     const actions = actionServices({ access, store: store.actions, locks, clock, defaultPreset: config.actionTimings });
     const alerts = new AlertService({ access, store: store.alerts, locks, clock });
     return {
-      config, clock, store, keys, issuer, policy, tenants, access, machines, inventory, tags, actions, alerts, locks,
+      config, clock, store, keys, issuer, policy, tenants, access, machines, audit, inventory, tags, actions, alerts, locks,
       async close() {
         await locks.close();
         await store.close();
@@ -143,6 +147,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     logger,
     metrics,
     machines: core.machines,
+    audit: core.audit,
     inventory: core.inventory,
     tags: core.tags,
     actions,

@@ -7,6 +7,7 @@ import type { KeyRing } from '../auth/key-ring.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { AccessPolicy } from '../domain/identity/access-policy.js';
 import type { MachineService } from '../domain/machines/machine-service.js';
+import type { AuditService } from '../domain/audit/audit-service.js';
 import type { InventoryService } from '../domain/machines/inventory-service.js';
 import type { TagService } from '../domain/machines/tag-service.js';
 import type { TenantAdmin } from '../domain/identity/tenant-admin.js';
@@ -41,6 +42,7 @@ export interface ServerDeps {
   /** Requests are counted and timed into it, and /metrics serves it. */
   readonly metrics: ServiceMetrics;
   readonly machines: MachineService;
+  readonly audit: AuditService;
   readonly inventory: InventoryService;
   readonly tags: TagService;
   readonly actions: ActionServices;
@@ -139,7 +141,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, {
     prefix: '/admin',
     adminKey: deps.adminKey,
-    machines: deps.machines,
+    audit: deps.audit,
     tenants: deps.tenants,
     keys: deps.keys,
     traffic: deps.traffic,

@@ -1,18 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { KeyRing } from '../../auth/key-ring.js';
 import { ApiError, invalidInput } from '../../domain/errors.js';
-import type { MachineService } from '../../domain/machines/machine-service.js';
 import type { TenantAdmin } from '../../domain/identity/tenant-admin.js';
 import { validateTenantDocument } from '../../domain/identity/tenant-document-schema.js';
 import type { TrafficControl } from '../../domain/traffic/traffic-control.js';
-import { wireTimestamp } from '../../shared/timestamp.js';
+import type { AuditService } from '../../domain/audit/audit-service.js';
+import { registerAuditRoutes } from './admin-audit.js';
 import { registerTrafficRoutes } from './admin-traffic.js';
 import { adminRoute } from './admin-schema.js';
 import { adminKeyCheck } from '../plugins/admin-key.js';
 
 export interface AdminOptions {
   readonly adminKey: string;
-  readonly machines: MachineService;
+  readonly audit: AuditService;
   readonly tenants: TenantAdmin;
   readonly keys: KeyRing;
   readonly traffic: TrafficControl;
@@ -28,7 +28,7 @@ type TenantParams = { Params: { tenantId: string } };
  * The admin API: Rampart's own surface, outside `/api`. It is authenticated by the admin key
  * alone, so a Machine API token (whatever its roles) never opens it.
  */
-export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, machines, tenants, keys, traffic, resetMachines, endConsoleSessions }) => {
+export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, audit, tenants, keys, traffic, resetMachines, endConsoleSessions }) => {
   const isAdmin = adminKeyCheck(adminKey);
   app.addHook('onRequest', async (request) => {
     if (!isAdmin(request.headers.authorization)) {
@@ -76,13 +76,5 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { admin
 
   app.post('/keys/rotate', adminRoute('Start signing tokens with a new key (older keys keep verifying)'), async () => ({ kid: await keys.rotate() }));
 
-  app.get<{ Params: { tenantId: string; machineId: string }; Querystring: { limit?: string } }>(
-    '/tenants/:tenantId/machines/:machineId/history',
-    adminRoute("A machine's device-value history, newest first"),
-    async (request) => {
-      const limit = Math.min(Math.max(Number(request.query.limit ?? 1000) || 1000, 1), 10_000);
-      const entries = await machines.history(request.params.tenantId.toLowerCase(), request.params.machineId, limit);
-      return { value: entries.map((e) => ({ ...e, at: wireTimestamp(e.at) })) };
-    },
-  );
+  registerAuditRoutes(app, audit);
 };

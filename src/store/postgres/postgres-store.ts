@@ -120,7 +120,7 @@ export class PostgresStore extends KyselyStore implements Store {
   /**
    * A value-only change (setDeviceValue, the hot path) goes with the changes arriving meanwhile:
    * one statement locks the visible rows, updates them and appends their history entries, whose
-   * old value is each locked row's (value-batch.ts). Under a concurrent writer, FOR UPDATE waits
+   * old value is each locked row's (none when it already had the value: value-batch.ts). Under a concurrent writer, FOR UPDATE waits
    * and then reads the row as that writer left it, so the entries still chain.
    */
   private async setValue(update: MachineUpdate, deviceValue: DeviceValue): Promise<MachineUpdateResult | undefined> {

@@ -72,11 +72,13 @@ with input as (
 ), upd as (
   update machines set device_value = i.new_value
   from old join input i on i.ord = old.batch_ord
-  where machines.tenant_id = old.tenant_id and machines.id = old.id
+  where machines.tenant_id = old.tenant_id and machines.id = old.id and old.device_value <> i.new_value
 ), hist as (
   insert into value_history (tenant_id, machine_id, old_value, new_value, changed_at, app_id, user_id, route, request_id)
   select old.tenant_id, old.id, old.device_value, i.new_value, i.changed_at, i.app_id, i.user_id, i.route, i.request_id
   from old join input i on i.ord = old.batch_ord
+  -- Only a real change is history (isValueChange): the locked row's value decides.
+  where old.device_value <> i.new_value
   order by old.batch_ord
 )
 select * from old`;
