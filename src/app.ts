@@ -15,6 +15,7 @@ import { FaultInjector } from './domain/traffic/faults.js';
 import { TrafficControl } from './domain/traffic/traffic-control.js';
 import { hashSecret, verifySecret } from './auth/secrets.js';
 import { MachineService } from './domain/machines/machine-service.js';
+import { AuditService } from './domain/audit/audit-service.js';
 import { InventoryService } from './domain/machines/inventory-service.js';
 import { TagService } from './domain/machines/tag-service.js';
 import type { Store } from './domain/ports.js';
@@ -22,7 +23,10 @@ import { provisionDemo } from './fleet/provision-demo.js';
 import { resetMachines } from './fleet/reset.js';
 import { readTenantFiles } from './config/tenant-files.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { openStore } from './store/open-store.js';
+import { openStore, storeLocation } from './store/open-store.js';
+import { ServiceMetrics } from './metrics/service-metrics.js';
+import type { WriteTelemetry } from './shared/write-telemetry.js';
+import type { TrafficObserver } from './domain/traffic/traffic-observer.js';
 import { oneAtATime, openDeployment, openMachineLocks, type Deployment } from './cluster/deployment.js';
 import type { Cluster } from './cluster/cluster.js';
 import { faultSwitchboard } from './console/fault-switchboard.js';
@@ -46,6 +50,8 @@ export interface Core {
   readonly tenants: TenantAdmin;
   readonly access: MachineAccess;
   readonly machines: MachineService;
+  /** Device-value history, per machine and fleet-wide (the admin API's and the CLI's). */
+  readonly audit: AuditService;
   readonly inventory: InventoryService;
   readonly tags: TagService;
   /** Machine actions and investigations, without fault steering or download links (the CLI's). */
@@ -76,10 +82,10 @@ export interface App extends Core {
  * tenant and the tenant files: a CLI command such as `history` run against a data store served
  * with `--no-demo` must not put the demo's well-known credentials into it.
  */
-export async function createCore(config: Config, clock: Clock = systemClock, options: { provision?: boolean } = {}): Promise<Core> {
+export async function createCore(config: Config, clock: Clock = systemClock, options: { provision?: boolean; telemetry?: WriteTelemetry } = {}): Promise<Core> {
   const provision = options.provision ?? false;
   const documents = provision ? readTenantFiles(config.tenantFiles) : []; // a bad file stops start-up before anything opens
-  const store = await openStore(config);
+  const store = await openStore(config, options.telemetry);
   try {
     const keys = new KeyRing(store, clock);
     const policy = new AccessPolicy(store, clock);
@@ -93,12 +99,13 @@ export async function createCore(config: Config, clock: Clock = systemClock, opt
     const access = new MachineAccess(store, policy, clock);
     const locks = openMachineLocks(config);
     const machines = new MachineService(access, locks);
+    const audit = new AuditService(store, access);
     const inventory = new InventoryService(access, { pageSize: config.pageSize });
     const tags = new TagService(access, locks);
     const actions = actionServices({ access, store: store.actions, locks, clock, defaultPreset: config.actionTimings });
     const alerts = new AlertService({ access, store: store.alerts, locks, clock });
     return {
-      config, clock, store, keys, issuer, policy, tenants, access, machines, inventory, tags, actions, alerts, locks,
+      config, clock, store, keys, issuer, policy, tenants, access, machines, audit, inventory, tags, actions, alerts, locks,
       async close() {
         await locks.close();
         await store.close();
@@ -118,12 +125,13 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     onRefusal: (target, refusal, err) =>
       err ? logger.error({ err, proxyTarget: target }, `proxy failed: ${refusal.reason}`) : logger.info({ proxyTarget: target, status: refusal.status }, `proxy refused: ${refusal.reason}`),
   });
-  const core = await createCore(config, options.clock, { provision: true });
+  const metrics = new ServiceMetrics();
+  const core = await createCore(config, options.clock, { provision: true, telemetry: metrics.writes(storeLocation(config).kind) });
   const { store, keys, clock } = core;
   let closing = false;
   const deployment = await openDeployment(config, store, clock, (message) => logger.info(message));
   const { adminKey, cluster } = deployment;
-  const traffic = createTrafficControl(config, core, deployment);
+  const traffic = createTrafficControl(config, core, deployment, metrics.traffic);
   await traffic.loadFaultRules();
   listenToOtherInstances(core, traffic, cluster);
   const actions = actionServices({
@@ -138,7 +146,9 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
   const settler = settleActions(actions.actions, cluster, (message) => logger.warn(message));
   const server = await buildServer({
     logger,
+    metrics,
     machines: core.machines,
+    audit: core.audit,
     inventory: core.inventory,
     tags: core.tags,
     actions,
@@ -223,7 +233,7 @@ function settleActions(actions: ActionService, cluster: Cluster, warn: (message:
 }
 
 /** Rate limits, fault injection and the request journal of a running server. */
-function createTrafficControl(config: Config, core: Core, deployment: Deployment): TrafficControl {
+function createTrafficControl(config: Config, core: Core, deployment: Deployment, observer: TrafficObserver): TrafficControl {
   const global = { enabled: config.rateLimits, perMinute: config.rateLimitPerMinute, perHour: config.rateLimitPerHour };
   const lookup = async (tenantId: string, appId: string) => core.policy.limitsOf(tenantId, appId);
   return new TrafficControl({
@@ -235,6 +245,7 @@ function createTrafficControl(config: Config, core: Core, deployment: Deployment
     rules: core.store,
     clock: core.clock,
     announce: (tenantId) => deployment.cluster.publish({ topic: 'faults', tenantId }),
+    observer,
   });
 }
 

@@ -5,11 +5,9 @@ import { ACTION_PERMISSIONS, type RolePermission } from '../domain/identity/perm
 import type { DelegatedPrincipal } from '../domain/identity/principal.js';
 import type { Session } from './session.js';
 
-/**
- * The console acts as a first-party application signed in on the user's behalf: its changes are
- * recorded with this app id and the user's id, like a delegated API call.
- */
-export const CONSOLE_APP_ID = 'rampart-console';
+import { CONSOLE_APP_ID } from '../domain/identity/actor-names.js';
+
+export { CONSOLE_APP_ID };
 
 /**
  * The user's own rights decide, so the console asks for the widest delegated permissions: the

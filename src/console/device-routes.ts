@@ -8,7 +8,7 @@ import { page, signedIn } from './console-context.js';
 import { allows, requireOperation } from './console-principal.js';
 import { actionPanel } from './action-panel.js';
 import { ACTION_DONE } from './console-actions.js';
-import { directoryNames } from './directory-names.js';
+import { ActorNames } from '../domain/identity/actor-names.js';
 import { VALUE_ORDER } from './inventory-view.js';
 import { alertPage } from './alert-routes.js';
 
@@ -29,15 +29,11 @@ const DONE: Readonly<Record<string, string>> = {
 
 const deviceUrl = (id: string, done?: string): string => `/console/machines/${encodeURIComponent(id)}${done ? `?done=${done}` : ''}`;
 
-/** History rows with names instead of ids: who (user, else application) and through which route. */
+/** History rows with names instead of ids (ActorNames: the same names as the CLI and admin API). */
 async function describeHistory(deps: ConsoleDeps, tenantId: string, history: readonly ValueChange[]) {
   if (history.length === 0) return [];
-  const { users: userNames, apps: appNames } = await directoryNames(deps.policy, tenantId);
-  return history.map((h) => ({
-    ...h,
-    who: h.userId ? (userNames.get(h.userId) ?? h.userId) : h.appId ? (appNames.get(h.appId) ?? h.appId) : 'system',
-    via: h.appId ? (appNames.get(h.appId) ?? h.appId) : '',
-  }));
+  const names = await ActorNames.of(deps.policy, tenantId);
+  return history.map((h) => ({ ...h, who: names.who(h), via: names.via(h) }));
 }
 
 /** After a tag change the device may have moved to a group the user cannot see. */

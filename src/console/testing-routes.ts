@@ -3,7 +3,7 @@ import { ApiError } from '../domain/errors.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { page, signedIn } from './console-context.js';
 import { hasRole, requireRole } from './console-principal.js';
-import { directoryNames } from './directory-names.js';
+import { ActorNames } from '../domain/identity/actor-names.js';
 import { describeAction, describeScope, describeTrigger, groupLimits } from './testing-view.js';
 
 const JOURNAL_SHOWN = 100;
@@ -20,7 +20,7 @@ type ToggleRoute = { Params: { ruleId: string }; Body: { enabled?: string } | un
 export const testingRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps) => {
   const { testing } = deps;
 
-  const appNames = async (tenantId: string) => (await directoryNames(deps.policy, tenantId)).apps;
+  const appNames = async (tenantId: string) => (await ActorNames.of(deps.policy, tenantId)).apps;
 
   const journalModel = async (tenantId: string) => ({
     journal: testing.journal ? await testing.journal.list(tenantId, JOURNAL_SHOWN) : null,

@@ -11,6 +11,7 @@ import type { Tenant } from './identity/tenant.js';
 import type { ChangeContext, ValueChange } from './machines/value-change.js';
 import type { ActionStore } from './actions/action-ports.js';
 import type { AlertStore } from './alerts/alert-ports.js';
+import type { AuditStore } from './audit/audit-service.js';
 
 /**
  * The storage port. Each backend (SQLite today, PostgreSQL later) implements it by mapping rows
@@ -27,7 +28,7 @@ export interface MachineScope {
   readonly rbacGroupIds: readonly number[] | null;
 }
 
-export interface MachineStore {
+export interface MachineStore extends AuditStore {
   getById(scope: MachineScope, id: string): Promise<Machine | undefined>;
   /** Ids of visible machines with this aadDeviceId (lower case), at most `limit`. */
   idsByAadDeviceId(scope: MachineScope, aadDeviceId: string, limit: number): Promise<string[]>;
@@ -35,8 +36,9 @@ export interface MachineStore {
   idsByDnsName(scope: MachineScope, dnsNameLower: string, limit: number): Promise<string[]>;
   /**
    * Applies the changes atomically and durably (flushed to disk before the promise resolves).
-   * When `deviceValue` is set, a value-history entry with the old and new value and `change` is
-   * written in the same transaction. Undefined when the machine is not (or no longer) visible.
+   * When `deviceValue` is set and differs from the machine's value, a value-history entry with the
+   * old and new value and `change` is written in the same transaction (only real changes are
+   * history: setting the value a machine already has writes none). Undefined when the machine is not (or no longer) visible.
    */
   update(update: MachineUpdate): Promise<MachineUpdateResult | undefined>;
   history(tenantId: string, machineId: string, limit: number): Promise<ValueChange[]>;

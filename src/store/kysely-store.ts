@@ -1,4 +1,4 @@
-import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
+import type { CompiledQuery, Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import { DEVICE_VALUES, type DeviceValue } from '../domain/machines/device-value.js';
 import type { DeviceGroup, Role, User } from '../domain/identity/directory.js';
 import type { FaultSpec } from '../domain/traffic/fault-spec.js';
@@ -16,7 +16,11 @@ import { rowToMachine } from './machine-rows.js';
 import { inScope } from './machine-scope.js';
 import { countMachinesUpToQuery } from './machine-queries.js';
 import { anyTagNodes } from './query-compiler.js';
-import type { Database, MachineRow } from './schema.js';
+import type { Database, MachineRow, ValueHistoryRow } from './schema.js';
+import type { AuditPosition } from '../domain/audit/audit-cursor.js';
+import type { AuditFilter } from '../domain/audit/audit-query.js';
+import type { AuditEntry } from '../domain/audit/history-entry.js';
+import { auditPageQuery } from './audit-sql.js';
 import type { ActionStore } from '../domain/actions/action-ports.js';
 import { KyselyActionStore } from './actions/kysely-action-store.js';
 import type { AlertStore } from '../domain/alerts/alert-ports.js';
@@ -85,18 +89,12 @@ export abstract class KyselyStore {
       .where('machine_id', '=', machineId)
       .orderBy('seq', 'desc')
       .limit(limit);
-    return (await this.all(query.compile())).map((r) => ({
-      seq: Number(r.seq),
-      tenantId: r.tenant_id,
-      machineId: r.machine_id,
-      oldValue: r.old_value as DeviceValue,
-      newValue: r.new_value as DeviceValue,
-      at: r.changed_at as Timestamp,
-      appId: r.app_id,
-      userId: r.user_id,
-      route: r.route as ChangeRoute,
-      requestId: r.request_id,
-    }));
+    return (await this.all(query.compile())).map(rowToValueChange);
+  }
+
+  async auditHistory(tenantId: string, filter: AuditFilter, after: AuditPosition | undefined, limit: number): Promise<AuditEntry[]> {
+    const rows = await this.all(auditPageQuery(this.db, tenantId, filter, after, limit).compile());
+    return rows.map((r) => ({ ...rowToValueChange(r), computerDnsName: r.computer_dns_name }));
   }
 
   async *allMachines(tenantId: string, batchSize = 1000): AsyncIterable<Machine[]> {
@@ -329,3 +327,16 @@ export abstract class KyselyStore {
     return row && Number(row.revoked_at);
   }
 }
+
+const rowToValueChange = (r: Selectable<ValueHistoryRow>): ValueChange => ({
+  seq: Number(r.seq),
+  tenantId: r.tenant_id,
+  machineId: r.machine_id,
+  oldValue: r.old_value as DeviceValue,
+  newValue: r.new_value as DeviceValue,
+  at: r.changed_at as Timestamp,
+  appId: r.app_id,
+  userId: r.user_id,
+  route: r.route as ChangeRoute,
+  requestId: r.request_id,
+});

@@ -66,9 +66,18 @@ export function planUpdate(db: Kysely<Database>, current: MachineRow, u: Machine
       .where('id', '=', u.machineId)
       .compile(),
   );
-  if (u.deviceValue !== undefined) statements.push(valueChangeInsert(db, [{ tenantId, machineId: u.machineId, oldValue: current.device_value, newValue: u.deviceValue }], u.change));
+  if (isValueChange(current.device_value, u.deviceValue)) {
+    statements.push(valueChangeInsert(db, [{ tenantId, machineId: u.machineId, oldValue: current.device_value, newValue: u.deviceValue }], u.change));
+  }
   return { row, previousDeviceValue: current.device_value, statements };
 }
+
+/**
+ * Only a real change is history: setting the value a machine already has (setDeviceValue, PATCH,
+ * the console's bulk bar) succeeds and stays in the request journal, but writes no "Normal ->
+ * Normal" entry. Decided on the row read under the backend's lock, so the entries still chain.
+ */
+export const isValueChange = (previous: string, next: string | undefined): next is string => next !== undefined && next !== previous;
 
 /** The columns a MachineUpdate changes, set on `row` (changed in place, and returned). */
 export function applyUpdate(row: MachineRow, u: MachineUpdate): MachineRow {
@@ -83,7 +92,7 @@ export function applyUpdate(row: MachineRow, u: MachineUpdate): MachineRow {
 
 /** A seed or import replacing a machine is a value change only when the machine existed with another value. */
 export function valueTransition(row: MachineRow, previous: string | undefined): ValueTransition | undefined {
-  return previous !== undefined && previous !== row.device_value ? { tenantId: row.tenant_id, machineId: row.id, oldValue: previous, newValue: row.device_value } : undefined;
+  return previous !== undefined && isValueChange(previous, row.device_value) ? { tenantId: row.tenant_id, machineId: row.id, oldValue: previous, newValue: row.device_value } : undefined;
 }
 
 export interface ValueTransition {

@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createCore, type Core } from '../../app.js';
+import type { Core } from '../../app.js';
+import { withCore } from '../open-core.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { fireAlert } from '../../domain/alerts/alert-fire.js';
 import { alertToJson } from '../../domain/alerts/alert-json.js';
 import { QUEUE_ORDER, QUEUE_VALUES, queueFilter } from '../../domain/alerts/alert-queue-filter.js';
 import { wireTimestamp, type Timestamp } from '../../shared/timestamp.js';
-import { configFrom, withSettings } from '../options.js';
+import { withSettings } from '../options.js';
 import { printJson } from '../output.js';
 import { tenantArg, wholeNumber } from './shared.js';
 import { callAdmin } from './traffic.js';
@@ -20,14 +21,9 @@ const oneOf = (values: readonly string[]) => (text: string): string => {
 const withTenant = (command: Command): Command =>
   withSettings(command.option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID).option('--json', 'print as JSON'));
 
-async function withCore<T>(options: Record<string, unknown>, work: (core: Core) => Promise<T>): Promise<T> {
-  const core = await createCore(configFrom(options));
-  try {
-    return await work(core);
-  } finally {
-    await core.close();
-  }
-}
+/** The data folder's store for one command; the folder must hold a database and the tenant exist. */
+const inDataFolder = <T>(options: Record<string, unknown>, work: (core: Core) => Promise<T>): Promise<T> =>
+  withCore(options, { existing: true, tenant: String(options.tenant) }, work);
 
 const line = (a: Record<string, unknown>) =>
   `${String(a.alertCreationTime)}  ${String(a.severity).padEnd(13)} ${String(a.status).padEnd(10)} ${String(a.id)}  ${String(a.computerDnsName)}  ${String(a.title)}`;
@@ -45,7 +41,7 @@ const fire = withTenant(
   const body = Object.fromEntries(Object.entries({ severity: options.severity, category: options.category, title: options.title, description: options.description }).filter(([, v]) => v !== undefined));
   const alert = options.url
     ? ((await callAdmin(options, 'POST', `/machines/${encodeURIComponent(machine)}/alerts`, body)) as Record<string, unknown>)
-    : await withCore(options, async (core) => alertToJson(await fireAlert(core.access, core.alerts, options.tenant, machine, body, { requestId: null, route: 'cli' }), true));
+    : await inDataFolder(options, async (core) => alertToJson(await fireAlert(core.access, core.alerts, options.tenant, machine, body, { requestId: null, route: 'cli' }), true));
   if (options.json) printJson(alert);
   else process.stdout.write(`fired ${line(alert)}\n`);
 });
@@ -58,7 +54,7 @@ const list = withTenant(
     .addOption(new Option('--severity <severity>', 'only alerts of this severity').argParser(oneOf(QUEUE_VALUES.severity)))
     .option('--limit <n>', 'most alerts to show', wholeNumber, 50),
 ).action(async (options) => {
-  const value = await withCore(options, async (core) => {
+  const value = await inDataFolder(options, async (core) => {
     const scope = await core.access.visibility(options.tenant);
     const machineId = options.machine === undefined ? undefined : (await core.access.resolve(scope, options.machine)).id;
     const filter = queueFilter({ status: options.status, severity: options.severity });
@@ -73,7 +69,7 @@ const list = withTenant(
 const history = withTenant(
   new Command('history').description("an alert's history of changes, newest first (who changed what, through which route)").argument('<alertId>', 'alert id'),
 ).action(async (alertId: string, options) => {
-  const entries = await withCore(options, (core) => core.alerts.history(options.tenant, alertId));
+  const entries = await inDataFolder(options, (core) => core.alerts.history(options.tenant, alertId));
   const value = entries.map((e) => ({ ...e, at: wireTimestamp(e.at as Timestamp) }));
   if (options.json) return printJson({ value });
   if (value.length === 0) return void process.stdout.write('no history recorded for this alert\n');

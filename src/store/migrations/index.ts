@@ -10,6 +10,7 @@ import * as machineCounts from './0008-machine-counts.js';
 import * as consoleNameOrder from './0009-console-name-order.js';
 import * as machineActions from './0010-machine-actions.js';
 import * as alerts from './0011-alerts.js';
+import * as auditIndexes from './0012-audit-indexes.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-console-name-order': consoleNameOrder,
   '0010-machine-actions': machineActions,
   '0011-alerts': alerts,
+  '0012-audit-indexes': auditIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { MachineUpdate } from '../../domain/ports.js';
 import type { ChangeContext } from '../../domain/machines/value-change.js';
-import { applyUpdate, planUpdate, valueTransition } from '../machine-writes.js';
+import { applyUpdate, isValueChange, planUpdate, valueTransition } from '../machine-writes.js';
 import type { Database, MachineRow } from '../schema.js';
 import { BulkSql } from './bulk-sql.js';
 import type { MachineStatements } from './machine-statements.js';
@@ -67,7 +67,7 @@ export class SqliteWrites {
     const row = applyUpdate(current, u);
     if (u.group === undefined) this.statements.writeValue(row);
     else this.statements.writeColumns(row);
-    if (u.deviceValue !== undefined) this.statements.recordValueChange(row.tenant_id, row.id, previousDeviceValue, u.deviceValue, u.change);
+    if (isValueChange(previousDeviceValue, u.deviceValue)) this.statements.recordValueChange(row.tenant_id, row.id, previousDeviceValue, u.deviceValue, u.change);
     return { row, previousDeviceValue };
   }
 
