@@ -37,6 +37,7 @@ import type { ActionService } from './domain/actions/action-service.js';
 import type { MachineLocks } from './domain/machines/tag-service.js';
 import { openDropIn, type DropIn, type DropInOptions } from './net/drop-in.js';
 import { AlertService } from './domain/alerts/alert-service.js';
+import { fireAlert } from './domain/alerts/alert-fire.js';
 import { interceptedHosts } from './net/proxy-policy.js';
 
 export interface Core {
@@ -158,6 +159,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     traffic,
     resetMachines: (tenantId) => resetMachines(store, tenantId),
     endConsoleSessions: (tenantId, user) => endUserSessions(store, clock, tenantId, user),
+    fireAlert: (tenantId, machineKey, body, call) => fireAlert(core.access, core.alerts, tenantId, machineKey, body, call),
     authority: new Authority(store, store, core.issuer, clock),
     keys,
     adminKey,
@@ -180,6 +182,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
       inventory: core.inventory,
       tags: core.tags,
       actions: actions.actions,
+      alerts: core.alerts,
       directory: store,
       sessions: store,
       // The tester panels read the same journal, counters and fault rules the API's traffic hooks use.

@@ -16,6 +16,8 @@ import { alertInput, raiseAlerts } from './helpers/alerts.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { rawRequest, type WireReply } from './helpers/wire.js';
 import type { AlertRecord } from '../src/domain/alerts/alert.js';
+import { DEMO_TENANT_ID } from '../src/config/demo.js';
+import { timestampToMillis } from '../src/shared/timestamp.js';
 
 const DAY = 86_400_000;
 const MAX_FETCH = 50;
@@ -51,6 +53,10 @@ describe('a SOAR fetch loop against a queue that keeps filling', () => {
       const [alert] = await raiseAlerts(server.app, [alertInput(random.pick(machines).id, at, { title: `backlog ${i}` })], at);
       if (alert) backlog.push({ id: alert.id, at });
     }
+    // The demo fleet came with its own alerts (src/fleet/alert-generator.ts): they are backlog too.
+    const scope = await server.app.access.visibility(DEMO_TENANT_ID);
+    const seeded = await server.app.store.alerts.listAlerts(scope, { filter: null, orderBy: [], skip: 0, limit: 100_000, withEvidence: false });
+    for (const { alert } of seeded) if (!backlog.some((b) => b.id === alert.id)) backlog.push({ id: alert.id, at: timestampToMillis(alert.alertCreationTime) });
     let firstCutoff = 0;
     // Alerts of other tenants' devices or resolved ones would not count; these are all New.
     const fetched: string[] = [];

@@ -38,6 +38,7 @@ async function consoleOn(core: Core, testing: ConsoleTesting): Promise<FastifyIn
     machines: core.machines,
     inventory: core.inventory,
     tags: core.tags,
+    alerts: core.alerts,
     actions: core.actions.actions,
     directory: core.store,
     sessions: core.store,

@@ -22,6 +22,7 @@ import { metadataRoutes } from './routes/metadata.js';
 import { openApiOptions } from './openapi/openapi-options.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { adminRoutes } from './routes/admin.js';
+import type { FireAlert } from './routes/admin-alerts.js';
 import { authorityRoutes } from './routes/authority.js';
 import { healthRoutes, type HealthOptions } from './routes/health.js';
 import { machineApi } from './routes/machine-api.js';
@@ -54,6 +55,8 @@ export interface ServerDeps {
   readonly traffic: TrafficControl;
   readonly resetMachines: (tenantId: string) => Promise<number>;
   readonly endConsoleSessions: (tenantId: string, userPrincipalName: string) => Promise<boolean>;
+  /** The admin API's "an alert fires on this device now". */
+  readonly fireAlert: FireAlert;
   readonly authority: Authority;
   readonly keys: KeyRing;
   readonly adminKey: string;
@@ -147,6 +150,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     traffic: deps.traffic,
     resetMachines: deps.resetMachines,
     endConsoleSessions: deps.endConsoleSessions,
+    fireAlert: deps.fireAlert,
   });
   const { actions, investigations, downloads } = deps.actions;
   if (downloads) await app.register(downloadRoutes, { downloads });

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load-config.js';
 import { packageVersion } from '../shared/package-info.js';
 import { actionsCommand } from './commands/actions.js';
+import { alertsCommand } from './commands/alerts.js';
 import { adminKeyCommand } from './commands/admin-key.js';
 import { caCommand } from './commands/ca.js';
 import { exportCommand } from './commands/export.js';
@@ -21,7 +22,7 @@ export function buildCli(): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .showSuggestionAfterError(true);
   program.addCommand(serveCommand, { isDefault: true });
-  for (const command of [seedCommand, importCommand, exportCommand, tokenCommand, historyCommand, actionsCommand, tenantCommand, keysCommand, journalCommand, limitsCommand, faultsCommand, resetCommand, adminKeyCommand, caCommand, migrateCommand]) {
+  for (const command of [seedCommand, importCommand, exportCommand, tokenCommand, historyCommand, actionsCommand, alertsCommand, tenantCommand, keysCommand, journalCommand, limitsCommand, faultsCommand, resetCommand, adminKeyCommand, caCommand, migrateCommand]) {
     program.addCommand(command);
   }
   // Throw instead of exiting, so every usage error leaves with the same exit code.

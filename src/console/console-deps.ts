@@ -1,4 +1,5 @@
 import type { ActionService } from '../domain/actions/action-service.js';
+import type { AlertService } from '../domain/alerts/alert-service.js';
 import type { AccessPolicy } from '../domain/identity/access-policy.js';
 import type { FaultRule } from '../domain/traffic/faults.js';
 import type { InventoryService } from '../domain/machines/inventory-service.js';
@@ -53,6 +54,8 @@ export interface ConsoleDeps {
   readonly tags: TagService;
   /** The server's machine actions: fault rules steer their outcomes as for API calls. */
   readonly actions: ActionService;
+  /** The alert queue: the same service, rules and audit as the API's alert routes. */
+  readonly alerts: AlertService;
   /** Users (sign-in, names in the history) and applications (names in the panels). */
   readonly directory: DirectoryStore & ApplicationStore;
   /** Where sign-outs and revoked users are kept, so they hold across instances and restarts. */

@@ -11,6 +11,7 @@ import type { ConsoleDeps } from './console-deps.js';
 import { registerSessionHooks } from './console-context.js';
 import { registerConsoleErrors } from './console-errors.js';
 import { actionRoutes } from './action-routes.js';
+import { alertRoutes } from './alert-routes.js';
 import { signInRoutes, signOutRoutes } from './auth-routes.js';
 import { deviceRoutes } from './device-routes.js';
 import { FORMAT } from './format.js';
@@ -86,6 +87,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, option
     await pages.register(inventoryRoutes, deps);
     await pages.register(deviceRoutes, deps);
     await pages.register(actionRoutes, deps);
+    await pages.register(alertRoutes, deps);
     await pages.register(testingRoutes, deps);
   });
 };

@@ -11,10 +11,10 @@ export { CONSOLE_APP_ID };
 
 /**
  * The user's own rights decide, so the console asks for the widest delegated permissions: the
- * machine read and write permissions and every response action's own. The user's role
+ * machine and alert read and write permissions and every response action's own. The user's role
  * permissions and device groups then decide, exactly as for a delegated API call.
  */
-const CONSOLE_SCOPES: ReadonlySet<string> = new Set(['Machine.Read', 'Machine.ReadWrite', ...ACTION_PERMISSIONS]);
+const CONSOLE_SCOPES: ReadonlySet<string> = new Set(['Machine.Read', 'Machine.ReadWrite', 'Alert.Read', 'Alert.ReadWrite', ...ACTION_PERMISSIONS]);
 
 export function consolePrincipal(session: Session): DelegatedPrincipal {
   return {

@@ -10,12 +10,14 @@ import { actionPanel } from './action-panel.js';
 import { ACTION_DONE } from './console-actions.js';
 import { ActorNames } from '../domain/identity/actor-names.js';
 import { VALUE_ORDER } from './inventory-view.js';
+import { alertPage } from './alert-routes.js';
 
 type Params = { Params: { machineId: string } };
 type ValueForm = { Body: { value?: string; confirm?: string } | undefined };
 type TagForm = { Body: { tag?: string; action?: string } | undefined };
 
 const HISTORY_SHOWN = 100;
+const ALERTS_SHOWN = 20;
 
 /** Messages a redirect may ask the device page to show (never text taken from the URL). */
 const DONE: Readonly<Record<string, string>> = {
@@ -55,12 +57,15 @@ export const deviceRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps) =
     const { principal, csrf } = signedIn(request);
     await requireOperation(deps.policy, principal, 'GetMachine');
     const machine = await deps.machines.get(principal, request.params.machineId);
-    const [history, panel, canSetValue, canTag] = await Promise.all([
+    const [history, panel, canSetValue, canTag, canSeeAlerts] = await Promise.all([
       deps.machines.historyOf(machine, principal.tenantId, HISTORY_SHOWN),
       actionPanel(deps, principal, machine),
       allows(deps.policy, principal, 'SetDeviceValue'),
       allows(deps.policy, principal, 'AddOrRemoveTag'),
+      allows(deps.policy, principal, 'ListMachineAlerts'),
     ]);
+    // A user without the alert read right sees no alert section rather than a refused page.
+    const alerts = canSeeAlerts ? await alertPage(deps, principal, null, ALERTS_SHOWN, machine.id) : undefined;
     return page(request, reply, 'machine', {
       title: machine.computerDnsName,
       nav: 'machines',
@@ -70,6 +75,7 @@ export const deviceRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps) =
       canSetValue,
       canTag,
       panel,
+      alerts,
       values: VALUE_ORDER,
       done: DONE[String((request.query as Record<string, unknown>).done)] ?? '',
       now: deps.clock.now(),

@@ -19,6 +19,8 @@ export interface FleetOptions {
   staleFraction?: number;
   /** Whether index 0 is the machine of the reference's examples; default true. */
   includeReferenceMachine?: boolean;
+  /** Alerts per machine on average (seedFleet); default 2, 0 for none. */
+  alertsPerMachine?: number;
 }
 
 const HOUR = 3_600_000;

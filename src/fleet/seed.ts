@@ -6,6 +6,9 @@ import type { ChangeContext } from '../domain/machines/value-change.js';
 import { timestampFromMillis } from '../shared/timestamp.js';
 import type { FleetOptions } from './generator.js';
 import { generateFleetWithHistory, type FleetEntry } from './address-history.js';
+import type { AlertStore } from '../domain/alerts/alert-ports.js';
+import { DEFAULT_ALERTS_PER_MACHINE } from './alert-generator.js';
+import { AlertSeeder } from './alert-seeder.js';
 
 const BATCH = 25000;
 /** Machines per write: progress is told per chunk committed, so a bar moves while a batch writes. */
@@ -62,16 +65,30 @@ export async function putInBatches(
   return written;
 }
 
-/** Generates a fleet into a tenant and records how, so a reset can generate it again. */
-export async function seedFleet(
-  store: MachineStore & DirectoryStore & TenantStore,
-  tenantId: string,
-  options: FleetOptions,
-  onProgress?: (written: number) => void,
-): Promise<number> {
-  const written = await putInBatches(store, tenantId, generateFleetWithHistory(options), 'seed', onProgress);
+export interface SeedResult {
+  readonly machines: number;
+  readonly alerts: number;
+}
+
+export type SeedStore = MachineStore & DirectoryStore & TenantStore & { readonly alerts: AlertStore };
+
+/**
+ * Generates a fleet into a tenant, with its alerts (about `alertsPerMachine` per machine), and
+ * records how, so a reset can generate the same again.
+ */
+export async function seedFleet(store: SeedStore, tenantId: string, options: FleetOptions, onProgress?: (written: number) => void): Promise<SeedResult> {
+  const { count, seed, nowMs, staleFraction, alertsPerMachine = DEFAULT_ALERTS_PER_MACHINE } = options;
+  const alerts = new AlertSeeder(store.alerts, tenantId, seed, alertsPerMachine, nowMs);
+  async function* withAlerts(): AsyncGenerator<FleetEntry> {
+    for (const entry of generateFleetWithHistory(options)) {
+      await alerts.add(entry.machine);
+      yield entry;
+    }
+  }
+  const written = await putInBatches(store, tenantId, withAlerts(), 'seed', onProgress);
+  const alertCount = await alerts.finish();
   const tenant = await store.getTenant(tenantId);
-  const { count, seed, nowMs, staleFraction } = options;
-  if (tenant) await store.putTenant({ ...tenant, seed: { count, seed, nowMs, ...(staleFraction !== undefined ? { staleFraction } : {}) } });
-  return written;
+  const recorded = { count, seed, nowMs, ...(staleFraction !== undefined ? { staleFraction } : {}), ...(options.alertsPerMachine !== undefined ? { alertsPerMachine } : {}) };
+  if (tenant) await store.putTenant({ ...tenant, seed: recorded });
+  return { machines: written, alerts: alertCount };
 }

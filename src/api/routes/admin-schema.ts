@@ -8,4 +8,4 @@ export const adminRoute = (summary: string, status?: 201 | 204) => ({
 });
 
 const NO_CONTENT = { 204: { description: 'Done; no body', type: 'null' } };
-const CREATED = { 201: { description: 'Created: the fault rule as stored', type: 'object', additionalProperties: true } };
+const CREATED = { 201: { description: 'Created: what was made (a fault rule, an alert), as stored', type: 'object', additionalProperties: true } };

@@ -7,6 +7,7 @@ import type { TrafficControl } from '../../domain/traffic/traffic-control.js';
 import type { AuditService } from '../../domain/audit/audit-service.js';
 import { registerAuditRoutes } from './admin-audit.js';
 import { registerTrafficRoutes } from './admin-traffic.js';
+import { registerAlertAdminRoutes, type FireAlert } from './admin-alerts.js';
 import { adminRoute } from './admin-schema.js';
 import { adminKeyCheck } from '../plugins/admin-key.js';
 
@@ -20,6 +21,7 @@ export interface AdminOptions {
   readonly resetMachines: (tenantId: string) => Promise<number>;
   /** Ends every console session of a user (by user principal name); false when there is no such user. */
   readonly endConsoleSessions: (tenantId: string, userPrincipalName: string) => Promise<boolean>;
+  readonly fireAlert: FireAlert;
 }
 
 type TenantParams = { Params: { tenantId: string } };
@@ -28,7 +30,7 @@ type TenantParams = { Params: { tenantId: string } };
  * The admin API: Rampart's own surface, outside `/api`. It is authenticated by the admin key
  * alone, so a Machine API token (whatever its roles) never opens it.
  */
-export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, audit, tenants, keys, traffic, resetMachines, endConsoleSessions }) => {
+export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, audit, tenants, keys, traffic, resetMachines, endConsoleSessions, fireAlert }) => {
   const isAdmin = adminKeyCheck(adminKey);
   app.addHook('onRequest', async (request) => {
     if (!isAdmin(request.headers.authorization)) {
@@ -53,6 +55,7 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { admin
   });
 
   registerTrafficRoutes(app, traffic, resetMachines);
+  registerAlertAdminRoutes(app, fireAlert);
 
   app.get<TenantParams>('/tenants/:tenantId/actions/timings', adminRoute("The tenant's machine-action timings ({} when it uses the server's default)"), async (request) => {
     const document = await tenants.document(request.params.tenantId.toLowerCase());

@@ -1,10 +1,18 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { DEMO_FLEET_SEED, DEMO_TENANT_ID } from '../../config/demo.js';
 import { seedFleet } from '../../fleet/seed.js';
+import { DEFAULT_ALERTS_PER_MACHINE } from '../../fleet/alert-generator.js';
 import { withCore } from '../open-core.js';
 import { STORE_SETTINGS, withSettings } from '../options.js';
 import { printJson, progressBar } from '../output.js';
 import { countBetween, ensureTenant, fraction, tenantArg, wholeNumber } from './shared.js';
+
+/** A non-negative number of at most 50 (a fraction is an average: 0.5 is one alert per two machines). */
+function alertRate(text: string): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || n > 50) throw new InvalidArgumentError('expected a number from 0 to 50');
+  return n;
+}
 
 export const seedCommand = withSettings(
   new Command('seed')
@@ -13,6 +21,7 @@ export const seedCommand = withSettings(
     .option('--tenant <id>', 'tenant id (created if missing; the demo tenant with its demo applications and users)', tenantArg, DEMO_TENANT_ID)
     .option('--seed <n>', 'random seed', wholeNumber, DEMO_FLEET_SEED)
     .option('--stale-fraction <f>', 'share of machines last seen beyond retention (0 to 1)', fraction, 0.05)
+    .option('--alerts-per-machine <n>', 'alerts per machine on average (0 to 50; 0 for none)', alertRate, DEFAULT_ALERTS_PER_MACHINE)
     .option('--json', 'print the result as JSON'),
   // --no-demo: the demo tenant, when created here, gets no demo applications or users.
   [...STORE_SETTINGS, 'demo'],
@@ -21,15 +30,15 @@ export const seedCommand = withSettings(
     const tenantId = await ensureTenant(core, options.tenant);
     const bar = progressBar(options.count, 'seeding', Boolean(options.json));
     const started = Date.now();
-    const written = await seedFleet(
+    const { machines: written, alerts } = await seedFleet(
       core.store,
       tenantId,
-      { count: options.count, seed: options.seed, nowMs: core.clock.now(), staleFraction: options.staleFraction },
+      { count: options.count, seed: options.seed, nowMs: core.clock.now(), staleFraction: options.staleFraction, alertsPerMachine: options.alertsPerMachine },
       (n) => bar.update(n),
     );
     bar.stop();
-    const result = { tenant: tenantId, machines: written, seconds: (Date.now() - started) / 1000 };
+    const result = { tenant: tenantId, machines: written, alerts, seconds: (Date.now() - started) / 1000 };
     if (options.json) printJson(result);
-    else process.stdout.write(`seeded ${written} machines into tenant ${tenantId} in ${result.seconds.toFixed(1)} s\n`);
+    else process.stdout.write(`seeded ${written} machines and ${alerts} alerts into tenant ${tenantId} in ${result.seconds.toFixed(1)} s\n`);
   }),
 );

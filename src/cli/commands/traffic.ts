@@ -25,7 +25,7 @@ function adminCommand(name: string, description: string): Command {
   );
 }
 
-async function callAdmin(options: Record<string, unknown>, method: string, path: string, body?: unknown): Promise<unknown> {
+export async function callAdmin(options: Record<string, unknown>, method: string, path: string, body?: unknown): Promise<unknown> {
   const config: Config = configFrom(options);
   const base = String(options.url ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '');
   const key = await adminKeyFor(config);

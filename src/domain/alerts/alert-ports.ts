@@ -13,7 +13,7 @@ export interface AlertChangeContext {
   readonly requestId: string | null;
 }
 
-export type AlertRoute = 'patch' | 'batchUpdate' | 'createByReference' | 'console' | 'cli' | 'seed';
+export type AlertRoute = 'patch' | 'batchUpdate' | 'createByReference' | 'console' | 'cli' | 'seed' | 'admin';
 
 /** One entry of an alert's history: what changed (field -> [old, new]) and who changed it. */
 export interface AlertHistoryEntry extends AlertChangeContext {
@@ -50,4 +50,9 @@ export interface AlertStore {
    */
   writeAlerts(writes: readonly AlertWrite[], context: AlertChangeContext): Promise<void>;
   alertHistory(tenantId: string, alertId: string, limit: number): Promise<AlertHistoryEntry[]>;
+  /**
+   * Inserts alerts known to be new, each with one history entry of its own changes, in
+   * multi-row statements and one durable transaction: a seed's thousands at a time.
+   */
+  insertNewAlerts(writes: readonly AlertWrite[], context: AlertChangeContext): Promise<void>;
 }

@@ -22,6 +22,8 @@ export interface FleetSeed {
   readonly seed: number;
   readonly nowMs: number;
   readonly staleFraction?: number;
+  /** Absent: the generator's default. */
+  readonly alertsPerMachine?: number;
 }
 
 /**

@@ -82,17 +82,18 @@ export class KyselyAlertStore implements AlertStore {
       const { tenant_id: _t, id: _i, ...rest } = row;
       statements.push(this.db.insertInto('alerts').values(row).onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet(rest)).compile());
       if (changes.length === 0) continue;
-      const history = {
-        tenant_id: alert.tenantId,
-        alert_id: alert.id,
-        changes: JSON.stringify(changes),
-        changed_at: context.at,
-        app_id: context.appId,
-        user_id: context.userId,
-        route: context.route,
-        request_id: context.requestId,
-      };
-      statements.push(this.db.insertInto('alert_history').values(history).compile());
+      statements.push(this.db.insertInto('alert_history').values(historyRow({ alert, changes }, context)).compile());
+    }
+    if (statements.length > 0) await this.run.exec(...statements);
+  }
+
+  async insertNewAlerts(writes: readonly AlertWrite[], context: AlertChangeContext): Promise<void> {
+    const statements: CompiledQuery[] = [];
+    // 30 columns a row: 500 rows stay well under SQLite's 32,766 parameters (and PostgreSQL's 65,535).
+    for (let i = 0; i < writes.length; i += INSERT_ROWS) {
+      const chunk = writes.slice(i, i + INSERT_ROWS);
+      statements.push(this.db.insertInto('alerts').values(chunk.map((w) => alertToRow(w.alert))).compile());
+      statements.push(this.db.insertInto('alert_history').values(chunk.map((w) => historyRow(w, context))).compile());
     }
     if (statements.length > 0) await this.run.exec(...statements);
   }
@@ -140,6 +141,19 @@ export class KyselyAlertStore implements AlertStore {
       .$if(withEvidence, (q) => q.select('alerts.evidence')) as unknown as SelectQueryBuilder<Database, 'alerts' | 'machines', ListedRow>;
   }
 }
+
+const INSERT_ROWS = 500;
+
+const historyRow = ({ alert, changes }: AlertWrite, context: AlertChangeContext) => ({
+  tenant_id: alert.tenantId,
+  alert_id: alert.id,
+  changes: JSON.stringify(changes),
+  changed_at: context.at,
+  app_id: context.appId,
+  user_id: context.userId,
+  route: context.route,
+  request_id: context.requestId,
+});
 
 const toView = (r: ListedRow, tenantId: string): AlertView => ({
   alert: rowToAlert(r),
