@@ -11,6 +11,7 @@ import type { Tenant } from './identity/tenant.js';
 import type { ChangeContext, ValueChange } from './machines/value-change.js';
 import type { ActionStore } from './actions/action-ports.js';
 import type { AuditStore } from './audit/audit-service.js';
+import type { ValueRuleStore } from './rules/value-rule-ports.js';
 
 /**
  * The storage port. Each backend (SQLite today, PostgreSQL later) implements it by mapping rows
@@ -204,5 +205,7 @@ export interface Store
   readonly healthy: boolean;
   /** Machine actions and investigations (issue 11). */
   readonly actions: ActionStore;
+  /** Value rules and their apply runs (issue 13). */
+  readonly rules: ValueRuleStore;
   close(): Promise<void>;
 }

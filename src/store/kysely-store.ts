@@ -22,6 +22,8 @@ import type { AuditFilter } from '../domain/audit/audit-query.js';
 import type { AuditEntry } from '../domain/audit/history-entry.js';
 import { auditPageQuery } from './audit-sql.js';
 import type { ActionStore } from '../domain/actions/action-ports.js';
+import { KyselyValueRuleStore } from './rules/kysely-value-rule-store.js';
+import type { ValueRuleStore } from '../domain/rules/value-rule-ports.js';
 import { KyselyActionStore } from './actions/kysely-action-store.js';
 
 /**
@@ -33,9 +35,12 @@ import { KyselyActionStore } from './actions/kysely-action-store.js';
 export abstract class KyselyStore {
   /** Machine actions and investigations (issue 11), through this backend's reads and writes. */
   readonly actions: ActionStore;
+  /** Value rules and their apply runs (issue 13). */
+  readonly rules: ValueRuleStore;
 
   protected constructor(protected readonly db: Kysely<Database>) {
     this.actions = new KyselyActionStore(db, { all: (query) => this.all(query), exec: (...statements) => this.exec(...statements) });
+    this.rules = new KyselyValueRuleStore(db, { all: (query) => this.all(query), exec: (...statements) => this.exec(...statements) }, (key) => this.serialized(key));
   }
 
   /** Runs one read; SQLite answers synchronously, PostgreSQL over the pool. */

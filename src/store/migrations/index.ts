@@ -10,6 +10,7 @@ import * as machineCounts from './0008-machine-counts.js';
 import * as consoleNameOrder from './0009-console-name-order.js';
 import * as machineActions from './0010-machine-actions.js';
 import * as auditIndexes from './0014-audit-indexes.js';
+import * as valueRules from './0015-value-rules.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-console-name-order': consoleNameOrder,
   '0010-machine-actions': machineActions,
   '0014-audit-indexes': auditIndexes,
+  '0015-value-rules': valueRules,
 };
 
 export const migrationProvider: MigrationProvider = {
