@@ -16,6 +16,8 @@ import { TrafficControl } from './domain/traffic/traffic-control.js';
 import { hashSecret, verifySecret } from './auth/secrets.js';
 import { MachineService } from './domain/machines/machine-service.js';
 import { AuditService } from './domain/audit/audit-service.js';
+import { ValueRuleService } from './domain/rules/value-rule-service.js';
+import { parseFilter } from './api/odata/bind-filter.js';
 import { InventoryService } from './domain/machines/inventory-service.js';
 import { TagService } from './domain/machines/tag-service.js';
 import type { Store } from './domain/ports.js';
@@ -50,6 +52,8 @@ export interface Core {
   readonly tags: TagService;
   /** Machine actions and investigations, without fault steering or download links (the CLI's). */
   readonly actions: ActionServices;
+  /** Value rules: preview and apply (issue 13). */
+  readonly rules: ValueRuleService;
   /** Per-machine locks, shared by tag changes and machine actions. */
   readonly locks: MachineLocks;
   /** Closes the store (queued writes commit first) and the locks' connections. */
@@ -81,14 +85,16 @@ export async function createCore(config: Config, clock: Clock = systemClock, opt
   try {
     const keys = new KeyRing(store, clock);
     const policy = new AccessPolicy(store, clock);
-    const tenants = new TenantAdmin(store, { hash: hashSecret, verify: verifySecret }, policy);
+    const access = new MachineAccess(store, policy, clock);
+    // Rules read filters with the listing's own $filter parser (the domain does not import the API).
+    const rules = new ValueRuleService(store.rules, store, access, parseFilter, clock);
+    const tenants = new TenantAdmin(store, { hash: hashSecret, verify: verifySecret }, policy, rules);
     await oneAtATime(config, async () => {
       await keys.init();
       if (provision && config.demo) await provisionDemo(store, tenants, clock, config.demoMachines);
       for (const document of documents) await tenants.apply(document);
     });
     const issuer = new TokenIssuer(keys, clock, config.issuer);
-    const access = new MachineAccess(store, policy, clock);
     const locks = openMachineLocks(config);
     const machines = new MachineService(access, locks);
     const audit = new AuditService(store, access);
@@ -96,7 +102,7 @@ export async function createCore(config: Config, clock: Clock = systemClock, opt
     const tags = new TagService(access, locks);
     const actions = actionServices({ access, store: store.actions, locks, clock, defaultPreset: config.actionTimings });
     return {
-      config, clock, store, keys, issuer, policy, tenants, access, machines, audit, inventory, tags, actions, locks,
+      config, clock, store, keys, issuer, policy, tenants, access, machines, audit, inventory, tags, actions, locks, rules,
       async close() {
         await locks.close();
         await store.close();
@@ -138,6 +144,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     logger,
     machines: core.machines,
     audit: core.audit,
+    rules: core.rules,
     inventory: core.inventory,
     tags: core.tags,
     actions,

@@ -25,6 +25,7 @@ import { inventoryHandlers } from './routes/inventory.js';
 import { actionHandlers } from './routes/actions.js';
 import { downloadRoutes } from './routes/downloads.js';
 import type { ActionServices } from '../domain/actions/action-services.js';
+import type { ValueRuleService } from '../domain/rules/value-rule-service.js';
 import { consolePlugin } from '../console/console-plugin.js';
 import type { ConsoleDeps } from '../console/console-deps.js';
 
@@ -32,6 +33,7 @@ export interface ServerDeps {
   readonly logger: FastifyBaseLogger;
   readonly machines: MachineService;
   readonly audit: AuditService;
+  readonly rules: ValueRuleService;
   readonly inventory: InventoryService;
   readonly tags: TagService;
   readonly actions: ActionServices;
@@ -118,6 +120,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     prefix: '/admin',
     adminKey: deps.adminKey,
     audit: deps.audit,
+    rules: deps.rules,
     tenants: deps.tenants,
     keys: deps.keys,
     traffic: deps.traffic,

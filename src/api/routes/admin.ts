@@ -7,11 +7,14 @@ import { validateTenantDocument } from '../../domain/identity/tenant-document-sc
 import type { TrafficControl } from '../../domain/traffic/traffic-control.js';
 import type { AuditService } from '../../domain/audit/audit-service.js';
 import { registerAuditRoutes } from './admin-audit.js';
+import { registerRuleRoutes } from './admin-rules.js';
+import type { ValueRuleService } from '../../domain/rules/value-rule-service.js';
 import { registerTrafficRoutes } from './admin-traffic.js';
 
 export interface AdminOptions {
   readonly adminKey: string;
   readonly audit: AuditService;
+  readonly rules: ValueRuleService;
   readonly tenants: TenantAdmin;
   readonly keys: KeyRing;
   readonly traffic: TrafficControl;
@@ -28,7 +31,7 @@ const schema = (summary: string) => ({ schema: { tags: ['admin'], summary, secur
  * The admin API: Rampart's own surface, outside `/api`. It is authenticated by the admin key
  * alone, so a Machine API token (whatever its roles) never opens it.
  */
-export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, audit, tenants, keys, traffic, resetMachines, endConsoleSessions }) => {
+export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, audit, rules, tenants, keys, traffic, resetMachines, endConsoleSessions }) => {
   const expected = digest(adminKey);
   app.addHook('onRequest', async (request) => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
@@ -78,6 +81,7 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { admin
   app.post('/keys/rotate', schema('Start signing tokens with a new key (older keys keep verifying)'), async () => ({ kid: await keys.rotate() }));
 
   registerAuditRoutes(app, audit);
+  registerRuleRoutes(app, rules);
 };
 
 // Comparing fixed-length digests keeps the comparison constant-time whatever the key length.
