@@ -8,6 +8,7 @@ import { historyCommand } from './commands/history.js';
 import { importCommand } from './commands/import.js';
 import { migrateCommand } from './commands/migrate.js';
 import { seedCommand } from './commands/seed.js';
+import { rulesCommand } from './commands/rules.js';
 import { serveCommand } from './commands/serve.js';
 import { keysCommand, tenantCommand } from './commands/tenant.js';
 import { tokenCommand } from './commands/token.js';
@@ -17,7 +18,7 @@ export function buildCli(): Command {
   const program = new Command('rampart')
     .description('Rampart: a self-hostable Microsoft Defender for Endpoint Machine API');
   program.addCommand(serveCommand, { isDefault: true });
-  for (const command of [seedCommand, importCommand, exportCommand, tokenCommand, historyCommand, actionsCommand, tenantCommand, keysCommand, journalCommand, limitsCommand, faultsCommand, resetCommand, adminKeyCommand, caCommand, migrateCommand]) {
+  for (const command of [seedCommand, importCommand, exportCommand, tokenCommand, historyCommand, rulesCommand, actionsCommand, tenantCommand, keysCommand, journalCommand, limitsCommand, faultsCommand, resetCommand, adminKeyCommand, caCommand, migrateCommand]) {
     program.addCommand(command);
   }
   // Throw instead of exiting, so every usage error leaves with the same exit code.
