@@ -98,6 +98,12 @@ describe('value rules (admin API)', () => {
     await expectError(await putRules({ valueRules: [{ name: 'Kiosks', filter: 'colour eq 1', deviceValue: 'Low' }] }), 400, 'InvalidInput', `value rule 0 'Kiosks': filter is not valid: ODataError: ${odataMessage('colour eq 1')}`);
     await expectError(await putRules({ valueRules: [RULES[0], { ...RULES[1], name: 'servers ARE high' }] }), 400, 'InvalidInput', "value rule 1 'servers ARE high': the name repeats value rule 0");
     await expectError(await putRules({ valueRules: [{ ...RULES[0], deviceValue: 'Huge' }] }), 400, 'InvalidInput', `The value "Huge" is not valid for value rule 0 'Servers are High' deviceValue. Allowed values: Normal, Low, High.`);
+    await expectError(
+      await putRules({ valueRules: [{ name: 'Feedback', filter: "not (deviceValue eq 'High')", deviceValue: 'High' }] }),
+      400,
+      'InvalidInput',
+      "value rule 0 'Feedback': filter may not use deviceValue, the property the rule sets",
+    );
     await expectError(await putRules({ valueRules: [{ ...RULES[0], colour: 'red' }] }), 400, 'InvalidInput', "value rule 0: unknown property 'colour'");
     await expectError(await putRules({ rules: [] }), 400, 'InvalidInput', `unknown property 'rules': the body is {"valueRules": [...]}`);
     await expectError(await putRules({ valueRules: 'all' }), 400, 'InvalidInput', 'value rules: expected a list of rules, got "all"');

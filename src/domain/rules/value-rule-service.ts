@@ -43,7 +43,6 @@ export interface ApplyProgress {
   readonly total: number;
 }
 
-const APPLY_BATCH = 500;
 const ID_ORDER = [{ property: 'id', descending: false }] as const;
 
 /**
@@ -60,6 +59,8 @@ export class ValueRuleService {
     private readonly access: MachineAccess,
     private readonly parse: FilterParser,
     private readonly clock: Clock,
+    /** Devices written (concurrently) between two saves of the run's progress. */
+    private readonly batchSize = 500,
   ) {}
 
   /** The one validator of rule lists (every door comes here or to validateValueRules with the same parser). */
@@ -156,7 +157,7 @@ export class ValueRuleService {
     let run = start;
     for (;;) {
       const after = run.afterId === '' ? {} : { after: [run.afterId] };
-      const page = await this.access.store.listMachines(scope, { filter, orderBy: ID_ORDER, skip: 0, limit: APPLY_BATCH, ...after });
+      const page = await this.access.store.listMachines(scope, { filter, orderBy: ID_ORDER, skip: 0, limit: this.batchSize, ...after });
       const last = page[page.length - 1];
       if (!last) break;
       const written = await Promise.all(page.map((m) => this.access.writeById(actor.principal, scope, m.id, { deviceValue: rule.deviceValue }, call)));

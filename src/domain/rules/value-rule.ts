@@ -47,14 +47,34 @@ export function validateValueRules(data: unknown, parse: FilterParser): ValueRul
     if (earlier !== undefined) throw invalidInput(`${named}: the name repeats value rule ${earlier}`);
     seen.set(name.toLowerCase(), index);
     if (typeof filter !== 'string' || filter.length > MAX_FILTER_LENGTH) throw invalidInput(`${named}: filter must be a $filter text of at most ${MAX_FILTER_LENGTH} characters`);
+    let parsed: MachineFilter;
     try {
-      parse(filter);
+      parsed = parse(filter);
     } catch (error) {
       if (error instanceof ApiError) throw invalidInput(`${named}: filter is not valid: ${error.code}: ${error.message}`);
       throw error;
     }
+    // A rule that looked at the value it sets would match again after applying (or match a later
+    // rule instead): apply would not be "make it so", and preview would not say what apply does.
+    if (readsDeviceValue(parsed)) throw invalidInput(`${named}: filter may not use deviceValue, the property the rule sets`);
     return { name, filter, deviceValue: parseDeviceValue(record.deviceValue, `${named} deviceValue`) };
   });
+}
+
+function readsDeviceValue(filter: MachineFilter): boolean {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return readsDeviceValue(filter.left) || readsDeviceValue(filter.right);
+    case 'not':
+      return readsDeviceValue(filter.operand);
+    case 'compare':
+    case 'in':
+    case 'startsWith':
+      return filter.property === 'deviceValue';
+    default:
+      return false;
+  }
 }
 
 /**
