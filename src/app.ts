@@ -173,6 +173,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
       machines: core.machines,
       inventory: core.inventory,
       tags: core.tags,
+      rules: core.rules,
       actions: actions.actions,
       directory: store,
       sessions: store,
