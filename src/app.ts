@@ -35,6 +35,8 @@ import { actionServices, type ActionServices } from './domain/actions/action-ser
 import type { ActionService } from './domain/actions/action-service.js';
 import type { MachineLocks } from './domain/machines/tag-service.js';
 import { openDropIn, type DropIn, type DropInOptions } from './net/drop-in.js';
+import { AlertService } from './domain/alerts/alert-service.js';
+import { interceptedHosts } from './net/proxy-policy.js';
 
 export interface Core {
   readonly config: Config;
@@ -52,6 +54,8 @@ export interface Core {
   readonly tags: TagService;
   /** Machine actions and investigations, without fault steering or download links (the CLI's). */
   readonly actions: ActionServices;
+  /** The alert queue: reading, triage, raising alerts (issue 16). */
+  readonly alerts: AlertService;
   /** Value rules: preview and apply (issue 13). */
   readonly rules: ValueRuleService;
   /** Per-machine locks, shared by tag changes and machine actions. */
@@ -101,8 +105,9 @@ export async function createCore(config: Config, clock: Clock = systemClock, opt
     const inventory = new InventoryService(access, { pageSize: config.pageSize });
     const tags = new TagService(access, locks);
     const actions = actionServices({ access, store: store.actions, locks, clock, defaultPreset: config.actionTimings });
+    const alerts = new AlertService({ access, store: store.alerts, locks, clock });
     return {
-      config, clock, store, keys, issuer, policy, tenants, access, machines, audit, inventory, tags, actions, locks, rules,
+      config, clock, store, keys, issuer, policy, tenants, access, machines, audit, inventory, tags, actions, alerts, locks, rules,
       async close() {
         await locks.close();
         await store.close();
@@ -148,6 +153,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     inventory: core.inventory,
     tags: core.tags,
     actions,
+    alerts: core.alerts,
     policy: core.policy,
     tenants: core.tenants,
     verifier: new TokenVerifier(trustedAuthorities(config, keys), store, clock, { cacheSize: config.tokenCacheSize }),
@@ -161,6 +167,8 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     bodyLimit: config.bodyLimit,
     pageSize: config.pageSize,
     trustProxy: config.trustProxy,
+    connections: config,
+    links: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, interceptedHosts: interceptedHosts(config.interceptHosts) },
     ready: () => !closing && store.healthy,
     instance: () => ({ id: cluster.instanceId, leader: cluster.leader }),
     frontDoor: dropIn.frontDoor,

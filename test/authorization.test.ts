@@ -185,12 +185,45 @@ describe('authorization: operation x principal', () => {
     assert.deepEqual([...(await groupsIn('demo app'))].sort((a, b) => a - b), [0, 101, 102, 103, 140]);
   });
 
+  it('alerts follow their device: a user reads and triages only alerts of devices in its groups', async () => {
+    const { alertInput, raiseAlerts } = await import('./helpers/alerts.js');
+    const onTarget = new Map<Target, string>();
+    for (const target of ['lab', 'server', 'ungrouped', 'a-team'] as const) {
+      const [alert] = await raiseAlerts(server.app, [alertInput((await stored(target)).id, Date.now(), { title: `authz ${target}` })]);
+      onTarget.set(target, alert?.id ?? '');
+    }
+    // [principal, target, GET /alerts/{id}, PATCH /alerts/{id}]
+    const rows: [Principal, Target, Expect, Expect][] = [
+      ['demo app', 'server', 200, 200],
+      ['read-only app', 'lab', app('Alert.Read.All, Alert.ReadWrite.All'), app('Alert.ReadWrite.All')],
+      ['admin', 'a-team', 200, 200],
+      ['analyst', 'server', 200, AI],
+      ['operator', 'lab', 200, AI],
+      ['operator', 'server', 404, AI],
+      ['operator', 'ungrouped', 404, AI],
+      ['admin, scope Machine.Read', 'lab', delegated('Alert.Read, Alert.ReadWrite'), delegated('Alert.ReadWrite')],
+    ];
+    for (const [principal, target, read, patch] of rows) {
+      const id = onTarget.get(target) ?? '';
+      const headers = { authorization: `Bearer ${tokens.get(principal)}`, 'content-type': 'application/json' };
+      const calls: [Expect, RequestInit][] = [[read, { headers }], [patch, { method: 'PATCH', headers, body: JSON.stringify({ comment: `by ${principal}` }) }]];
+      for (const [expected, init] of calls) {
+        const response = await call(url(`/api/alerts/${id}`), init);
+        const where = `${principal} on ${target}: ${init.method ?? 'GET'}`;
+        if (expected === 200) assert.equal(response.status, 200, `${where} ${await response.text()}`);
+        else if (expected === 404) await expectError(response, 404, 'ResourceNotFound', `Alert ${id} was not found`);
+        else await expectError(response, 403, 'Forbidden', expected.forbidden);
+      }
+    }
+  });
+
   // Every other operation, checked at the permission level: a permitted call answers one of
   // `accept` (an unknown action id is 404 only after the permission check), a refused one 403.
   const unknownAction = '0d0e0a0d-0000-4000-8000-000000000000';
   const act = (operation: string, body: Record<string, unknown> = {}) => (m: Machine) =>
     ({ path: `/api/machines/${m.id}/${operation}`, method: 'POST' as const, body: { Comment: 'authz probe', ...body }, accept: [201, 400] });
-  const EXTRA_REQUESTS: Record<string, (m: Machine) => { path: string; method?: 'POST'; body?: unknown; accept?: readonly number[] }> = {
+  const unknownAlert = 'da637472900382838869_1364969609';
+  const EXTRA_REQUESTS: Record<string, (m: Machine) => { path: string; method?: 'POST' | 'PATCH'; body?: unknown; accept?: readonly number[] }> = {
     ListMachines: () => ({ path: '/api/machines?$top=5' }),
     FindMachinesByIp: (m) => ({ path: `/api/machines/findbyip(ip='${m.lastIpAddress}',timestamp=${new Date().toISOString().slice(0, 19)}Z)` }),
     FindMachinesByTag: () => ({ path: '/api/machines/findbytag?tag=Lab&useStartsWithFilter=false' }),
@@ -214,6 +247,18 @@ describe('authorization: operation x principal', () => {
     GetLiveResponseResultDownloadLink: () => ({ path: `/api/machineactions/${unknownAction}/GetLiveResponseResultDownloadLink(index=0)`, accept: [404] }),
     ListInvestigations: () => ({ path: '/api/investigations?$top=5' }),
     GetInvestigation: () => ({ path: '/api/investigations/1234567890', accept: [404] }),
+    // Alerts: an unknown alert is 404 only after the permission check.
+    ListAlerts: () => ({ path: '/api/alerts?$top=5' }),
+    GetAlert: () => ({ path: `/api/alerts/${unknownAlert}`, accept: [404] }),
+    UpdateAlert: () => ({ path: `/api/alerts/${unknownAlert}`, method: 'PATCH', body: { status: 'InProgress' }, accept: [404] }),
+    BatchUpdateAlerts: () => ({ path: '/api/alerts/batchUpdate', method: 'POST', body: { alertIds: [unknownAlert], status: 'InProgress' }, accept: [404] }),
+    CreateAlertByReference: (m) => ({
+      path: '/api/alerts/CreateAlertByReference',
+      method: 'POST',
+      body: { machineId: m.id, severity: 'Low', title: 'authz probe', description: 'authz probe', recommendedAction: '', eventTime: new Date().toISOString(), reportId: 1, category: 'General' },
+    }),
+    ListMachineAlerts: (m) => ({ path: `/api/machines/${m.id}/alerts?$top=5` }),
+    GetAlertMachine: () => ({ path: `/api/alerts/${unknownAlert}/machine`, accept: [404] }),
   };
   const core = new Set(['GetMachine', 'SetDeviceValue', 'UpdateMachine']);
   for (const op of OPERATIONS.filter((o) => !core.has(o.id)) as readonly Operation[]) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
 import type { TestServer } from './helpers/server.js';
-import { consoleGet, consolePost, startDemoConsole, demoMachines, inGroup, readMachine, type ConsoleUser } from './helpers/console-session.js';
+import { consoleGet, consolePost, cookiesOf, startDemoConsole, demoMachines, inGroup, readMachine, type ConsoleUser } from './helpers/console-session.js';
 
 /**
  * Changes through the console over real HTTP: the CSRF token, the confirmation step, the API's
@@ -83,9 +83,10 @@ describe('console changes', () => {
     const confirm = await (await consolePost(server.base, '/console/machines/bulk-value', operator.cookie, form)).text();
     assert.match(confirm, /Set 2 devices to Low\?/);
     assert.match(confirm, new RegExp(`<code>${server1.id}</code>: Not found, or outside your device groups`));
-    const result = await consolePost(server.base, '/console/machines/bulk-value', operator.cookie, { ...form, confirm: 'yes' });
-    const html = await result.text();
-    assert.equal(result.status, 200);
+    const done = await consolePost(server.base, '/console/machines/bulk-value', operator.cookie, { ...form, confirm: 'yes' });
+    assert.equal(done.status, 303);
+    assert.equal(done.headers.get('location'), '/console/bulk-result');
+    const html = await (await consoleGet(server.base, '/console/bulk-result', `${operator.cookie}; ${cookiesOf(done)}`)).text();
     assert.match(html, /2 devices set to Low/);
     assert.match(html, /Refused: 1/);
     assert.deepEqual([(await readMachine(server, lab1.id))?.deviceValue, (await readMachine(server, lab2.id))?.deviceValue], ['Low', 'Low']);

@@ -91,7 +91,7 @@ describe('console inventory: isolated devices', () => {
       const r = await consoleGet(c.server.base, `/console/machines${query}`, c.admin.cookie);
       const text = await r.text();
       assert.equal(r.status, 400, query);
-      assert.match(text, /<p id="error-message">The isolation filter must be Isolated or NotIsolated, not &quot;(maybe|&lt;b&gt;)&quot;\.<\/p>/);
+      assert.match(text, /<p id="error-message">The isolation parameter must be Isolated or NotIsolated, not &quot;(maybe|&lt;b&gt;)&quot;\.<\/p>/);
     }
   });
 });

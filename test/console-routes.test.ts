@@ -124,7 +124,7 @@ describe('console routes', () => {
       assert.ok(values.length > 0);
       assert.ok(values.every((v) => v === 'high'), values.join());
       assert.match(html, /<option value="High" selected>High<\/option>/);
-      assert.match(html, /<th scope="col" aria-sort="descending"><a href="\/console\/machines\?value=High&amp;sort=lastSeen"/);
+      assert.match(html, /<th scope="col" class="lesser" aria-sort="descending"><a href="\/console\/machines\?value=High&amp;sort=lastSeen"/);
 
       for (const user of [DEMO_USERS.admin, DEMO_USERS.operator]) {
         const session = user === DEMO_USERS.admin ? admin : operator;

@@ -121,11 +121,11 @@ describe('the session secret setting', () => {
 });
 
 describe('inventory view', () => {
-  it('turns the query string into a MachineQuery filter, dropping what it does not know', () => {
-    const view = parseInventoryView({ q: 'Web', value: ['high', 'Low', 'bogus'], health: 'active', os: ['Linux', '<script>'], group: ['101', 'x'], tag: 'VIP', sort: 'nope', after: 'not-an-id', before: 'x', last: '1', size: '7' });
+  it('turns the query string into a MachineQuery filter, reading closed sets without case', () => {
+    const view = parseInventoryView({ q: 'Web', value: ['high', 'Low', ''], health: 'active', os: ['Linux'], group: ['101'], tag: 'VIP', sort: 'lastseen', last: '1', size: '25' });
     assert.deepEqual(
       { q: view.q, values: view.values, health: view.health, os: view.os, groups: view.groups, tag: view.tag, sort: view.sort, after: view.after, before: view.before, last: view.last, size: view.size },
-      { q: 'web', values: ['High', 'Low'], health: ['Active'], os: ['Linux'], groups: [101], tag: 'VIP', sort: 'name', after: '', before: '', last: true, size: 50 },
+      { q: 'web', values: ['High', 'Low'], health: ['Active'], os: ['Linux'], groups: [101], tag: 'VIP', sort: 'lastSeen', after: '', before: '', last: true, size: 25 },
     );
     const filter = JSON.stringify(inventoryFilter(view));
     for (const part of ['"startsWith","property":"computerDnsName","prefix":"web"', '"in","property":"deviceValue","values":["High","Low"]', '"compare","property":"healthStatus","op":"eq","value":"Active"', '"anyTag"']) {
@@ -154,8 +154,29 @@ describe('inventory view', () => {
     assert.equal(parseInventoryView({ isolation: ['Isolated', 'NotIsolated'] }).isolation, '');
     assert.equal(parseInventoryView({ isolation: '' }).isolation, '');
     assert.equal(viewQuery(parseInventoryView({ isolation: 'ISOLATED', sort: 'risk' })), '?isolation=Isolated&sort=risk');
-    for (const bad of ['yes', ['Isolated', 'x'.repeat(300)]]) {
-      assert.throws(() => parseInventoryView({ isolation: bad }), (e: unknown) => e instanceof ApiError && e.status === 400 && /^The isolation filter must be Isolated or NotIsolated, not "(yes|x{100})"\.$/.test(e.message));
+    for (const bad of ['yes', ['Isolated', 'x'.repeat(200)]]) {
+      assert.throws(() => parseInventoryView({ isolation: bad }), (e: unknown) => e instanceof ApiError && e.status === 400 && /^The isolation parameter must be Isolated or NotIsolated, not "(yes|x{100})"\.$/.test(e.message));
+    }
+  });
+
+  it('refuses a value it does not know, naming the parameter and what it accepts (never dropping it)', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ value: 'Huge' }, 'The value parameter must be Low, Normal or High, not "Huge".'],
+      [{ health: 'Sleepy' }, 'The health parameter must be Active, Inactive, ImpairedCommunication, NoSensorData, NoSensorDataImpairedCommunication or Unknown, not "Sleepy".'],
+      [{ os: '<script>' }, 'The os parameter must be an OS platform name (letters, digits, space, dot, underscore or hyphen; up to 64), not "<script>".'],
+      [{ group: 'x' }, 'The group parameter must be a device group id (a number), not "x".'],
+      [{ sort: 'nope' }, 'The sort parameter must be name, lastSeen, value, health, risk or exposure, not "nope".'],
+      [{ dir: 'up' }, 'The dir parameter must be asc or desc, not "up".'],
+      [{ size: '7' }, 'The size parameter must be 25, 50, 100 or 200, not "7".'],
+      [{ after: 'not-an-id' }, 'The after parameter must be a machine id (40 hexadecimal characters), not "not-an-id".'],
+      [{ before: 'x' }, 'The before parameter must be a machine id (40 hexadecimal characters), not "x".'],
+      [{ last: 'yes' }, 'The last parameter must be 1, not "yes".'],
+      [{ sort: ['name', 'risk'] }, 'The sort parameter may be given once.'],
+      [{ after: 'a'.repeat(40), last: '1' }, 'Only one of the after, before and last parameters may be given.'],
+      [{ q: 'x'.repeat(257) }, 'The q parameter is longer than 256 characters.'],
+    ];
+    for (const [query, message] of cases) {
+      assert.throws(() => parseInventoryView(query), (e: unknown) => e instanceof ApiError && e.status === 400 && e.message === message, message);
     }
   });
 

@@ -17,8 +17,8 @@ import { call } from './helpers/server.js';
 const DAY = 86_400_000;
 const LOOPS = 8;
 const MACHINES = 30;
-const WRITE_WINDOW_MS = 1500;
-const MAX_ACKS_PER_CYCLE = 500;
+/** The server is killed once this many writes were acknowledged, however long that takes (never a time window). */
+const ACKS_BEFORE_KILL = 60;
 const CYCLES = 2;
 
 /** One acknowledged (200) setDeviceValue, with logical times taken on this single-threaded client. */
@@ -72,9 +72,10 @@ interface Hammered {
 }
 
 /**
- * LOOPS clients write random values to random machines back to back; after WRITE_WINDOW_MS (or
- * MAX_ACKS_PER_CYCLE acknowledgements) the server is killed with SIGKILL mid-stream, and the loops
- * stop at their first network failure.
+ * LOOPS clients write random values to random machines back to back; once ACKS_BEFORE_KILL writes
+ * are acknowledged (or an unexpected answer arrives) the server is killed with SIGKILL mid-stream,
+ * and the loops stop at their first network failure. Nothing is measured against the wall clock:
+ * on a loaded machine it simply takes longer to get there.
  */
 async function hammerThenKill(server: ServerProcess, token: string, machineIds: readonly string[], cycle: number, clock: { tick: number }): Promise<Hammered> {
   const acks: Ack[] = [];
@@ -82,6 +83,8 @@ async function hammerThenKill(server: ServerProcess, token: string, machineIds: 
   let killed = false;
   let inFlight = 0;
   let inFlightAtKill = -1;
+  let reachedTarget: () => void = () => {};
+  const target = new Promise<void>((resolve) => (reachedTarget = resolve));
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
   const loop = async (loopNo: number) => {
@@ -104,12 +107,17 @@ async function hammerThenKill(server: ServerProcess, token: string, machineIds: 
           // The reply is the machine as written by this request.
           if (body.id !== machineId || body.deviceValue !== value) unexpected.push(`reply ${text.slice(0, 200)} for ${machineId}=${value}`);
           acks.push({ machineId, value, requestId, loop: loopNo, cycle, sentAt, ackedAt });
+          if (acks.length >= ACKS_BEFORE_KILL) reachedTarget();
         } else if (!killed) {
           unexpected.push(`${response.status} ${text.slice(0, 200)}`);
+          reachedTarget();
         }
       } catch (error) {
         // Connection reset/refused: expected once the server is gone.
-        if (!killed) unexpected.push(`network error before the kill: ${String(error)}`);
+        if (!killed) {
+          unexpected.push(`network error before the kill: ${String(error)}`);
+          reachedTarget();
+        }
         return;
       } finally {
         inFlight--;
@@ -118,10 +126,7 @@ async function hammerThenKill(server: ServerProcess, token: string, machineIds: 
   };
 
   const loops = Array.from({ length: LOOPS }, (_, i) => loop(i));
-  const started = Date.now();
-  while (Date.now() - started < WRITE_WINDOW_MS && acks.length < MAX_ACKS_PER_CYCLE && unexpected.length === 0) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await target;
   inFlightAtKill = inFlight;
   const exit = server.kill('SIGKILL');
   killed = true;
@@ -168,7 +173,7 @@ describe('crash safety: kill -9 during setDeviceValue writes', () => {
   });
   after(() => killAll());
 
-  it('keeps every acknowledged write, with a consistent history, across two kill -9 / restart cycles', { timeout: 60_000 }, async (t) => {
+  it('keeps every acknowledged write, with a consistent history, across two kill -9 / restart cycles', { timeout: 240_000 }, async (t) => {
     const machines = demoMachines();
     assert.equal(machines.length, MACHINES, 'enough demo machines inside retention');
     const machineIds = machines.map((m) => m.id);
@@ -181,7 +186,7 @@ describe('crash safety: kill -9 during setDeviceValue writes', () => {
       const token = await server.token();
       const { acks, inFlightAtKill, unexpected } = await hammerThenKill(server, token, machineIds, cycle, clock);
       assert.deepEqual(unexpected, [], 'every write before the kill was answered 200 with the machine as written');
-      assert.ok(acks.length >= 50, `cycle ${cycle}: only ${acks.length} writes were acknowledged before the kill`);
+      assert.ok(acks.length >= ACKS_BEFORE_KILL, `cycle ${cycle}: the kill came after ${acks.length} acknowledged writes`);
       assert.ok(inFlightAtKill > 0, `cycle ${cycle}: requests were in flight when the server was killed`);
       allAcks.push(...acks);
       t.diagnostic(`cycle ${cycle}: ${acks.length} writes acknowledged, ${inFlightAtKill} in flight at the kill`);
@@ -244,6 +249,8 @@ describe('crash safety: kill -9 during setDeviceValue writes', () => {
         for (const later of acks) {
           for (const earlier of byAckTime) {
             if (earlier.ackedAt >= later.sentAt) break;
+            // A no-op has no entry to order; noOpFits placed it against the entries already.
+            if (!seqOf.has(earlier.requestId) || !seqOf.has(later.requestId)) continue;
             assert.ok(
               seqOf.get(earlier.requestId)! < seqOf.get(later.requestId)!,
               `${id}: ${later.requestId} was sent after ${earlier.requestId} was acknowledged but is ordered before it`,

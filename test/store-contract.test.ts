@@ -289,6 +289,11 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await store.loadLimitCounters(), counters);
       await store.saveLimitCounters(counters.slice(1));
       assert.deepEqual(await store.loadLimitCounters(), counters.slice(1));
+      // One key at a time (each admitted call): a new key is added, a known one replaced.
+      const first = counters[0] as (typeof counters)[number];
+      await store.saveLimitCounter(first);
+      await store.saveLimitCounter({ ...first, minuteCount: 4, hourCount: 10 });
+      assert.deepEqual(await store.loadLimitCounters(), [{ ...first, minuteCount: 4, hourCount: 10 }, ...counters.slice(1)]);
     });
 
     it('deletes a tenant\'s machines with their tags, addresses and history, and nothing else', opts, async () => {

@@ -31,11 +31,13 @@ describe('operations Rampart does not serve yet', () => {
     return rawRequest(server.base, { method, path, headers, body });
   };
 
-  it('the table lists logon users, alerts, software, vulnerabilities and recommendations', () => {
+  it("the table lists logon users, an alert's user, domains, files and IPs, software, vulnerabilities and recommendations", () => {
     const paths = pending.map((o) => `${o.method} ${o.path}`);
-    for (const wanted of ['GET /machines/:machineId/logonusers', 'GET /alerts', 'GET /alerts/:alertId', 'PATCH /alerts/:alertId', 'GET /machines/:machineId/alerts', 'GET /software', 'GET /vulnerabilities', 'GET /recommendations']) {
+    for (const wanted of ['GET /machines/:machineId/logonusers', 'GET /alerts/:alertId/user', 'GET /alerts/:alertId/domains', 'GET /alerts/:alertId/files', 'GET /alerts/:alertId/ips', 'GET /software', 'GET /vulnerabilities', 'GET /recommendations']) {
       assert.ok(paths.includes(wanted), wanted);
     }
+    // Issue 16 serves the alert queue itself.
+    for (const served of ['GET /alerts', 'GET /alerts/:alertId', 'PATCH /alerts/:alertId', 'GET /machines/:machineId/alerts']) assert.ok(!paths.includes(served), served);
   });
 
   for (const prefix of ['/api', '/api/v1.0']) {
@@ -54,10 +56,10 @@ describe('operations Rampart does not serve yet', () => {
       const reply = await send(op, pathOf(op, '/api'));
       assertEnvelope(reply, 401, 'Unauthorized');
     }
-    const alerts = await send(pending.find((o) => o.id === 'ListAlerts') as Operation, '/api/alerts', `Bearer ${token}`, 'DELETE');
-    assertEnvelope(alerts, 405, 'MethodNotAllowed');
-    assert.equal(alerts.header('allow'), 'GET');
-    const alert = await send(pending.find((o) => o.id === 'GetAlert') as Operation, `/api/alerts/${ALERT}`, `Bearer ${token}`, 'POST');
+    const user = await send(pending.find((o) => o.id === 'GetAlertUser') as Operation, `/api/alerts/${ALERT}/user`, `Bearer ${token}`, 'DELETE');
+    assertEnvelope(user, 405, 'MethodNotAllowed');
+    assert.equal(user.header('allow'), 'GET');
+    const alert = await send(pending.find((o) => o.id === 'GetAlertUser') as Operation, `/api/alerts/${ALERT}`, `Bearer ${token}`, 'POST');
     assertEnvelope(alert, 405, 'MethodNotAllowed');
     assert.equal(alert.header('allow'), 'GET, PATCH');
   });

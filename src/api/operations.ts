@@ -3,6 +3,7 @@ import type { LimitSettings } from '../domain/traffic/limits.js';
 import {
   ACTION_READ, ACTION_REQUIREMENTS, CANCEL_REQUIREMENT, INVESTIGATE, INVESTIGATION_READ, LIVE_RESPONSE_LINK, PACKAGE_LINK,
 } from '../domain/actions/action-permissions.js';
+import { ALERT_READ, ALERT_WRITE } from '../domain/alerts/alert-permissions.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH';
 
@@ -74,18 +75,19 @@ export const OPERATIONS = [
   { id: 'GetLiveResponseResultDownloadLink', method: 'GET', path: '/machineactions/:actionId/GetLiveResponseResultDownloadLink*', summary: "Get a download link for a live-response command's result", permission: LIVE_RESPONSE_LINK, implemented: true },
   { id: 'ListInvestigations', method: 'GET', path: '/investigations', summary: 'List automated investigations', permission: INVESTIGATION_READ, implemented: true },
   { id: 'GetInvestigation', method: 'GET', path: '/investigations/:investigationId', summary: 'Get an automated investigation', permission: INVESTIGATION_READ, implemented: true },
+  // Alerts (shared/spec/alerts.md).
+  { id: 'ListAlerts', method: 'GET', path: '/alerts', summary: 'List alerts (OData)', permission: ALERT_READ, implemented: true },
+  { id: 'GetAlert', method: 'GET', path: '/alerts/:alertId', summary: 'Get an alert, with its evidence', permission: ALERT_READ, implemented: true },
+  { id: 'UpdateAlert', method: 'PATCH', path: '/alerts/:alertId', summary: "Update an alert's status, assignee, classification, determination or comments", permission: ALERT_WRITE, implemented: true },
+  { id: 'BatchUpdateAlerts', method: 'POST', path: '/alerts/batchUpdate', summary: 'Update several alerts at once', permission: ALERT_WRITE, implemented: true, limits: { perMinute: 10, perHour: 500 } },
+  { id: 'CreateAlertByReference', method: 'POST', path: '/alerts/CreateAlertByReference', summary: 'Create an alert on a device from an event', permission: ALERT_WRITE, implemented: true, limits: { perMinute: 15 } },
+  { id: 'ListMachineAlerts', method: 'GET', path: '/machines/:machineId/alerts', summary: 'Alerts of a machine', permission: ALERT_READ, implemented: true },
+  { id: 'GetAlertMachine', method: 'GET', path: '/alerts/:alertId/machine', summary: 'The machine of an alert', permission: READ, implemented: true },
   // Known routes of the real API not served yet: 501 NotImplemented rather than a bare 404 (docs/compat.md).
   { id: 'ListMachineLogonUsers', method: 'GET', path: '/machines/:machineId/logonusers', summary: 'Users who logged on to a machine', permission: OTHER('User'), implemented: false },
-  { id: 'ListMachineAlerts', method: 'GET', path: '/machines/:machineId/alerts', summary: 'Alerts of a machine', permission: OTHER('Alert'), implemented: false },
   { id: 'ListMachineSoftware', method: 'GET', path: '/machines/:machineId/software', summary: 'Software installed on a machine', permission: OTHER('Software'), implemented: false },
   { id: 'ListMachineVulnerabilities', method: 'GET', path: '/machines/:machineId/vulnerabilities', summary: 'Vulnerabilities of a machine', permission: OTHER('Vulnerability'), implemented: false },
   { id: 'ListMachineRecommendations', method: 'GET', path: '/machines/:machineId/recommendations', summary: 'Security recommendations for a machine', permission: OTHER('SecurityRecommendation'), implemented: false },
-  { id: 'ListAlerts', method: 'GET', path: '/alerts', summary: 'List alerts (OData)', permission: OTHER('Alert'), implemented: false },
-  { id: 'GetAlert', method: 'GET', path: '/alerts/:alertId', summary: 'Get an alert', permission: OTHER('Alert'), implemented: false },
-  { id: 'UpdateAlert', method: 'PATCH', path: '/alerts/:alertId', summary: 'Update an alert', permission: OTHER('Alert', 'Alerts investigation', true), implemented: false },
-  { id: 'BatchUpdateAlerts', method: 'POST', path: '/alerts/batchUpdate', summary: 'Update several alerts', permission: OTHER('Alert', 'Alerts investigation', true), implemented: false },
-  { id: 'CreateAlertByReference', method: 'POST', path: '/alerts/CreateAlertByReference', summary: 'Create an alert from an event', permission: OTHER('Alert', 'Alerts investigation', true), implemented: false },
-  { id: 'GetAlertMachine', method: 'GET', path: '/alerts/:alertId/machine', summary: 'The machine of an alert', permission: OTHER('Alert'), implemented: false },
   { id: 'GetAlertUser', method: 'GET', path: '/alerts/:alertId/user', summary: 'The user of an alert', permission: OTHER('Alert'), implemented: false },
   { id: 'ListAlertDomains', method: 'GET', path: '/alerts/:alertId/domains', summary: 'Domains related to an alert', permission: OTHER('Alert'), implemented: false },
   { id: 'ListAlertFiles', method: 'GET', path: '/alerts/:alertId/files', summary: 'Files related to an alert', permission: OTHER('Alert'), implemented: false },

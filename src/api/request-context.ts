@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../domain/identity/principal.js';
 import { unauthorized } from '../domain/errors.js';
-import { calledScheme } from '../shared/called-scheme.js';
 import type { Operation } from './operations.js';
 
 declare module 'fastify' {
@@ -11,9 +10,15 @@ declare module 'fastify' {
     /** The fault rule that shaped this call's answer, for the journal. */
     fault: string | null;
   }
+  interface FastifyInstance {
+    /** Where links in answers point (link-base.ts). */
+    linkBase(request: FastifyRequest): string;
+  }
   interface FastifyContextConfig {
     /** The operation-table row a Machine API route serves. */
     operation?: Operation;
+    /** A route that only answers 405 for the methods its path does not take (plugins/protocol.ts skips it). */
+    refusesMethod?: boolean;
   }
 }
 
@@ -23,5 +28,5 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** `<scheme>://<host>` as the client called it (through the proxy too), for OData context URLs and discovery documents. */
-export const baseUrlOf = (request: FastifyRequest): string => `${calledScheme(request.raw) ?? request.protocol}://${request.host}`;
+/** The base of OData context URLs, next links, download links and discovery documents: see link-base.ts. */
+export const baseUrlOf = (request: FastifyRequest): string => request.server.linkBase(request);

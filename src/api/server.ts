@@ -15,6 +15,7 @@ import type { TrafficControl } from '../domain/traffic/traffic-control.js';
 import { newRequestId } from '../shared/ids.js';
 import { registerJsonParser } from './plugins/body-parsers.js';
 import { onClientError, onFrameworkError, registerErrorHandling } from './plugins/errors.js';
+import { registerProtocolChecks } from './plugins/protocol.js';
 import { registerRequestLogging } from './plugins/request-log.js';
 import { adminRoutes } from './routes/admin.js';
 import { authorityRoutes } from './routes/authority.js';
@@ -23,11 +24,15 @@ import { machineApi } from './routes/machine-api.js';
 import { machineHandlers } from './routes/machines.js';
 import { inventoryHandlers } from './routes/inventory.js';
 import { actionHandlers } from './routes/actions.js';
+import { alertHandlers } from './routes/alerts.js';
+import type { AlertService } from '../domain/alerts/alert-service.js';
 import { downloadRoutes } from './routes/downloads.js';
 import type { ActionServices } from '../domain/actions/action-services.js';
 import type { ValueRuleService } from '../domain/rules/value-rule-service.js';
 import { consolePlugin } from '../console/console-plugin.js';
 import type { ConsoleDeps } from '../console/console-deps.js';
+import { applyTimeouts, checkingInterval, ConnectionGuard, type ConnectionLimits } from '../net/connection-guard.js';
+import { linkBase, type LinkOptions } from './link-base.js';
 
 export interface ServerDeps {
   readonly logger: FastifyBaseLogger;
@@ -37,6 +42,8 @@ export interface ServerDeps {
   readonly inventory: InventoryService;
   readonly tags: TagService;
   readonly actions: ActionServices;
+  /** The alert queue (issue 16). */
+  readonly alerts: AlertService;
   readonly policy: AccessPolicy;
   readonly tenants: TenantAdmin;
   readonly verifier: TokenVerifier;
@@ -51,6 +58,10 @@ export interface ServerDeps {
   /** Items per page of a list without `$top`. */
   readonly pageSize: number;
   readonly trustProxy: boolean;
+  /** Time-outs and the connection cap of the HTTP server (and so of HTTPS and the proxy's tunnels). */
+  readonly connections: ConnectionLimits;
+  /** Where links in answers point (--public-url, the drop-in's host names): never an untrusted Host. */
+  readonly links: LinkOptions;
   readonly ready: () => boolean;
   readonly instance: HealthOptions['instance'];
   /** The web console under /console (issue 7); absent, the server has none. */
@@ -77,16 +88,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     serverFactory: (handler) => {
       // Node's default 16 KiB header limit would answer an oversized token with 431 before the
-      // verifier could refuse it with the documented 401.
-      const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+      // verifier could refuse it with the documented 401. A request without Host is refused by
+      // our hook, in the envelope, rather than by Node with a bare 400.
+      const options = { maxHeaderSize: 64 * 1024, requireHostHeader: false, connectionsCheckingInterval: checkingInterval(deps.connections) };
+      const server = createServer(options, (req, res) => {
         if (!deps.frontDoor?.(req, res)) handler(req, res);
       });
-      // What Fastify's own factory sets: its defaults for keep-alive and request time-outs.
-      server.keepAliveTimeout = 72_000;
-      server.requestTimeout = 0;
+      applyTimeouts(server, deps.connections);
+      new ConnectionGuard(deps.connections.maxConnections).attach(server);
       return server;
     },
   });
+
+  // Every absolute link is built from this (request-context.ts baseUrlOf), never from Host alone.
+  app.decorate('linkBase', linkBase(deps.links));
+  registerProtocolChecks(app);
 
   // Bodies are validated by the domain parsers, so that each failure carries its MDE error code;
   // the route schemas document the wire and compile the serialisers (docs/adr/0003).
@@ -133,6 +149,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ...machineHandlers(deps.machines),
     ...inventoryHandlers(deps.inventory, deps.tags, deps.machines),
     ...(downloads ? actionHandlers({ actions, investigations, downloads, pageSize: deps.pageSize }) : {}),
+    ...alertHandlers({ alerts: deps.alerts, pageSize: deps.pageSize }),
   };
   const api = { verifier: deps.verifier, policy: deps.policy, traffic: deps.traffic, handlers };
   await app.register(machineApi, { prefix: '/api', ...api, hidden: false });

@@ -8,6 +8,7 @@ import type { RateLimiter } from '../domain/traffic/limits.js';
 import type { Store } from '../domain/ports.js';
 import { PostgresLimiter } from '../limits/postgres-limiter.js';
 import { RedisLimiter } from '../limits/redis-limiter.js';
+import { PersistedLimiter } from '../limits/persisted-limiter.js';
 import { WindowLimiter } from '../limits/window-limiter.js';
 import { HOUR_MS } from '../limits/windows.js';
 import type { Clock } from '../shared/clock.js';
@@ -99,14 +100,15 @@ async function single(config: Config, store: Store, clock: Clock): Promise<Deplo
     if (memory) await store.saveLimitCounters(memory.snapshot());
   };
   if (memory) {
-    // Saved every few seconds and at shutdown, so a restart hands out no fresh budget.
+    // Each admitted call is written as it is counted (PersistedLimiter), so a restart, even
+    // after kill -9, hands out no fresh budget; the periodic save only drops closed windows.
     memory.restore(await store.loadLimitCounters());
     saver = setInterval(() => void save().catch(() => {}), SAVE_COUNTERS_MS);
     saver.unref();
   }
   return {
     cluster: new SoloCluster(instanceName()),
-    limiter: redis ?? (memory as WindowLimiter),
+    limiter: redis ?? new PersistedLimiter(memory as WindowLimiter, store),
     journal: new MemoryJournal(config.journalSize),
     faultCounters: new MemoryFaultCounters(),
     adminKey: config.adminKey ?? loadOrCreateAdminKey(config.dataDir),

@@ -19,6 +19,11 @@ export class SharedFaultCounters implements FaultCounters {
     return Number(row.calls);
   }
 
+  async used(tenantId: string, ruleKey: string): Promise<number> {
+    const row = await this.db.selectFrom('fault_counters').select('calls').where('tenant_id', '=', tenantId).where('rule_key', '=', ruleKey).executeTakeFirst();
+    return row ? Number(row.calls) : 0;
+  }
+
   async forget(tenantId: string, keep: readonly string[]): Promise<void> {
     let query = this.db.deleteFrom('fault_counters').where('tenant_id', '=', tenantId);
     if (keep.length > 0) query = query.where('rule_key', 'not in', keep);

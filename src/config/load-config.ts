@@ -42,6 +42,7 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
     bodyLimit: value('bodyLimit') as number,
     tokenCacheSize: value('tokenCacheSize') as number,
     trustProxy: value('trustProxy') as boolean,
+    ...connectionSettings(value),
     trustIssuer: value('trustIssuer') as string | undefined,
     trustJwks: value('trustJwks') as string | undefined,
     trustAudiences: Object.freeze([...(value('trustAudiences') as readonly string[])]),
@@ -57,6 +58,16 @@ export function loadConfig(flags: Readonly<Record<string, Raw>>, env: NodeJS.Pro
     shutdownTimeout: value('shutdownTimeout') as number,
     ...tlsSettings(port, value),
   });
+}
+
+/** Node refuses a headers time-out longer than the request time-out: say so with the flags' names. */
+function connectionSettings(value: (name: SettingName) => unknown) {
+  const headersTimeout = value('headersTimeout') as number;
+  const requestTimeout = value('requestTimeout') as number;
+  if (headersTimeout > requestTimeout) {
+    throw new ConfigError(`--headers-timeout (${headersTimeout}) must not exceed --request-timeout (${requestTimeout})`);
+  }
+  return { headersTimeout, requestTimeout, keepAliveTimeout: value('keepAliveTimeout') as number, maxConnections: value('maxConnections') as number };
 }
 
 /** HTTPS and the forward proxy: the port next to --port unless told, certificate files given together. */
@@ -99,6 +110,7 @@ function parse(name: SettingName, source: string, raw: Raw): unknown {
       if (text === '') throw new ConfigError(`${source}: must not be empty`);
       if (name === 'store') checkStore(source, text);
       if (name === 'limits' && !/^rediss?:\/\/./i.test(text)) throw new ConfigError(`${source}: expected a redis:// or rediss:// URL`);
+      if (name === 'publicUrl') checkPublicUrl(source, text);
       return text;
     case 'list':
       return (Array.isArray(raw) ? raw.map(String) : text.split(',')).map((item) => item.trim()).filter(Boolean);
@@ -106,6 +118,14 @@ function parse(name: SettingName, source: string, raw: Raw): unknown {
 }
 
 /** A store setting is a PostgreSQL URL or `sqlite:<file>`. Never echoes a URL: it may hold a password. */
+/** Links are built by appending paths to it: an http(s) origin, optionally with a path prefix. */
+function checkPublicUrl(source: string, text: string): void {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`${source}: expected an http:// or https:// URL without query, fragment or credentials (e.g. https://rampart.example.com), got '${text.slice(0, 100)}'`);
+  }
+}
+
 function checkStore(source: string, text: string): void {
   if (/^postgres(ql)?:\/\//i.test(text)) {
     if (!URL.canParse(text)) throw new ConfigError(`${source}: not a valid PostgreSQL URL (expected postgres://user:password@host:5432/database)`);

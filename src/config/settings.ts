@@ -23,7 +23,7 @@ export const SETTINGS = {
   poolSize: { flag: 'pool-size', env: ['RAMPART_POOL_SIZE'], kind: 'int', min: 1, max: 1000, help: 'PostgreSQL connections per instance for requests (a few more serve limits, locks and the leader)' },
   durability: { flag: 'durability', env: ['RAMPART_DURABILITY'], kind: 'enum', values: ['full', 'normal'], help: 'full: fsync every commit; normal: survive process crashes only' },
   issuer: { flag: 'issuer', env: ['RAMPART_ISSUER'], kind: 'string', help: 'base of the token issuer (iss = <issuer>/<tenant>/); default https://sts.rampart.local' },
-  publicUrl: { flag: 'public-url', env: ['RAMPART_PUBLIC_URL'], kind: 'string', help: 'URL clients use to reach this server (printed in the banner)' },
+  publicUrl: { flag: 'public-url', env: ['RAMPART_PUBLIC_URL'], kind: 'string', help: 'URL clients use to reach this server: every link in answers (@odata.context, nextLink, downloads) starts with it; default the address each connection reached' },
   logLevel: { flag: 'log-level', env: ['RAMPART_LOG_LEVEL'], kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], help: 'log level' },
   demo: { flag: 'demo', env: ['RAMPART_DEMO'], kind: 'boolean', help: 'provision the well-known demo tenant, applications and fleet' },
   demoMachines: { flag: 'demo-machines', env: ['RAMPART_DEMO_MACHINES'], kind: 'int', min: 1, max: 10_000_000, help: 'size of the generated demo fleet' },
@@ -31,7 +31,11 @@ export const SETTINGS = {
   sessionSecret: { flag: 'session-secret', env: ['RAMPART_SESSION_SECRET'], kind: 'string', help: 'key signing console sessions (default: generated into <data-dir>/session-secret)' },
   bodyLimit: { flag: 'body-limit', env: ['RAMPART_BODY_LIMIT'], kind: 'int', min: 1024, max: 104_857_600, help: 'largest accepted request body, bytes' },
   tokenCacheSize: { flag: 'token-cache-size', env: ['RAMPART_TOKEN_CACHE_SIZE'], kind: 'int', min: 0, max: 10_000_000, help: 'verified tokens remembered until they expire' },
-  trustProxy: { flag: 'trust-proxy', env: ['RAMPART_TRUST_PROXY'], kind: 'boolean', help: 'trust X-Forwarded-* headers (behind a load balancer)' },
+  trustProxy: { flag: 'trust-proxy', env: ['RAMPART_TRUST_PROXY'], kind: 'boolean', help: 'trust X-Forwarded-Proto/Host (and the client address) from a reverse proxy in front; links follow them unless --public-url is set' },
+  headersTimeout: { flag: 'headers-timeout', env: ['RAMPART_HEADERS_TIMEOUT'], kind: 'int', min: 100, max: 600_000, help: 'ms a connection has to send a complete request head (and to finish a TLS handshake); slower ones are answered 408 and closed' },
+  requestTimeout: { flag: 'request-timeout', env: ['RAMPART_REQUEST_TIMEOUT'], kind: 'int', min: 100, max: 3_600_000, help: 'ms a client has to send a whole request, body included (at least --headers-timeout)' },
+  keepAliveTimeout: { flag: 'keep-alive-timeout', env: ['RAMPART_KEEP_ALIVE_TIMEOUT'], kind: 'int', min: 100, max: 600_000, help: 'ms an idle keep-alive connection stays open after its last answer' },
+  maxConnections: { flag: 'max-connections', env: ['RAMPART_MAX_CONNECTIONS'], kind: 'int', min: 1, max: 1_000_000, help: 'connections held at once; at the cap, the one idle longest is closed to admit a new one' },
   trustIssuer: { flag: 'trust-issuer', env: ['RAMPART_TRUST_ISSUER'], kind: 'string', help: 'also accept tokens of this issuer, {tenant} standing for the tid (e.g. https://sts.windows.net/{tenant}/)' },
   trustJwks: { flag: 'trust-jwks', env: ['RAMPART_TRUST_JWKS'], kind: 'string', help: "the trusted issuer's signing keys: a JWKS URL or a JWKS file" },
   trustAudiences: { flag: 'trust-audience', env: ['RAMPART_TRUST_AUDIENCES'], kind: 'list', help: 'audiences accepted from the trusted issuer (default: the Machine API resource URIs)' },
@@ -71,6 +75,10 @@ export interface Config {
   readonly bodyLimit: number;
   readonly tokenCacheSize: number;
   readonly trustProxy: boolean;
+  readonly headersTimeout: number;
+  readonly requestTimeout: number;
+  readonly keepAliveTimeout: number;
+  readonly maxConnections: number;
   readonly trustIssuer: string | undefined;
   readonly trustJwks: string | undefined;
   readonly trustAudiences: readonly string[];
@@ -112,6 +120,12 @@ export const DEFAULTS = {
   bodyLimit: 1_048_576,
   tokenCacheSize: 100_000,
   trustProxy: false,
+  // Generous for a slow client, short enough that idle or trickling connections do not pile up.
+  headersTimeout: 20_000,
+  requestTimeout: 120_000,
+  keepAliveTimeout: 72_000,
+  // Under the usual 1024 open files, with room for the database and the log.
+  maxConnections: 800,
   rateLimits: false,
   rateLimitPerMinute: 100,
   rateLimitPerHour: 1500,

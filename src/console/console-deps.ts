@@ -11,10 +11,12 @@ import type { TagService } from '../domain/machines/tag-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { ValueRuleService } from '../domain/rules/value-rule-service.js';
 
-/** A fault rule as the testing panel shows it: the rule and whether it is switched on. */
+/** A fault rule as the testing panel shows it: the rule, whether it is switched on, and whether it is used up. */
 export interface SwitchableFault {
   readonly rule: FaultRule;
   readonly enabled: boolean;
+  /** Its calls are used up or its time span is over: on or not, it will not fire again. */
+  readonly spent?: boolean;
 }
 
 /**

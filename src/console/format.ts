@@ -11,6 +11,13 @@ export function when(ts: Timestamp | string | null | undefined): string {
   return Number.isNaN(ms) ? String(ts) : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** To the millisecond, for the request journal: a retry two seconds later must be visible. */
+export function instant(ts: string | null | undefined): string {
+  if (!ts) return '';
+  const ms = Date.parse(ts);
+  return Number.isNaN(ms) ? String(ts) : `${new Date(ms).toISOString().slice(0, 23).replace('T', ' ')} UTC`;
+}
+
 /** "3 h ago": for the last-seen column, where recency matters more than the exact minute. */
 export function ago(ts: Timestamp | string, nowMs: number): string {
   const ms = typeof ts === 'string' && ts.length === 28 ? timestampToMillis(ts as Timestamp) : Date.parse(ts);
@@ -38,4 +45,4 @@ export const attr = (text: string): string => text.replace(/&/g, '&amp;').replac
 /** A failed action's HRESULT as Windows people read it, with the wire's signed number: `0x80004005 (-2147467259)`. */
 export const hresult = (n: number): string => `0x${(n >>> 0).toString(16).toUpperCase().padStart(8, '0')} (${n})`;
 
-export const FORMAT = { when, ago, label, token, number, attr, hresult };
+export const FORMAT = { when, instant, ago, label, token, number, attr, hresult };

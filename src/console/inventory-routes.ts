@@ -7,6 +7,7 @@ import { allows } from './console-principal.js';
 import { COUNT_LIMIT, readInventory } from './inventory-reader.js';
 import { FIRST_PAGE, ISOLATION_FACETS, PAGE_SIZES, parseInventoryView, SORT_KEYS, sortLink, VALUE_ORDER, viewQuery, type InventoryView, type SortKey } from './inventory-view.js';
 import { bulkRoutes } from './bulk-routes.js';
+import { exportRoutes } from './export-routes.js';
 
 /** The osPlatform values Defender reports; one in a shared link that is not listed still filters. */
 const PLATFORMS = [
@@ -46,6 +47,7 @@ export const inventoryRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps
       view: shown,
       result,
       back: viewQuery(shown),
+      csvHref: `/console/machines.csv${viewQuery(shown, FIRST_PAGE)}`,
       link: (changes: Partial<InventoryView>) => `/console/machines${viewQuery(shown, changes)}`,
       // Every filter change starts again at the first page.
       firstPage: FIRST_PAGE,
@@ -78,4 +80,5 @@ export const inventoryRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps
   });
 
   await app.register(bulkRoutes, deps);
+  await app.register(exportRoutes, deps);
 };

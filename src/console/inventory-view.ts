@@ -1,4 +1,4 @@
-import { DEVICE_VALUES, type DeviceValue } from '../domain/machines/device-value.js';
+import type { DeviceValue } from '../domain/machines/device-value.js';
 import { EXPOSURE_LEVELS, HEALTH_STATUSES, RISK_SCORES } from '../domain/machines/machine.js';
 import { invalidInput } from '../domain/errors.js';
 import type { MachineFilter, ScalarProperty } from '../domain/machines/machine-query.js';
@@ -7,9 +7,9 @@ import type { MachineFilter, ScalarProperty } from '../domain/machines/machine-q
  * The inventory page's state, all of it in the query string so a view can be bookmarked and
  * shared: `?q=web&value=High&health=Active&sort=lastSeen&dir=desc&after=<machine id>`. A page is
  * where it starts, not a number: after (or before) a machine, or the last page. A facet may repeat
- * (`value=High&value=Low`). Values the page does not know are dropped rather than refused, so an
- * old or hand-edited link still opens (isolation's excepted: see isolationFacet). The form fields
- * become a MachineQuery filter directly, never an OData string.
+ * (`value=High&value=Low`). A value the page does not know is refused (400, naming the parameter
+ * and what it accepts), never dropped: a dropped filter shows more than the link says. The form
+ * fields become a MachineQuery filter directly, never an OData string.
  */
 export const SORT_KEYS = {
   name: 'computerDnsName',
@@ -58,55 +58,93 @@ export const FIRST_PAGE = { after: '', before: '', last: false } as const;
 
 type Query = Readonly<Record<string, unknown>>;
 
+/** How long a single field may be; a longer one is refused, not cut. */
+const LONGEST = 256;
+
+/** The non-empty values of a field ("Any" in a form is the empty value). */
 const all = (query: Query, name: string): string[] => {
   const raw = query[name];
-  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  return list.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter((v) => v !== '' && v.length <= 256);
+  const list = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((v) => (typeof v === 'string' ? v.trim() : '?'));
+  const long = list.find((v) => v.length > LONGEST);
+  if (long !== undefined) throw invalidInput(`The ${name} parameter is longer than ${LONGEST} characters.`);
+  return list.filter((v) => v !== '');
 };
 const first = (query: Query, name: string): string => all(query, name)[0] ?? '';
 const unique = <T>(items: T[]): T[] => [...new Set(items)];
+const quoted = (text: string): string => `"${text.slice(0, 100)}"`;
 
-/** Canonical members of a closed set, matched without case. */
-const members = <T extends string>(allowed: readonly T[], given: string[]): T[] =>
-  unique(given.map((g) => allowed.find((a) => a.toLowerCase() === g.toLowerCase())).filter((m): m is T => m !== undefined));
+/**
+ * Canonical members of a closed set, matched without case. A value outside the set is refused
+ * with a message naming the parameter and what it accepts: a view that silently dropped
+ * `value=Huge` would show every device under a link that says otherwise.
+ */
+function members<T extends string | number>(name: string, allowed: readonly T[], given: string[]): T[] {
+  return unique(
+    given.map((g) => {
+      const found = allowed.find((a) => String(a).toLowerCase() === g.toLowerCase());
+      if (found === undefined) throw invalidInput(`The ${name} parameter must be ${oneOf(allowed)}, not ${quoted(g)}.`);
+      return found;
+    }),
+  );
+}
+
+const oneOf = (allowed: readonly (string | number)[]): string =>
+  allowed.length === 1 ? String(allowed[0]) : `${allowed.slice(0, -1).join(', ')} or ${String(allowed.at(-1))}`;
+
+/** Every value of a field must have a shape; the first that has not is refused, naming the shape. */
+function shaped(query: Query, name: string, shape: RegExp, described: string): string[] {
+  const given = all(query, name);
+  const bad = given.find((g) => !shape.test(g));
+  if (bad !== undefined) throw invalidInput(`The ${name} parameter must be ${described}, not ${quoted(bad)}.`);
+  return unique(given);
+}
+
+/** One value at most: a repeated single-valued field is ambiguous. */
+function single(query: Query, name: string): string {
+  const given = all(query, name);
+  if (given.length > 1) throw invalidInput(`The ${name} parameter may be given once.`);
+  return given[0] ?? '';
+}
+
+const MACHINE_ID = /^[0-9a-f]{40}$/i;
 
 export function parseInventoryView(query: Query): InventoryView {
-  const sort = first(query, 'sort');
-  const size = Number(first(query, 'size'));
-  const machineId = (name: string): string => (/^[0-9a-f]{40}$/i.test(first(query, name)) ? first(query, name).toLowerCase() : '');
-  const after = machineId('after');
-  const before = after === '' ? machineId('before') : '';
+  const sort = single(query, 'sort');
+  const size = single(query, 'size');
+  const cursor = (name: string): string => {
+    const value = single(query, name);
+    if (value !== '' && !MACHINE_ID.test(value)) throw invalidInput(`The ${name} parameter must be a machine id (40 hexadecimal characters), not ${quoted(value)}.`);
+    return value.toLowerCase();
+  };
+  const after = cursor('after');
+  const before = cursor('before');
+  const last = single(query, 'last');
+  if (last !== '' && last !== '1') throw invalidInput(`The last parameter must be 1, not ${quoted(last)}.`);
+  if ([after, before, last].filter((v) => v !== '').length > 1) throw invalidInput('Only one of the after, before and last parameters may be given.');
+  const dir = single(query, 'dir');
   return {
-    q: first(query, 'q').toLowerCase(),
-    values: members(DEVICE_VALUES, all(query, 'value')),
-    health: members(HEALTH_STATUSES, all(query, 'health')),
-    os: unique(all(query, 'os').filter((o) => /^[A-Za-z0-9 ._-]{1,64}$/.test(o))),
-    risk: members(RISK_SCORES, all(query, 'risk')),
-    exposure: members(EXPOSURE_LEVELS, all(query, 'exposure')),
-    groups: unique(all(query, 'group').filter((g) => /^\d{1,9}$/.test(g)).map(Number)),
-    tag: first(query, 'tag').slice(0, 200),
+    q: single(query, 'q').toLowerCase(),
+    values: members('value', VALUE_ORDER, all(query, 'value')),
+    health: members('health', HEALTH_STATUSES, all(query, 'health')),
+    // Platforms are open-ended (a new one still filters), but only names, never markup.
+    os: shaped(query, 'os', /^[A-Za-z0-9 ._-]{1,64}$/, 'an OS platform name (letters, digits, space, dot, underscore or hyphen; up to 64)'),
+    risk: members('risk', RISK_SCORES, all(query, 'risk')),
+    exposure: members('exposure', EXPOSURE_LEVELS, all(query, 'exposure')),
+    groups: shaped(query, 'group', /^\d{1,9}$/, 'a device group id (a number)').map(Number).filter((g, i, list) => list.indexOf(g) === i),
+    tag: single(query, 'tag').slice(0, 200),
     isolation: isolationFacet(query),
-    sort: sort in SORT_KEYS ? (sort as SortKey) : 'name',
-    dir: first(query, 'dir') === 'desc' ? 'desc' : 'asc',
+    sort: sort === '' ? 'name' : members('sort', Object.keys(SORT_KEYS) as SortKey[], [sort])[0] ?? 'name',
+    dir: dir === '' ? 'asc' : (members('dir', ['asc', 'desc'] as const, [dir])[0] ?? 'asc'),
     after,
     before,
-    last: after === '' && before === '' && first(query, 'last') === '1',
-    size: (PAGE_SIZES as readonly number[]).includes(size) ? size : DEFAULT_PAGE_SIZE,
+    last: last === '1',
+    size: size === '' ? DEFAULT_PAGE_SIZE : (members('size', PAGE_SIZES, [size])[0] ?? DEFAULT_PAGE_SIZE),
   };
 }
 
-/**
- * Unlike the other facets, an unknown isolation value is refused, not dropped: showing every
- * device under a link that says "isolated" would read as if they all were. Both values is any.
- */
+/** Both isolation values is any, as if none was chosen. */
 function isolationFacet(query: Query): IsolationFacet {
-  const raw = query.isolation;
-  const given = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((v) => (typeof v === 'string' ? v.trim() : '?')).filter((v) => v !== '');
-  const known = members(ISOLATION_FACETS, given);
-  const unknown = given.filter((g) => !ISOLATION_FACETS.some((f) => f.toLowerCase() === g.toLowerCase()));
-  if (unknown.length > 0) {
-    throw invalidInput(`The isolation filter must be ${ISOLATION_FACETS.join(' or ')}, not "${(unknown[0] as string).slice(0, 100)}".`);
-  }
+  const known = members('isolation', ISOLATION_FACETS, all(query, 'isolation'));
   return known.length === 1 ? (known[0] as IsolationFacet) : '';
 }
 

@@ -38,7 +38,7 @@ export const testingRoutes: FastifyPluginAsync<ConsoleDeps> = async (app, deps) 
     return {
       csrf,
       canManageFaults: await hasRole(deps.policy, principal, MANAGE),
-      faults: rules?.map((f) => ({ id: f.rule.id, enabled: f.enabled, action: describeAction(f.rule.action), trigger: describeTrigger(f.rule.trigger), scope: describeScope(f.rule) })) ?? null,
+      faults: rules?.map((f) => ({ id: f.rule.id, enabled: f.enabled, spent: f.spent === true, action: describeAction(f.rule.action), trigger: describeTrigger(f.rule.trigger), scope: describeScope(f.rule) })) ?? null,
     };
   };
 

@@ -19,9 +19,12 @@ export const ERROR_STATUS = {
   NotFound: 404,
   ResourceNotFound: 404,
   MethodNotAllowed: 405,
+  // COMPAT: the reference documents neither; HTTP's own codes, in the envelope (docs/compat.md).
+  RequestTimeout: 408,
   // COMPAT: the reference has no code for an oversized body; see docs/compat.md.
   RequestEntityTooLarge: 413,
   TooManyRequests: 429,
+  RequestHeaderFieldsTooLarge: 431,
   InternalServerError: 500,
   NotImplemented: 501,
   ServiceUnavailable: 503,

@@ -10,6 +10,7 @@ import type { LimitCounter, LimitOverride } from './traffic/limits.js';
 import type { Tenant } from './identity/tenant.js';
 import type { ChangeContext, ValueChange } from './machines/value-change.js';
 import type { ActionStore } from './actions/action-ports.js';
+import type { AlertStore } from './alerts/alert-ports.js';
 import type { AuditStore } from './audit/audit-service.js';
 import type { ValueRuleStore } from './rules/value-rule-ports.js';
 
@@ -51,7 +52,7 @@ export interface MachineStore extends AuditStore {
   /** Every machine of a tenant in id order, retention ignored (export mirrors the store). */
   allMachines(tenantId: string, batchSize?: number): AsyncIterable<Machine[]>;
   countMachines(tenantId: string): Promise<number>;
-  /** Removes every machine of a tenant with its tags, address and value history (a reset). */
+  /** Removes every machine of a tenant with its tags, address and value history, and its alerts (a reset). */
   deleteMachines(tenantId: string): Promise<void>;
   /** One page of the visible machines matching the filter, in the page's order (id breaking ties). */
   listMachines(scope: MachineScope, page: MachinePage): Promise<Machine[]>;
@@ -182,6 +183,8 @@ export interface FaultRuleStore {
 export interface LimitCounterStore {
   loadLimitCounters(): Promise<LimitCounter[]>;
   saveLimitCounters(counters: readonly LimitCounter[]): Promise<void>;
+  /** One key's windows, written (durably, as any write) before the promise resolves. */
+  saveLimitCounter(counter: LimitCounter): Promise<void>;
 }
 
 /**
@@ -205,6 +208,8 @@ export interface Store
   readonly healthy: boolean;
   /** Machine actions and investigations (issue 11). */
   readonly actions: ActionStore;
+  /** Alerts and their history of changes (issue 16). */
+  readonly alerts: AlertStore;
   /** Value rules and their apply runs (issue 13). */
   readonly rules: ValueRuleStore;
   close(): Promise<void>;

@@ -21,6 +21,12 @@ export class WindowLimiter implements RateLimiter {
     return admission;
   }
 
+  /** One key's windows as they stand now (zero counts for a key never seen). */
+  counter(key: string): LimitCounter {
+    const now = this.clock.now();
+    return toCounter(key, current(this.windows.get(key), now), now);
+  }
+
   counters(prefix: string): LimitCounter[] {
     const now = this.clock.now();
     const out: LimitCounter[] = [];

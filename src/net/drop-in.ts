@@ -31,7 +31,7 @@ export interface DropInOptions {
 }
 
 export function openDropIn(config: Config, options: DropInOptions = {}): DropIn {
-  const limits = options.limits ?? DEFAULT_NET_LIMITS;
+  const limits = options.limits ?? netLimitsOf(config);
   const onRefusal = options.onRefusal ?? (() => {});
   const hosts = interceptedHosts(config.interceptHosts);
   const policy = new ProxyPolicy(config.proxy, hosts);
@@ -56,6 +56,18 @@ export function openDropIn(config: Config, options: DropInOptions = {}): DropIn 
       await proxyFront?.close();
       if (listenerFront !== proxyFront) await listenerFront?.close();
     },
+  };
+}
+
+/**
+ * The proxy's and the HTTPS port's limits follow the HTTP server's: a handshake has as long as a
+ * request head (--headers-timeout), a quiet decrypted connection as long as a request (--request-timeout).
+ */
+function netLimitsOf(config: Config): NetLimits {
+  return {
+    maxTunnels: Math.min(DEFAULT_NET_LIMITS.maxTunnels, config.maxConnections),
+    handshakeTimeoutMs: config.headersTimeout,
+    idleTimeoutMs: Math.max(config.requestTimeout, config.keepAliveTimeout),
   };
 }
 

@@ -25,6 +25,8 @@ import type { ActionStore } from '../domain/actions/action-ports.js';
 import { KyselyValueRuleStore } from './rules/kysely-value-rule-store.js';
 import type { ValueRuleStore } from '../domain/rules/value-rule-ports.js';
 import { KyselyActionStore } from './actions/kysely-action-store.js';
+import type { AlertStore } from '../domain/alerts/alert-ports.js';
+import { KyselyAlertStore } from './alerts/kysely-alert-store.js';
 
 /**
  * The part of the Store every backend answers with the same Kysely queries: machine lookups,
@@ -35,12 +37,16 @@ import { KyselyActionStore } from './actions/kysely-action-store.js';
 export abstract class KyselyStore {
   /** Machine actions and investigations (issue 11), through this backend's reads and writes. */
   readonly actions: ActionStore;
+  /** Alerts (issue 16), the same way. */
+  readonly alerts: AlertStore;
   /** Value rules and their apply runs (issue 13). */
   readonly rules: ValueRuleStore;
 
   protected constructor(protected readonly db: Kysely<Database>) {
-    this.actions = new KyselyActionStore(db, { all: (query) => this.all(query), exec: (...statements) => this.exec(...statements) });
-    this.rules = new KyselyValueRuleStore(db, { all: (query) => this.all(query), exec: (...statements) => this.exec(...statements) }, (key) => this.serialized(key));
+    const runner = { all: <R>(query: CompiledQuery<R>) => this.all(query), exec: (...statements: CompiledQuery[]) => this.exec(...statements) };
+    this.actions = new KyselyActionStore(db, runner);
+    this.alerts = new KyselyAlertStore(db, runner);
+    this.rules = new KyselyValueRuleStore(db, runner, (key) => this.serialized(key));
   }
 
   /** Runs one read; SQLite answers synchronously, PostgreSQL over the pool. */
@@ -114,7 +120,7 @@ export abstract class KyselyStore {
 
   async deleteMachines(tenantId: string): Promise<void> {
     await this.exec(
-      ...(['machine_tags', 'machine_ip_history', 'value_history', 'machine_actions', 'machine_response_states', 'investigations', 'machines'] as const).map((table) =>
+      ...(['alert_history', 'alerts', 'machine_tags', 'machine_ip_history', 'value_history', 'machine_actions', 'machine_response_states', 'investigations', 'machines'] as const).map((table) =>
         this.db.deleteFrom(table).where('tenant_id', '=', tenantId).compile(),
       ),
     );
@@ -252,6 +258,11 @@ export abstract class KyselyStore {
 
   async loadLimitCounters(): Promise<LimitCounter[]> {
     return (await this.all(this.db.selectFrom('limit_counters').selectAll().orderBy('key').compile())).map(rowToLimitCounter);
+  }
+
+  async saveLimitCounter(c: LimitCounter): Promise<void> {
+    const values = { minute_start: c.minuteStart, minute_count: c.minuteCount, hour_start: c.hourStart, hour_count: c.hourCount };
+    await this.exec(this.db.insertInto('limit_counters').values({ key: c.key, ...values }).onConflict((oc) => oc.column('key').doUpdateSet(values)).compile());
   }
 
   async saveLimitCounters(counters: readonly LimitCounter[]): Promise<void> {

@@ -29,6 +29,8 @@ export interface Database {
   machine_actions: MachineActionRow;
   machine_response_states: MachineResponseStateRow;
   investigations: InvestigationRow;
+  alerts: AlertRow;
+  alert_history: AlertHistoryRow;
 }
 
 export interface TenantRow {
@@ -283,4 +285,50 @@ export interface MachineResponseStateRow {
 
 export interface InvestigationRow extends DeviceRequestColumns {
   comment: string;
+}
+
+/** An alert (migration 0011); lists and objects as JSON text. */
+export interface AlertRow {
+  tenant_id: string;
+  id: string;
+  machine_id: string;
+  incident_id: number | string | null;
+  investigation_id: number | string | null;
+  assigned_to: string | null;
+  assigned_to_lc: string | null;
+  severity: string;
+  status: string;
+  classification: string | null;
+  determination: string | null;
+  investigation_state: string | null;
+  detection_source: string;
+  detector_id: string;
+  category: string;
+  threat_family_name: string | null;
+  title: string;
+  description: string;
+  recommended_action: string | null;
+  created_at: string;
+  first_event_at: string | null;
+  last_event_at: string | null;
+  last_update_at: string | null;
+  resolved_at: string | null;
+  threat_name: string | null;
+  mitre_techniques: string;
+  related_user: string | null;
+  comments: string;
+  evidence: string;
+}
+
+/** One change of an alert: JSON of the changed fields, and who made it through which call. */
+export interface AlertHistoryRow {
+  seq: Generated<number>;
+  tenant_id: string;
+  alert_id: string;
+  changes: string;
+  changed_at: string;
+  app_id: string | null;
+  user_id: string | null;
+  route: string;
+  request_id: string | null;
 }

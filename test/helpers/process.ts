@@ -210,8 +210,12 @@ export async function killAll(): Promise<void> {
   dataDirs.clear();
 }
 
-/** Polls `check` every `everyMs` until it holds, failing after `timeoutMs`: for news that travels asynchronously. */
-export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5000, everyMs = 50): Promise<void> {
+/**
+ * Polls `check` every `everyMs` until it holds, failing after `timeoutMs`: for news that travels
+ * asynchronously. The deadline only keeps a broken build from hanging, so it is generous: a loaded
+ * machine (the suite shares two cores with other work) must not turn "later" into a failure.
+ */
+export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 30_000, everyMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() >= deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);

@@ -15,11 +15,15 @@ export const syntaxError = (option: string, pos: number, what: string): ApiError
   new ApiError('ODataError', `Syntax error in ${option} at position ${pos + 1}: ${what}.`);
 
 // Date-only (`2018-08-01Z`, the reference's own form) or a full DateTimeOffset; unquoted, as OData writes them.
-const DATETIME = /\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:\d{2})?(?![\w.:-])/y;
+// COMPAT: an offset followed by a stray `Z` (`...+00:00Z`, which XSOAR's list-alerts sends) reads as the offset.
+const DATETIME = /\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:\d{2}Z?)?(?![\w.:-])/y;
 const GUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])/y;
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.])/y;
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
-const SPACE = /[ \t]+/y;
+// COMPAT: a literal `+` is a separator too. XSOAR percent-encodes the `+` it puts between words
+// (`alertCreationTime%2Bgt%2B...`), so it survives form decoding; the real service reads it as a space.
+// Inside a quoted string, a DateTimeOffset's offset or a number's exponent it keeps its meaning.
+const SPACE = /[ \t+]+/y;
 
 /**
  * Splits an already percent-decoded OData expression into tokens. Strings are single-quoted with
@@ -52,7 +56,7 @@ export function tokenize(text: string, option: string): Token[] {
       const number = guid || datetime ? undefined : match(NUMBER);
       const identifier = guid || datetime || number ? undefined : match(IDENTIFIER);
       if (guid) tokens.push({ type: 'guid', text: guid, pos });
-      else if (datetime) tokens.push({ type: 'datetime', text: datetime, pos });
+      else if (datetime) tokens.push({ type: 'datetime', text: datetime.replace(/([+-]\d{2}:\d{2})Z$/, '$1'), pos });
       else if (number) tokens.push({ type: 'number', text: number, pos });
       else if (identifier) tokens.push({ type: 'identifier', text: identifier, pos });
       else throw syntaxError(option, pos, `unexpected character '${ch}'`);

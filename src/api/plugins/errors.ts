@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApiError } from '../../domain/errors.js';
+import { ApiError, type ErrorCode } from '../../domain/errors.js';
 import { newRequestId } from '../../shared/ids.js';
 
 export const ERROR_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -17,9 +17,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendError(request, reply, apiError);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new ApiError('NotFound', `No HTTP resource was found that matches the request URI '${request.url}'.`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    // A path some route takes, with a method none takes there (OPTIONS, TRACE...): 405, as for the Machine API's verbs.
+    const allow = request.server.methodsAt(request.url.split('?')[0] ?? '');
+    if (allow.length > 0) {
+      return sendError(request, reply, new ApiError('MethodNotAllowed', `The requested resource does not support http method '${request.method}'.`, { allow: allow.join(', ') }));
+    }
+    return sendError(request, reply, new ApiError('NotFound', `No HTTP resource was found that matches the request URI '${request.url}'.`));
+  });
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
@@ -41,22 +46,31 @@ export function onFrameworkError(error: FastifyError, request: FastifyRequest, r
 
 /**
  * Errors Node's HTTP parser raises before Fastify sees a request (a malformed request line, an
- * unknown method, headers over the size limit): answered on the raw socket, still in the envelope.
+ * unknown method, headers over the size limit, a head not finished within --headers-timeout):
+ * answered on the raw socket, still in the envelope, and the connection closed.
  */
 export function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? 431 : 400;
+  const { code, status, message } = clientErrorOf(error.code);
   const id = newRequestId();
-  const body = JSON.stringify({
-    error: { code: 'BadRequest', message: tooLarge ? 'The request headers are too large.' : 'The request could not be parsed.', target: id },
-  });
+  const body = JSON.stringify({ error: { code, message, target: id } });
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${ERROR_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${id}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();
+}
+
+function clientErrorOf(nodeCode: string | undefined): { code: ErrorCode; status: number; message: string } {
+  switch (nodeCode) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { code: 'RequestHeaderFieldsTooLarge', status: 431, message: 'The request headers are too large.' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { code: 'RequestTimeout', status: 408, message: 'The request was not received in time.' };
+    default:
+      return { code: 'BadRequest', status: 400, message: 'The request could not be parsed.' };
+  }
 }
 
 function toApiError(error: FastifyError): ApiError {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FaultDecision } from '../../domain/traffic/faults.js';
 import type { JournalEntry } from '../../domain/traffic/journal.js';
+import { journalBody } from '../../domain/traffic/journal-body.js';
 import { errorFor, type TrafficControl } from '../../domain/traffic/traffic-control.js';
 import { baseUrlOf } from '../request-context.js';
 import { ODATA_JSON } from '../wire/machine-wire.js';
@@ -62,6 +63,8 @@ function journal(traffic: TrafficControl, request: FastifyRequest, status: numbe
     status,
     latencyMs: Math.round(latencyMs * 100) / 100,
     fault: request.fault,
+    // Bounded work whatever the body's size; GETs have none and cost nothing here.
+    body: request.body === undefined ? null : journalBody(request.body),
   };
   traffic.journal.record(principal.tenantId, entry);
 }

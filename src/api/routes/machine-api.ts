@@ -85,6 +85,7 @@ function registerMethodNotAllowed(app: FastifyInstance): void {
     app.route({
       method: others,
       url: path,
+      config: { refusesMethod: true },
       schema: { hide: true },
       handler: async (request) => {
         throw new ApiError('MethodNotAllowed', `The requested resource does not support http method '${request.method}'.`, { allow });

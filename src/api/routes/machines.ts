@@ -11,6 +11,7 @@ interface PathParams {
   readonly machineId: string;
   readonly actionId: string;
   readonly investigationId: string;
+  readonly alertId: string;
   readonly '*': string;
 }
 export type Request = FastifyRequest<{ Params: PathParams }>;

@@ -68,7 +68,7 @@ export const resetCommand = adminCommand('reset', "put a tenant's machines back 
 });
 
 export const faultsCommand = new Command('faults')
-  .description("manage a running server's fault rules (see README: Fault injection)")
+  .description("manage a running server's fault rules (see docs/testing-clients.md)")
   .addCommand(adminCommand('list', 'list the fault rules of a tenant').action(async (options) => show(options, await callAdmin(options, 'GET', '/faults'), (r) => JSON.stringify(r))))
   .addCommand(
     adminCommand('add', 'add a fault rule, given as JSON: \'{"operations":["SetDeviceValue"],"error":"TooManyRequests","calls":"1-2"}\'')

@@ -66,6 +66,18 @@ export interface FaultCounters {
   next(tenantId: string, ruleKey: string): number | Promise<number>;
   /** Drops the counters of the tenant's rules other than these. */
   forget(tenantId: string, keep: readonly string[]): void | Promise<void>;
+  /** How many matching calls the rule has counted so far (0 for none), without counting one. */
+  used(tenantId: string, ruleKey: string): number | Promise<number>;
+}
+
+/**
+ * A rule that can never fire again: its calls are used up ("calls 1-3" after the third), or its
+ * time span has ended. Switched on, it still does nothing, and the console says so.
+ */
+export function faultSpent(trigger: FaultTrigger, callsUsed: number, nowMs: number): boolean {
+  if (trigger.kind === 'calls') return callsUsed >= trigger.to;
+  if (trigger.kind === 'span') return nowMs >= trigger.until;
+  return false;
 }
 
 export class MemoryFaultCounters implements FaultCounters {
@@ -76,6 +88,10 @@ export class MemoryFaultCounters implements FaultCounters {
     const n = (this.calls.get(key) ?? 0) + 1;
     this.calls.set(key, n);
     return n;
+  }
+
+  used(tenantId: string, ruleKey: string): number {
+    return this.calls.get(`${tenantId}/${ruleKey}`) ?? 0;
   }
 
   forget(tenantId: string, keep: readonly string[]): void {

@@ -11,6 +11,8 @@ export interface JournalEntry {
   readonly latencyMs: number;
   /** The fault rule that shaped this answer, if one did. */
   readonly fault: string | null;
+  /** What the client sent, bounded and with secrets redacted (journal-body.ts); absent or null without a body. */
+  readonly body?: string | null;
 }
 
 /** In memory for one instance; in the database when several instances share it. */

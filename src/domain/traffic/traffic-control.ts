@@ -90,6 +90,11 @@ export class TrafficControl {
     return this.faults.rulesOf(tenantId).map(faultRuleToSpec);
   }
 
+  /** How many matching calls a rule (by its key) has counted: the console shows a used-up rule as spent. */
+  faultCallsUsed(tenantId: string, ruleKey: string): number | Promise<number> {
+    return this.faults.counters.used(tenantId, ruleKey);
+  }
+
   async addFaultRule(tenantId: string, spec: FaultSpec): Promise<FaultSpec> {
     const rule = faultRuleFromSpec(spec, tenantId, this.clock.now());
     await this.replace(tenantId, [...this.faults.rulesOf(tenantId).filter((r) => r.id !== rule.id), rule]);

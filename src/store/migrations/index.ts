@@ -9,6 +9,7 @@ import * as sharedState from './0007-shared-state.js';
 import * as machineCounts from './0008-machine-counts.js';
 import * as consoleNameOrder from './0009-console-name-order.js';
 import * as machineActions from './0010-machine-actions.js';
+import * as alerts from './0011-alerts.js';
 import * as auditIndexes from './0014-audit-indexes.js';
 import * as valueRules from './0015-value-rules.js';
 
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-machine-counts': machineCounts,
   '0009-console-name-order': consoleNameOrder,
   '0010-machine-actions': machineActions,
+  '0011-alerts': alerts,
   '0014-audit-indexes': auditIndexes,
   '0015-value-rules': valueRules,
 };

@@ -1,0 +1,149 @@
+import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
+import type { AlertView } from '../../domain/alerts/alert.js';
+import type { AlertChangeContext, AlertHistoryEntry, AlertRoute, AlertStore, AlertWrite } from '../../domain/alerts/alert-ports.js';
+import type { AlertFilter, AlertPage, AlertScope } from '../../domain/alerts/alert-query.js';
+import type { AlertChange } from '../../domain/alerts/alert-triage.js';
+import type { StatementRunner } from '../actions/kysely-action-store.js';
+import type { Timestamp } from '../../shared/timestamp.js';
+import type { AlertRow, Database } from '../schema.js';
+import { alertToRow, rowToAlert } from './alert-rows.js';
+import { alertOrder, compileAlertFilter } from './alert-sql.js';
+
+/** Every alert column but the evidence, which only `$expand=evidence` and single reads need. */
+const LISTED = [
+  'tenant_id', 'id', 'machine_id', 'incident_id', 'investigation_id', 'assigned_to', 'assigned_to_lc', 'severity', 'status', 'classification',
+  'determination', 'investigation_state', 'detection_source', 'detector_id', 'category', 'threat_family_name', 'title', 'description',
+  'recommended_action', 'created_at', 'first_event_at', 'last_event_at', 'last_update_at', 'resolved_at', 'threat_name', 'mitre_techniques',
+  'related_user', 'comments',
+] as const satisfies readonly (keyof AlertRow)[];
+
+type Joined = SelectQueryBuilder<Database, 'alerts' | 'machines', object>;
+type ListedRow = Omit<AlertRow, 'evidence'> & { evidence?: string; computer_dns_name: string; rbac_group_name: string | null };
+
+/**
+ * Alerts on either backend, with the same Kysely queries. Every read joins the alert's device
+ * and applies the caller's scope to it inside the query (retention of the device and of the
+ * alert, and a delegated caller's device groups), so pages and counts are right.
+ */
+export class KyselyAlertStore implements AlertStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly run: StatementRunner,
+  ) {}
+
+  async getAlert(scope: AlertScope, id: string): Promise<AlertView | undefined> {
+    return (await this.getAlerts(scope, [id]))[0];
+  }
+
+  async getAlerts(scope: AlertScope, ids: readonly string[]): Promise<AlertView[]> {
+    if (ids.length === 0) return [];
+    const query = this.select(this.visible(scope), true).where('alerts.id', 'in', [...ids]);
+    return (await this.run.all(query.compile())).map((r) => toView(r, scope.tenantId));
+  }
+
+  async listAlerts(scope: AlertScope, page: AlertPage): Promise<AlertView[]> {
+    let query = this.select(this.matching(scope, page.filter, page.machineId), page.withEvidence);
+    for (const key of alertOrder(page.orderBy)) query = query.orderBy(key.expression, key.descending ? 'desc' : 'asc');
+    query = query.limit(page.limit);
+    if (page.skip > 0) query = query.offset(page.skip);
+    return (await this.run.all(query.compile())).map((r) => toView(r, scope.tenantId));
+  }
+
+  async countAlerts(scope: AlertScope, filter: AlertFilter | null, machineId?: string): Promise<number> {
+    const query = this.matching(scope, filter, machineId).select((eb) => eb.fn.countAll<number>().as('n'));
+    const [row] = await this.run.all(query.compile());
+    return Number(row?.n ?? 0);
+  }
+
+  async newestCreation(tenantId: string): Promise<Timestamp | null> {
+    // The last entry of the (tenant_id, created_at, id) index.
+    const query = this.db.selectFrom('alerts').select('created_at').where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').limit(1);
+    const [row] = await this.run.all(query.compile());
+    return (row?.created_at as Timestamp | undefined) ?? null;
+  }
+
+  async openAlertsTitled(tenantId: string, machineId: string, title: string) {
+    const query = this.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('machine_id', '=', machineId)
+      .where('title', '=', title)
+      .where('status', '<>', 'Resolved')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc');
+    return (await this.run.all(query.compile())).map(rowToAlert);
+  }
+
+  async writeAlerts(writes: readonly AlertWrite[], context: AlertChangeContext): Promise<void> {
+    const statements: CompiledQuery[] = [];
+    for (const { alert, changes } of writes) {
+      const row = alertToRow(alert);
+      const { tenant_id: _t, id: _i, ...rest } = row;
+      statements.push(this.db.insertInto('alerts').values(row).onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet(rest)).compile());
+      if (changes.length === 0) continue;
+      const history = {
+        tenant_id: alert.tenantId,
+        alert_id: alert.id,
+        changes: JSON.stringify(changes),
+        changed_at: context.at,
+        app_id: context.appId,
+        user_id: context.userId,
+        route: context.route,
+        request_id: context.requestId,
+      };
+      statements.push(this.db.insertInto('alert_history').values(history).compile());
+    }
+    if (statements.length > 0) await this.run.exec(...statements);
+  }
+
+  async alertHistory(tenantId: string, alertId: string, limit: number): Promise<AlertHistoryEntry[]> {
+    const query = this.db.selectFrom('alert_history').selectAll().where('tenant_id', '=', tenantId).where('alert_id', '=', alertId).orderBy('seq', 'desc').limit(limit);
+    return (await this.run.all(query.compile())).map((r) => ({
+      seq: Number(r.seq),
+      tenantId: r.tenant_id,
+      alertId: r.alert_id,
+      changes: JSON.parse(r.changes) as AlertChange[],
+      at: r.changed_at,
+      appId: r.app_id,
+      userId: r.user_id,
+      route: r.route as AlertRoute,
+      requestId: r.request_id,
+    }));
+  }
+
+  // --- scope ----------------------------------------------------------------------------
+
+  private matching(scope: AlertScope, filter: AlertFilter | null, machineId?: string): Joined {
+    return this.visible(scope)
+      .$if(machineId !== undefined, (q) => q.where('alerts.machine_id', '=', machineId as string))
+      .$if(filter !== null, (q) => q.where((eb) => compileAlertFilter(eb, filter as AlertFilter)));
+  }
+
+  /** The tenant's alerts within retention, on devices within retention and, for a delegated caller, in its device groups. */
+  private visible(scope: AlertScope): Joined {
+    const joined = this.db
+      .selectFrom('alerts')
+      .innerJoin('machines', (join) => join.onRef('machines.id', '=', 'alerts.machine_id'))
+      .where('alerts.tenant_id', '=', scope.tenantId)
+      .where('machines.tenant_id', '=', scope.tenantId)
+      .where('alerts.created_at', '>=', scope.visibleSince)
+      .where('machines.last_seen', '>=', scope.visibleSince);
+    if (scope.rbacGroupIds === null) return joined;
+    return joined.where('machines.rbac_group_id', 'in', scope.rbacGroupIds.length > 0 ? [...scope.rbacGroupIds] : [-1]);
+  }
+
+  private select(query: Joined, withEvidence: boolean) {
+    const columns = LISTED.map((c) => `alerts.${c}` as const);
+    return query
+      .select([...columns, 'machines.computer_dns_name', 'machines.rbac_group_name'])
+      .$if(withEvidence, (q) => q.select('alerts.evidence')) as unknown as SelectQueryBuilder<Database, 'alerts' | 'machines', ListedRow>;
+  }
+}
+
+const toView = (r: ListedRow, tenantId: string): AlertView => ({
+  alert: rowToAlert(r),
+  computerDnsName: r.computer_dns_name,
+  rbacGroupName: r.rbac_group_name,
+  aadTenantId: tenantId,
+});
