@@ -60,7 +60,7 @@ export class ValueRuleService {
     private readonly parse: FilterParser,
     private readonly clock: Clock,
     /** Devices written (concurrently) between two saves of the run's progress. */
-    private readonly batchSize = 500,
+    private readonly batchSize = 2000,
   ) {}
 
   /** The one validator of rule lists (every door comes here or to validateValueRules with the same parser). */
@@ -155,11 +155,16 @@ export class ValueRuleService {
     // The rule's name goes in every entry it writes, so the history says which rule set a value.
     const call = { route: 'rule', requestId: `rule:${start.id}:${rule.name}` } as const;
     let run = start;
+    const list = (afterId: string) => this.access.store.listMachines(scope, { filter, orderBy: ID_ORDER, skip: 0, limit: this.batchSize, ...(afterId === '' ? {} : { after: [afterId] }) });
+    // The next page is read while this one is written: it starts after this page's last id, so
+    // the writes cannot change what it holds.
+    let next = list(run.afterId);
     for (;;) {
-      const after = run.afterId === '' ? {} : { after: [run.afterId] };
-      const page = await this.access.store.listMachines(scope, { filter, orderBy: ID_ORDER, skip: 0, limit: this.batchSize, ...after });
+      const page = await next;
       const last = page[page.length - 1];
       if (!last) break;
+      next = list(last.id);
+      next.catch(() => {}); // awaited on the next turn; a failure of the writes must not leave it unhandled
       const written = await Promise.all(page.map((m) => this.access.writeById(actor.principal, scope, m.id, { deviceValue: rule.deviceValue }, call)));
       const changed = run.changed.map((n, i) => (i === index ? n + written.filter((m) => m !== undefined).length : n));
       run = { ...run, afterId: last.id, changed };
