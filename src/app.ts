@@ -24,6 +24,9 @@ import type { Store } from './domain/ports.js';
 import { provisionDemo } from './fleet/provision-demo.js';
 import { resetMachines } from './fleet/reset.js';
 import { readTenantFiles } from './config/tenant-files.js';
+import { ConfigError } from './config/load-config.js';
+import { ApiError } from './domain/errors.js';
+import type { TenantDocument } from './domain/identity/tenant-document.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { openStore } from './store/open-store.js';
 import { oneAtATime, openDeployment, openMachineLocks, type Deployment } from './cluster/deployment.js';
@@ -96,7 +99,7 @@ export async function createCore(config: Config, clock: Clock = systemClock, opt
     await oneAtATime(config, async () => {
       await keys.init();
       if (provision && config.demo) await provisionDemo(store, tenants, clock, config.demoMachines);
-      for (const document of documents) await tenants.apply(document);
+      for (const document of documents) await applyTenantFile(tenants, document);
     });
     const issuer = new TokenIssuer(keys, clock, config.issuer);
     const locks = openMachineLocks(config);
@@ -115,6 +118,19 @@ export async function createCore(config: Config, clock: Clock = systemClock, opt
     };
   } catch (error) {
     await store.close();
+    throw error;
+  }
+}
+
+/**
+ * A tenant file whose schema is right can still be refused by the domain (a value rule's filter
+ * the listing's grammar refuses): that stops start-up like any other bad file, with one line.
+ */
+async function applyTenantFile(tenants: TenantAdmin, document: TenantDocument): Promise<void> {
+  try {
+    await tenants.apply(document);
+  } catch (error) {
+    if (error instanceof ApiError) throw new ConfigError(`tenant file of tenant ${document.id}: ${error.message}`);
     throw error;
   }
 }

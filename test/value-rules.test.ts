@@ -13,6 +13,12 @@ import type { HistoryEntry } from '../src/domain/audit/history-entry.js';
 import { ApiError } from '../src/domain/errors.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { timestampFromMillis } from '../src/shared/timestamp.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../src/app.js';
+import { ConfigError } from '../src/config/load-config.js';
+import { loadConfig } from '../src/config/load-config.js';
 import { call, startTestServer, type TestServer } from './helpers/server.js';
 import { expectedChanges, wholeFleet, type RuleText } from './helpers/value-rules.js';
 import { expectError, send } from './helpers/wire.js';
@@ -217,5 +223,24 @@ describe('value rules (admin API)', () => {
     assert.notEqual(stored.value[0]?.lastAppliedAt, null);
     assert.equal(stored.value[1]?.lastAppliedAt, null);
     assert.notEqual(stored.value[2]?.lastAppliedAt, null);
+  });
+});
+
+describe('value rules in a tenant file', () => {
+  it('a rule with a bad filter stops start-up with one ConfigError line naming the tenant, the rule and the OData error', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'rampart-rules-file-'));
+    try {
+      const file = join(root, 'bad.yaml');
+      const id = '7c2e5f10-8a3b-4c6d-9e0f-1a2b3c4d5e6f';
+      await writeFile(file, `id: ${id}\nname: Bad rules\nvalueRules:\n  - name: Broken\n    filter: "osPlatform eq"\n    deviceValue: High\n`);
+      const config = { ...loadConfig({}, {}), dataDir: join(root, 'data'), port: 0, logLevel: 'silent' as const, demoMachines: 10, tenantFiles: [file] };
+      await assert.rejects(createApp(config), (error: Error) => {
+        assert.ok(error instanceof ConfigError, `${error.name}: ${error.message}`);
+        assert.equal(error.message, `tenant file of tenant ${id}: tenant document /valueRules: value rule 0 'Broken': filter is not valid: ODataError: ${odataMessage('osPlatform eq')}`);
+        return true;
+      });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
