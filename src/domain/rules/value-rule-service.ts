@@ -53,6 +53,8 @@ const ID_ORDER = [{ property: 'id', descending: false }] as const;
  * progress is saved, so a stopped run continues and nothing is changed twice.
  */
 export class ValueRuleService {
+  private readonly running = new Map<string, Promise<RuleRun>>();
+
   constructor(
     private readonly store: ValueRuleStore,
     private readonly tenants: TenantStore,
@@ -121,6 +123,23 @@ export class ValueRuleService {
    * (apply is "make it so", so the new run does whatever the old one left).
    */
   async apply(actor: RuleActor, tenantId: string, onProgress: (progress: ApplyProgress) => void = () => {}): Promise<RuleRun> {
+    // A second apply by the same caller while one runs here (a client that gave up waiting and
+    // asked again) waits for that run instead of walking the same devices beside it. Another
+    // caller may see other device groups, so it runs its own.
+    const p = actor.principal;
+    const key = `${tenantId}/${p.appId}/${p.kind === 'delegated' ? p.userId : ''}`;
+    const running = this.running.get(key);
+    if (running) return running;
+    const run = this.applyOnce(actor, tenantId, onProgress);
+    this.running.set(key, run);
+    try {
+      return await run;
+    } finally {
+      this.running.delete(key);
+    }
+  }
+
+  private async applyOnce(actor: RuleActor, tenantId: string, onProgress: (progress: ApplyProgress) => void): Promise<RuleRun> {
     const { rules, filters, scope } = await this.prepare(actor, tenantId);
     const open = await this.store.openRuleRun(tenantId);
     let run: RuleRun;
