@@ -4,7 +4,7 @@
  * process, through the same ValueRuleService the admin API and the CLI use:
  *   - preview of a rule matching every device: the per-rule count and the first page of 100,
  *     target < 2 s;
- *   - the bulk write rate of setDeviceValue (MachineService, 500 calls in flight at a time, on
+ *   - the bulk write rate of setDeviceValue (MachineService, 200 calls in flight at a time as apply has, on
  *     `--writes` devices), and apply of a rule that changes every device; target: apply's rate
  *     at least half of setDeviceValue's.
  *
@@ -72,11 +72,11 @@ async function main(): Promise<void> {
     await core.rules.replace(TENANT, [{ name: 'all', filter: EVERY_DEVICE, deviceValue: 'Normal' }]);
     await core.rules.apply(actor, TENANT);
 
-    // setDeviceValue's bulk rate, 500 calls in flight at a time (Normal -> Low: real changes).
+    // setDeviceValue's bulk rate, 200 calls in flight at a time (Normal -> Low: real changes).
     const ids: string[] = (await core.store.listMachines({ tenantId: TENANT, visibleSince: '0000' as never, rbacGroupIds: null }, { filter: null, orderBy: [{ property: 'id', descending: false }], skip: 0, limit: writes })).map((m) => m.id);
     let start = process.hrtime.bigint();
-    for (let i = 0; i < ids.length; i += 500) {
-      await Promise.all(ids.slice(i, i + 500).map((id) => core.machines.setDeviceValue(admin, id, { DeviceValue: 'Low' }, { route: 'setDeviceValue', requestId: null })));
+    for (let i = 0; i < ids.length; i += 200) {
+      await Promise.all(ids.slice(i, i + 200).map((id) => core.machines.setDeviceValue(admin, id, { DeviceValue: 'Low' }, { route: 'setDeviceValue', requestId: null })));
     }
     const setRate = ids.length / seconds(start);
 
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     const lines = [
       `store ${args.store}, ${machines} machines`,
       `preview of a rule matching ${summary?.changes} devices (count + first page): ${previewMs.toFixed(0)} ms (target < ${PREVIEW_TARGET_MS} ms): ${previewMs < PREVIEW_TARGET_MS ? 'PASS' : 'FAIL'}`,
-      `setDeviceValue bulk rate: ${setRate.toFixed(0)} changes/s (${ids.length} calls, 500 in flight)`,
+      `setDeviceValue bulk rate: ${setRate.toFixed(0)} changes/s (${ids.length} calls, 200 in flight, as apply writes)`,
       `apply: ${changed} changes in ${applySeconds.toFixed(1)} s = ${applyRate.toFixed(0)} changes/s (target >= ${(setRate / 2).toFixed(0)}): ${applyRate >= setRate / 2 ? 'PASS' : 'FAIL'}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

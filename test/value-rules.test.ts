@@ -224,6 +224,14 @@ describe('value rules (admin API)', () => {
     assert.equal(stored.value[1]?.lastAppliedAt, null);
     assert.notEqual(stored.value[2]?.lastAppliedAt, null);
   });
+
+  it('a second apply by the same caller while one runs joins it; another caller runs its own', async () => {
+    const { rules } = server.app;
+    const as = (appId: string) => ({ principal: { kind: 'application' as const, tenantId: DEMO_TENANT_ID, appId, roles: new Set<string>(), expiresAt: Number.MAX_SAFE_INTEGER }, name: appId });
+    const [first, again, other] = await Promise.all([rules.apply(as('one'), DEMO_TENANT_ID), rules.apply(as('one'), DEMO_TENANT_ID), rules.apply(as('two'), DEMO_TENANT_ID)]);
+    assert.equal(again, first);
+    assert.notEqual(other.id, first.id);
+  });
 });
 
 describe('value rules in a tenant file', () => {

@@ -43,6 +43,7 @@ export interface ApplyProgress {
   readonly total: number;
 }
 
+const WRITES_IN_FLIGHT = 200;
 const ID_ORDER = [{ property: 'id', descending: false }] as const;
 
 /**
@@ -184,8 +185,15 @@ export class ValueRuleService {
       if (!last) break;
       next = list(last.id);
       next.catch(() => {}); // awaited on the next turn; a failure of the writes must not leave it unhandled
-      const written = await Promise.all(page.map((m) => this.access.writeById(actor.principal, scope, m.id, { deviceValue: rule.deviceValue }, call)));
-      const changed = run.changed.map((n, i) => (i === index ? n + written.filter((m) => m !== undefined).length : n));
+      let done = 0;
+      // At most WRITES_IN_FLIGHT at once: enough for SQLite's group commit to batch them, few
+      // enough that a PostgreSQL pool hands each a connection well within its wait limit.
+      for (let from = 0; from < page.length; from += WRITES_IN_FLIGHT) {
+        const chunk = page.slice(from, from + WRITES_IN_FLIGHT);
+        const written = await Promise.all(chunk.map((m) => this.access.writeById(actor.principal, scope, m.id, { deviceValue: rule.deviceValue }, call)));
+        done += written.filter((m) => m !== undefined).length;
+      }
+      const changed = run.changed.map((n, i) => (i === index ? n + done : n));
       run = { ...run, afterId: last.id, changed };
       await this.store.putRuleRun(run);
       progress(run);
