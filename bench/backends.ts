@@ -95,12 +95,13 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
       const p99s = m.sides.map((s) => s.latencyMs.p99);
       const p99 = p99s.length > 1 ? `${p99s.map(ms).join(' / ')} (worst ${ms(Math.max(...p99s))})` : ms(p99s[0]!);
       const serverCores = m.sides.map((s) => (s.serverCpu ?? 0).toFixed(2)).join(' + ');
-      rows.push([scenario, config.backend, String(config.instances), Math.round(m.reqPerSec).toLocaleString('en-US'), p50, p99, (m.reqPerSec / base.reqPerSec).toFixed(2), serverCores, m.dbCores === undefined ? '-' : m.dbCores.toFixed(2), String(m.bad)]);
+      rows.push([scenario, config.backend, String(config.instances), Math.round(m.reqPerSec).toLocaleString('en-US'), p50, p99, (m.reqPerSec / base.reqPerSec).toFixed(2), serverCores, m.dbCores === undefined ? '-' : m.dbCores.toFixed(2), dbCpuPerRequest(m), String(m.bad)]);
     }
   }
-  process.stdout.write(`\n${table(['scenario', 'backend', 'instances', 'req/s', 'p50 ms', 'p99 ms', 'vs SQLite', 'server cores', 'db cores', 'non-200'], rows)}\n\n`);
+  process.stdout.write(`\n${table(['scenario', 'backend', 'instances', 'req/s', 'p50 ms', 'p99 ms', 'vs SQLite', 'server cores', 'db cores', 'db us/req', 'non-200'], rows)}\n\n`);
   process.stdout.write('Two instances: req/s is the sum of both load generators; p50 and p99 are each side\'s, and the combined p99 is the worse of the two.\n');
-  process.stdout.write('db cores: CPU of this database\'s PostgreSQL backends (not the WAL writer or checkpointer).\n');
+  process.stdout.write('db cores: CPU of this database\'s PostgreSQL backends (not the WAL writer or checkpointer); db us/req: that CPU per answered request, which\n');
+  process.stdout.write('  sizes database cores for a target rate and, being CPU time rather than wall time, moves less than req/s when the machine is shared.\n');
   for (const [name, check] of Object.entries(durability)) process.stdout.write(`acknowledged writes durable (${name}): ${check.status} - ${check.detail}\n`);
   const disturbed = measurements.filter((m) => m.sides.some((s) => (s.otherCpu ?? 0) - (m.dbCores ?? 0) > OTHER_CPU_WARN) && m.sides.length === 1).length;
   if (disturbed) process.stdout.write(`WARNING: other processes used more than ${OTHER_CPU_WARN} cores during ${disturbed} single-instance run(s); rerun when the machine is idle, or with --rounds 3\n`);
@@ -117,6 +118,9 @@ async function main(options: BenchOptions, group: ProcessGroup): Promise<number>
   }
   return 0;
 }
+
+/** Microseconds of database CPU per answered request ('-' on SQLite or when nothing was answered). */
+const dbCpuPerRequest = (m: Measurement): string => (m.dbCores === undefined || m.reqPerSec <= 0 ? '-' : Math.round((m.dbCores * 1e6) / m.reqPerSec).toString());
 
 /**
  * Starts the configuration's instances, checks each machine answers, measures every scenario,
@@ -189,7 +193,7 @@ async function measureConfig(
       runs.push(m);
       const latency = sides.map((s) => `p50 ${ms(s.latencyMs.p50)} p99 ${ms(s.latencyMs.p99)}`).join(' | ');
       process.stdout.write(
-        `${options.rounds > 1 ? `[${round}] ` : ''}${scenario.padEnd(15)} ${name.padEnd(14)} ${Math.round(m.reqPerSec).toString().padStart(6)} req/s  ${latency}${dbCores === undefined ? '' : `  db ${dbCores.toFixed(2)} cores`}${bad ? `  ${bad} NON-200 RESPONSES OR ERRORS: ${sides.map((s) => JSON.stringify(s.statusCounts)).join(' ')}` : ''}\n`,
+        `${options.rounds > 1 ? `[${round}] ` : ''}${scenario.padEnd(15)} ${name.padEnd(14)} ${Math.round(m.reqPerSec).toString().padStart(6)} req/s  ${latency}${dbCores === undefined ? '' : `  db ${dbCores.toFixed(2)} cores, ${dbCpuPerRequest(m)} us/req`}${bad ? `  ${bad} NON-200 RESPONSES OR ERRORS: ${sides.map((s) => JSON.stringify(s.statusCounts)).join(' ')}` : ''}\n`,
       );
     }
   }

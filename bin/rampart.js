@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// The `rampart` command. It runs the build when that is up to date (npm start builds it), and
-// the TypeScript sources through tsx when there is no build or a source file is newer.
+// The `rampart` command. An installed package (npm install -g) holds only the build, which it
+// runs. In a clone, it runs the build when that is up to date (npm start builds it), and the
+// TypeScript sources through tsx when there is no build or a source file is newer.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const built = join(root, 'dist/src/main.js');
+const sources = join(root, 'src');
 
 function newestSource(dir) {
   let newest = 0;
@@ -17,10 +19,10 @@ function newestSource(dir) {
   return newest;
 }
 
-if (existsSync(built) && statSync(built).mtimeMs >= newestSource(join(root, 'src'))) {
+if (existsSync(built) && (!existsSync(sources) || statSync(built).mtimeMs >= newestSource(sources))) {
   await import(pathToFileURL(built).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(pathToFileURL(join(root, 'src/main.ts')).href);
+  await import(pathToFileURL(join(sources, 'main.ts')).href);
 }

@@ -28,7 +28,10 @@ import { ConfigError } from './config/load-config.js';
 import { ApiError } from './domain/errors.js';
 import type { TenantDocument } from './domain/identity/tenant-document.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { openStore } from './store/open-store.js';
+import { openStore, storeLocation } from './store/open-store.js';
+import { ServiceMetrics } from './metrics/service-metrics.js';
+import type { WriteTelemetry } from './shared/write-telemetry.js';
+import type { TrafficObserver } from './domain/traffic/traffic-observer.js';
 import { oneAtATime, openDeployment, openMachineLocks, type Deployment } from './cluster/deployment.js';
 import type { Cluster } from './cluster/cluster.js';
 import { faultSwitchboard } from './console/fault-switchboard.js';
@@ -85,10 +88,10 @@ export interface App extends Core {
  * tenant and the tenant files: a CLI command such as `history` run against a data store served
  * with `--no-demo` must not put the demo's well-known credentials into it.
  */
-export async function createCore(config: Config, clock: Clock = systemClock, options: { provision?: boolean } = {}): Promise<Core> {
+export async function createCore(config: Config, clock: Clock = systemClock, options: { provision?: boolean; telemetry?: WriteTelemetry } = {}): Promise<Core> {
   const provision = options.provision ?? false;
   const documents = provision ? readTenantFiles(config.tenantFiles) : []; // a bad file stops start-up before anything opens
-  const store = await openStore(config);
+  const store = await openStore(config, options.telemetry);
   try {
     const keys = new KeyRing(store, clock);
     const policy = new AccessPolicy(store, clock);
@@ -143,12 +146,13 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     onRefusal: (target, refusal, err) =>
       err ? logger.error({ err, proxyTarget: target }, `proxy failed: ${refusal.reason}`) : logger.info({ proxyTarget: target, status: refusal.status }, `proxy refused: ${refusal.reason}`),
   });
-  const core = await createCore(config, options.clock, { provision: true });
+  const metrics = new ServiceMetrics();
+  const core = await createCore(config, options.clock, { provision: true, telemetry: metrics.writes(storeLocation(config).kind) });
   const { store, keys, clock } = core;
   let closing = false;
   const deployment = await openDeployment(config, store, clock, (message) => logger.info(message));
   const { adminKey, cluster } = deployment;
-  const traffic = createTrafficControl(config, core, deployment);
+  const traffic = createTrafficControl(config, core, deployment, metrics.traffic);
   await traffic.loadFaultRules();
   listenToOtherInstances(core, traffic, cluster);
   const actions = actionServices({
@@ -163,6 +167,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
   const settler = settleActions(actions.actions, cluster, (message) => logger.warn(message));
   const server = await buildServer({
     logger,
+    metrics,
     machines: core.machines,
     audit: core.audit,
     rules: core.rules,
@@ -249,7 +254,7 @@ function settleActions(actions: ActionService, cluster: Cluster, warn: (message:
 }
 
 /** Rate limits, fault injection and the request journal of a running server. */
-function createTrafficControl(config: Config, core: Core, deployment: Deployment): TrafficControl {
+function createTrafficControl(config: Config, core: Core, deployment: Deployment, observer: TrafficObserver): TrafficControl {
   const global = { enabled: config.rateLimits, perMinute: config.rateLimitPerMinute, perHour: config.rateLimitPerHour };
   const lookup = async (tenantId: string, appId: string) => core.policy.limitsOf(tenantId, appId);
   return new TrafficControl({
@@ -261,6 +266,7 @@ function createTrafficControl(config: Config, core: Core, deployment: Deployment
     rules: core.store,
     clock: core.clock,
     announce: (tenantId) => deployment.cluster.publish({ topic: 'faults', tenantId }),
+    observer,
   });
 }
 

@@ -17,6 +17,10 @@ import { registerJsonParser } from './plugins/body-parsers.js';
 import { onClientError, onFrameworkError, registerErrorHandling } from './plugins/errors.js';
 import { registerProtocolChecks } from './plugins/protocol.js';
 import { registerRequestLogging } from './plugins/request-log.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { metadataRoutes } from './routes/metadata.js';
+import { openApiOptions } from './openapi/openapi-options.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { authorityRoutes } from './routes/authority.js';
 import { healthRoutes, type HealthOptions } from './routes/health.js';
@@ -36,6 +40,8 @@ import { linkBase, type LinkOptions } from './link-base.js';
 
 export interface ServerDeps {
   readonly logger: FastifyBaseLogger;
+  /** Requests are counted and timed into it, and /metrics serves it. */
+  readonly metrics: ServiceMetrics;
   readonly machines: MachineService;
   readonly audit: AuditService;
   readonly rules: ValueRuleService;
@@ -109,23 +115,25 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(() => () => true);
   registerErrorHandling(app);
   registerJsonParser(app);
-  registerRequestLogging(app);
+  registerRequestLogging(app, deps.metrics);
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Rampart Machine API', version: '1.0', description: 'Microsoft Defender for Endpoint Machine API, self-hosted' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          adminKey: { type: 'http', scheme: 'bearer', description: 'the admin key' },
-        },
-      },
-    },
+  await app.register(swagger, openApiOptions());
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // The docs page must load when reached by a LAN address over plain HTTP: upgrading its
+    // requests to https would fetch its scripts from a port that does not speak TLS.
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+    // No badge fetched from the validator's site: the page works offline.
+    uiConfig: { validatorUrl: null },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { ready: deps.ready, instance: deps.instance });
+  await app.register(metricsRoutes, { metrics: deps.metrics, adminKey: deps.adminKey });
+  // A person who opens the server's address lands in the console (or the API docs without one).
+  const home = deps.console ? '/console' : '/docs';
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(home, 302));
   await app.register(authorityRoutes, {
     authority: deps.authority,
     keys: deps.keys,
@@ -154,6 +162,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const api = { verifier: deps.verifier, policy: deps.policy, traffic: deps.traffic, handlers };
   await app.register(machineApi, { prefix: '/api', ...api, hidden: false });
   await app.register(machineApi, { prefix: '/api/v1.0', ...api, hidden: true });
+  await app.register(metadataRoutes, { prefix: '/api', hidden: false });
+  await app.register(metadataRoutes, { prefix: '/api/v1.0', hidden: true });
   if (deps.console) await app.register(consolePlugin, { prefix: '/console', ...deps.console });
   return app;
 }

@@ -3,9 +3,20 @@ import { loadConfig } from '../config/load-config.js';
 import { SETTINGS, type SettingName } from '../config/settings.js';
 import type { Config } from '../config/settings.js';
 
-/** Gives a command one option per setting (see config/settings.ts), each also read from its env var. */
-export function withSettings(command: Command): Command {
-  for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+/**
+ * Where the data is: every command that opens the store takes these (and the log level, for
+ * scripts that quieten every command alike).
+ */
+export const STORE_SETTINGS: readonly SettingName[] = ['dataDir', 'store', 'poolSize', 'durability', 'logLevel'];
+
+/**
+ * Gives a command one option per setting it uses (see config/settings.ts; all of them for
+ * `serve`), so each command's help lists only its own options. Every setting is still read from
+ * its environment variable: a flag a command does not take is refused as unknown, not ignored.
+ */
+export function withSettings(command: Command, names: readonly SettingName[] = Object.keys(SETTINGS) as SettingName[]): Command {
+  for (const name of names) {
+    const setting: (typeof SETTINGS)[SettingName] = SETTINGS[name];
     const help = `${setting.help} [env ${setting.env.join(' or ')}]`;
     if (setting.kind === 'boolean') {
       command.addOption(new Option(`--${setting.flag}`, help));

@@ -14,3 +14,19 @@ export function progressBar(total: number, label: string, quiet: boolean): { upd
   bar.start(total, 0);
   return { update: (n) => bar.update(n), stop: () => bar.stop() };
 }
+
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a folder, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+  EROFS: 'read-only file system',
+};
+
+/** `<path>: <what went wrong>` for a failed file operation, in words rather than errno names. */
+export function fileProblem(path: string, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const reason = typeof code === 'string' ? FILE_ERRORS[code] : undefined;
+  return `${path}: ${reason ?? (error instanceof Error ? error.message : String(error))}`;
+}

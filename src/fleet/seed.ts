@@ -8,6 +8,8 @@ import type { FleetOptions } from './generator.js';
 import { generateFleetWithHistory, type FleetEntry } from './address-history.js';
 
 const BATCH = 25000;
+/** Machines per write: progress is told per chunk committed, so a bar moves while a batch writes. */
+const CHUNK = 1000;
 
 /**
  * Writes machines in batches while the next batch is produced: at most two batches are in
@@ -27,21 +29,28 @@ export async function putInBatches(
   const groups = await store.listDeviceGroups(tenantId);
   const place = (m: Machine): Machine => (groups.length === 0 ? m : { ...m, ...assignGroup(groups, m) });
   let batch: Machine[] = [];
-  let addresses: IpAssignment[] = [];
+  let addresses: (readonly IpAssignment[])[] = [];
   let pending: Promise<void> = Promise.resolve();
   let written = 0;
-  const flush = async (items: Machine[], history: IpAssignment[]) => {
+  const flush = async (items: Machine[], history: (readonly IpAssignment[])[]) => {
     const previous = pending;
-    // Queued in the same turn, the two writes commit in the same transaction.
-    pending = Promise.all([store.putMachines(tenantId, items, change), store.putIpHistory(tenantId, history)]).then(() => {
-      written += items.length;
-      onProgress(written);
-    });
+    const chunks: Promise<void>[] = [];
+    for (let i = 0; i < items.length; i += CHUNK) {
+      const machines = items.slice(i, i + CHUNK);
+      // Queued in the same turn, a chunk's machines and their addresses commit in the same transaction.
+      chunks.push(
+        Promise.all([store.putMachines(tenantId, machines, change), store.putIpHistory(tenantId, history.slice(i, i + CHUNK).flat())]).then(() => {
+          written += machines.length;
+          onProgress(written);
+        }),
+      );
+    }
+    pending = Promise.all(chunks).then(() => {});
     await previous;
   };
   for await (const entry of entries) {
     batch.push(place(entry.machine));
-    addresses.push(...entry.ipHistory);
+    addresses.push(entry.ipHistory);
     if (batch.length >= BATCH) {
       await flush(batch, addresses);
       batch = [];

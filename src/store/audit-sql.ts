@@ -5,7 +5,7 @@ import type { Database } from './schema.js';
 
 /**
  * The fleet audit's page: a tenant's value-history entries, newest first by (changed_at, seq),
- * after the keyset position. Every filter is a column of an index of migration 0014 that ends in
+ * after the keyset position. Every filter is a column of an index of migration 0012 that ends in
  * (changed_at, seq), so the database walks one index in the page's order and stops after
  * `limit` rows, whatever the filters; the machine's name comes from its primary key.
  */

@@ -4,6 +4,7 @@ import type { Store } from '../domain/ports.js';
 import { PostgresStore } from './postgres/postgres-store.js';
 import { describePostgresUrl, isPostgresUrl } from './postgres/postgres-url.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
+import type { WriteTelemetry } from '../shared/write-telemetry.js';
 
 export type StoreLocation = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
 
@@ -25,7 +26,9 @@ export function describeStore(config: Pick<Config, 'store' | 'dataDir'>): string
  * Opens (and migrates) the configured backend: the one door through which the server and every
  * CLI command reach the data, so each runs on SQLite and PostgreSQL alike.
  */
-export async function openStore(config: Pick<Config, 'store' | 'dataDir' | 'durability' | 'poolSize'>): Promise<Store> {
+export async function openStore(config: Pick<Config, 'store' | 'dataDir' | 'durability' | 'poolSize'>, telemetry?: WriteTelemetry): Promise<Store> {
   const location = storeLocation(config);
-  return location.kind === 'postgres' ? PostgresStore.open(location.url, { poolSize: config.poolSize }) : SqliteStore.open(location.path, config.durability);
+  return location.kind === 'postgres'
+    ? PostgresStore.open(location.url, { poolSize: config.poolSize, ...(telemetry ? { telemetry } : {}) })
+    : SqliteStore.open(location.path, config.durability, telemetry);
 }

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError, type ErrorCode } from '../../domain/errors.js';
 import { newRequestId } from '../../shared/ids.js';
+import { isInjectedFault } from './traffic.js';
 
 export const ERROR_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -14,7 +15,8 @@ export const ERROR_CONTENT_TYPE = 'application/json; charset=utf-8';
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    // A real 5xx keeps its error and stack; one a fault rule asked for is the request line's business.
+    if (apiError.status >= 500 && !isInjectedFault(error)) request.log.error({ err: error }, 'request failed');
     return sendError(request, reply, apiError);
   });
   app.setNotFoundHandler((request, reply) => {

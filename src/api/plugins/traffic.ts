@@ -7,6 +7,10 @@ import { errorFor, type TrafficControl } from '../../domain/traffic/traffic-cont
 import { baseUrlOf } from '../request-context.js';
 import { ODATA_JSON } from '../wire/machine-wire.js';
 
+/** Errors a fault rule raised: logged as the one info line of the request, not as a failure with its stack. */
+const injected = new WeakSet<Error>();
+export const isInjectedFault = (error: unknown): boolean => error instanceof Error && injected.has(error);
+
 /**
  * Acts on a fault decision. Errors leave through the normal error door (same envelope and
  * headers as real ones); latency delays the real handling; a dropped connection or truncated
@@ -21,14 +25,20 @@ export async function applyFault(decision: FaultDecision, request: FastifyReques
     case 'latency':
       await sleep(action.ms);
       return;
-    case 'error':
-      throw errorFor(action.code, action.retryAfterSeconds);
+    case 'error': {
+      const error = errorFor(action.code, action.retryAfterSeconds);
+      injected.add(error);
+      throw error;
+    }
     case 'drop':
+      // No reply, so no request line: this is the call's one line.
+      request.log.info({ method: request.method, url: request.url, operation: request.routeOptions.config.operation?.id, fault: decision.ruleId }, `connection dropped (fault injected by rule ${decision.ruleId})`);
       reply.hijack();
       journal(traffic, request, 0);
       request.raw.socket.destroy();
       return;
     case 'truncate': {
+      request.log.info({ method: request.method, url: request.url, operation: request.routeOptions.config.operation?.id, fault: decision.ruleId }, `body truncated (fault injected by rule ${decision.ruleId})`);
       reply.hijack();
       journal(traffic, request, 200);
       // A believable start of an entity, cut off: the client sees a 200 whose body never ends.

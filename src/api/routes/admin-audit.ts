@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuditService } from '../../domain/audit/audit-service.js';
 import { auditNextLink } from '../odata/next-link.js';
 import { baseUrlOf } from '../request-context.js';
-
-const schema = (summary: string) => ({ schema: { tags: ['admin'], summary, security: [{ adminKey: [] }] } });
+import { adminRoute } from './admin-schema.js';
 
 /**
  * Device-value history under the admin key: one machine's, and the whole tenant's (the fleet
@@ -13,7 +12,7 @@ const schema = (summary: string) => ({ schema: { tags: ['admin'], summary, secur
 export function registerAuditRoutes(app: FastifyInstance, audit: AuditService): void {
   app.get<{ Params: { tenantId: string }; Querystring: Record<string, unknown> }>(
     '/tenants/:tenantId/history',
-    schema('Every device-value change of a tenant, newest first, filtered and paged (the fleet audit)'),
+    adminRoute('Every device-value change of a tenant, newest first, filtered and paged (the fleet audit)'),
     async (request) => {
       const page = await audit.list(request.params.tenantId.toLowerCase(), request.query);
       return {
@@ -25,7 +24,7 @@ export function registerAuditRoutes(app: FastifyInstance, audit: AuditService): 
 
   app.get<{ Params: { tenantId: string; machineId: string }; Querystring: { limit?: string } }>(
     '/tenants/:tenantId/machines/:machineId/history',
-    schema("A machine's device-value history, newest first"),
+    adminRoute("A machine's device-value history, newest first"),
     async (request) => {
       const limit = Math.min(Math.max(Number(request.query.limit ?? 1000) || 1000, 1), 10_000);
       return { value: await audit.machineHistory(request.params.tenantId.toLowerCase(), request.params.machineId, limit) };

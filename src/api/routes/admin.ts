@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { KeyRing } from '../../auth/key-ring.js';
 import { ApiError, invalidInput } from '../../domain/errors.js';
@@ -10,6 +9,8 @@ import { registerAuditRoutes } from './admin-audit.js';
 import { registerRuleRoutes } from './admin-rules.js';
 import type { ValueRuleService } from '../../domain/rules/value-rule-service.js';
 import { registerTrafficRoutes } from './admin-traffic.js';
+import { adminRoute } from './admin-schema.js';
+import { adminKeyCheck } from '../plugins/admin-key.js';
 
 export interface AdminOptions {
   readonly adminKey: string;
@@ -25,28 +26,26 @@ export interface AdminOptions {
 }
 
 type TenantParams = { Params: { tenantId: string } };
-const schema = (summary: string) => ({ schema: { tags: ['admin'], summary, security: [{ adminKey: [] }] } });
 
 /**
  * The admin API: Rampart's own surface, outside `/api`. It is authenticated by the admin key
  * alone, so a Machine API token (whatever its roles) never opens it.
  */
 export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, audit, rules, tenants, keys, traffic, resetMachines, endConsoleSessions }) => {
-  const expected = digest(adminKey);
+  const isAdmin = adminKeyCheck(adminKey);
   app.addHook('onRequest', async (request) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
+    if (!isAdmin(request.headers.authorization)) {
       throw new ApiError('Unauthorized', 'The admin API needs the admin key: Authorization: Bearer <admin key>.');
     }
   });
 
-  app.get<TenantParams>('/tenants/:tenantId', schema('A tenant as a tenant document (hashes, never secrets)'), async (request) => {
+  app.get<TenantParams>('/tenants/:tenantId', adminRoute('A tenant as a tenant document (hashes, never secrets)'), async (request) => {
     const document = await tenants.document(request.params.tenantId.toLowerCase());
     if (!document) throw new ApiError('ResourceNotFound', `Tenant ${request.params.tenantId} was not found`);
     return document;
   });
 
-  app.put<TenantParams>('/tenants/:tenantId', schema('Create or replace a tenant from a tenant document'), async (request) => {
+  app.put<TenantParams>('/tenants/:tenantId', adminRoute('Create or replace a tenant from a tenant document'), async (request) => {
     const body = typeof request.body === 'object' && request.body !== null ? { id: request.params.tenantId, ...request.body } : request.body;
     const result = validateTenantDocument(body);
     if (!result.ok) throw invalidInput(`tenant document ${result.error}`);
@@ -58,19 +57,19 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { admin
 
   registerTrafficRoutes(app, traffic, resetMachines);
 
-  app.get<TenantParams>('/tenants/:tenantId/actions/timings', schema("The tenant's machine-action timings ({} when it uses the server's default)"), async (request) => {
+  app.get<TenantParams>('/tenants/:tenantId/actions/timings', adminRoute("The tenant's machine-action timings ({} when it uses the server's default)"), async (request) => {
     const document = await tenants.document(request.params.tenantId.toLowerCase());
     if (!document) throw new ApiError('ResourceNotFound', `Tenant ${request.params.tenantId} was not found`);
     return document.actions?.timings ?? {};
   });
 
-  app.put<TenantParams>('/tenants/:tenantId/actions/timings', schema("Replace the tenant's machine-action timings (a preset and/or figures)"), async (request) =>
+  app.put<TenantParams>('/tenants/:tenantId/actions/timings', adminRoute("Replace the tenant's machine-action timings (a preset and/or figures)"), async (request) =>
     tenants.setActionTimings(request.params.tenantId.toLowerCase(), request.body),
   );
 
   app.post<{ Params: { tenantId: string; user: string } }>(
     '/tenants/:tenantId/users/:user/console-sessions/revoke',
-    schema('End every web console session of a user, on every instance and across restarts'),
+    adminRoute('End every web console session of a user, on every instance and across restarts', 204),
     async (request, reply) => {
       const found = await endConsoleSessions(request.params.tenantId.toLowerCase(), request.params.user);
       if (!found) throw new ApiError('ResourceNotFound', `User ${request.params.user} was not found in tenant ${request.params.tenantId}`);
@@ -78,11 +77,8 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { admin
     },
   );
 
-  app.post('/keys/rotate', schema('Start signing tokens with a new key (older keys keep verifying)'), async () => ({ kid: await keys.rotate() }));
+  app.post('/keys/rotate', adminRoute('Start signing tokens with a new key (older keys keep verifying)'), async () => ({ kid: await keys.rotate() }));
 
   registerAuditRoutes(app, audit);
   registerRuleRoutes(app, rules);
 };
-
-// Comparing fixed-length digests keeps the comparison constant-time whatever the key length.
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();

@@ -5,6 +5,7 @@ import type { Authority, ClientCredentials, EndpointVersion } from '../../auth/a
 import type { KeyRing } from '../../auth/key-ring.js';
 import { registerFormParser } from '../plugins/body-parsers.js';
 import { baseUrlOf } from '../request-context.js';
+import { AuthorityErrorSchema, TokenFormV1, TokenFormV2, TokenSchema } from '../wire/authority-schema.js';
 
 export interface AuthorityRouteOptions {
   readonly authority: Authority;
@@ -33,16 +34,18 @@ export const authorityRoutes: FastifyPluginAsync<AuthorityRouteOptions> = async 
     }
   };
 
-  const schema = { tags: ['authority'], summary: 'Client-credentials token', consumes: ['application/x-www-form-urlencoded'] };
-  app.post<TokenRequest>('/:tenant/oauth2/token', { schema: { ...schema, description: 'v1: resource=' } }, token('v1'));
-  app.post<TokenRequest>('/:tenant/oauth2/v2.0/token', { schema: { ...schema, description: 'v2: scope=<resource>/.default' } }, token('v2'));
+  // The body schemas document the form; the authority reads and checks it (the validator is off).
+  const schema = { tags: ['authority'], consumes: ['application/x-www-form-urlencoded'] };
+  const config = { replies: { 200: TokenSchema, 400: AuthorityErrorSchema, 401: AuthorityErrorSchema } };
+  app.post<TokenRequest>('/:tenant/oauth2/token', { config, schema: { ...schema, summary: 'Token (Entra v1: resource=)', body: TokenFormV1 } }, token('v1'));
+  app.post<TokenRequest>('/:tenant/oauth2/v2.0/token', { config, schema: { ...schema, summary: 'Token (Entra v2: scope=<resource>/.default)', body: TokenFormV2 } }, token('v2'));
 
   const discovery = (version: 'v1' | 'v2') => async (request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
     const tenantId = request.params.tenant.toLowerCase();
     if (!(await tenantExists(tenantId))) return reply.code(400).send(authorityErrors.tenantNotFound(request.params.tenant).body(authority.now()));
     return openIdConfiguration(baseUrlOf(request), issuerBase, tenantId, version);
   };
-  const discoverySchema = { schema: { tags: ['authority'], summary: 'OpenID Connect discovery' } };
+  const discoverySchema = { config: { replies: { 400: AuthorityErrorSchema } }, schema: { tags: ['authority'], summary: 'OpenID Connect discovery' } };
   app.get('/:tenant/v2.0/.well-known/openid-configuration', discoverySchema, discovery('v2'));
   app.get('/:tenant/.well-known/openid-configuration', discoverySchema, discovery('v1'));
 

@@ -4,15 +4,16 @@ import { Nullable } from './machine-schema.js';
 
 /** The MachineAction entity on the wire (spec section 2), in key order, nulls written out. */
 const oneOf = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
-const Param = Type.Object({ key: Type.String(), value: Type.String() });
+// Titles name the complex types of $metadata (odata/csdl.ts).
+const Param = Type.Object({ key: Type.String(), value: Type.String() }, { title: 'KeyValuePair' });
 const Command = Type.Object({
   index: Type.Integer(),
   startTime: Nullable(Type.String({ format: 'date-time' })),
   endTime: Nullable(Type.String({ format: 'date-time' })),
   commandStatus: oneOf(['Created', 'Completed', 'Failed']),
   errors: Type.Array(Type.String()),
-  command: Type.Object({ type: oneOf(LIVE_RESPONSE_COMMAND_TYPES), params: Type.Array(Param) }),
-});
+  command: Type.Object({ type: oneOf(LIVE_RESPONSE_COMMAND_TYPES), params: Type.Array(Param) }, { title: 'LiveResponseCommand' }),
+}, { title: 'MachineActionCommand' });
 
 const actionProperties = {
   id: Type.String({ format: 'uuid' }),
@@ -32,7 +33,7 @@ const actionProperties = {
   scope: Nullable(Type.String()),
   externalId: Type.Null(),
   requestSource: Type.String(),
-  relatedFileInfo: Type.Unsafe<unknown>({ anyOf: [Type.Object({ fileIdentifier: Type.String(), fileIdentifierType: Type.String() }), { type: 'null' }] }),
+  relatedFileInfo: Type.Unsafe<unknown>({ anyOf: [Type.Object({ fileIdentifier: Type.String(), fileIdentifierType: Type.String() }, { title: 'RelatedFileInfo' }), { type: 'null' }] }),
   commands: Type.Array(Command),
   troubleshootInfo: Type.Null(),
 };

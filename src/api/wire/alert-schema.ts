@@ -36,7 +36,7 @@ const Evidence = Type.Object({
   aadUserId: NullableText(),
   userPrincipalName: NullableText(),
   detectionStatus: NullableText('Detected or null'),
-});
+}, { title: 'AlertEvidence' });
 
 const alertProperties = {
   id: Type.String({ description: 'da<ticks>_<int32>, e.g. da637472900382838869_1364969609' }),
@@ -65,8 +65,8 @@ const alertProperties = {
   aadTenantId: Type.String({ format: 'uuid' }),
   threatName: NullableText(),
   mitreTechniques: Type.Array(Type.String()),
-  relatedUser: Type.Unsafe<unknown>({ anyOf: [Type.Object({ userName: Type.String(), domainName: Type.String() }), { type: 'null' }] }),
-  comments: Type.Array(Type.Object({ comment: Type.String(), createdBy: Type.String(), createdTime: DateTime })),
+  relatedUser: Type.Unsafe<unknown>({ anyOf: [Type.Object({ userName: Type.String(), domainName: Type.String() }, { title: 'RelatedUser' }), { type: 'null' }] }),
+  comments: Type.Array(Type.Object({ comment: Type.String(), createdBy: Type.String(), createdTime: DateTime }, { title: 'AlertComment' })),
   evidence: Type.Array(Evidence, { description: '[] in lists unless $expand=evidence' }),
 };
 

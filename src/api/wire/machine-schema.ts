@@ -11,14 +11,14 @@ export const IpAddressSchema = Type.Object({
   macAddress: Nullable(Type.String()),
   type: Type.String(),
   operationalStatus: Type.String(),
-});
+}, { title: 'IpAddress' });
 
 export const VmMetadataSchema = Type.Object({
   vmId: Nullable(Type.String()),
   cloudProvider: Nullable(Type.String()),
   resourceId: Nullable(Type.String()),
   subscriptionId: Nullable(Type.String()),
-});
+}, { title: 'VmMetadata' });
 
 const machineProperties = {
   id: Type.String({ pattern: '^[0-9a-f]{40}$' }),

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { createCore, type Core } from '../../app.js';
+import type { Core } from '../../app.js';
 import { announceChange } from '../../cluster/deployment.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { actionToJson } from '../../domain/actions/action-json.js';
@@ -10,7 +10,8 @@ import type { ActionView } from '../../domain/actions/action-view.js';
 import { TIMING_PRESETS } from '../../domain/actions/action-timings.js';
 import { ACTION_PERMISSIONS } from '../../domain/identity/permissions.js';
 import type { ApplicationPrincipal } from '../../domain/identity/principal.js';
-import { configFrom, withSettings } from '../options.js';
+import { withCore as openWithCore } from '../open-core.js';
+import { STORE_SETTINGS, withSettings } from '../options.js';
 import { printJson } from '../output.js';
 import { tenantArg, wholeNumber } from './shared.js';
 
@@ -26,14 +27,9 @@ const cli = (tenantId: string): ApplicationPrincipal => ({
   expiresAt: Number.MAX_SAFE_INTEGER,
 });
 
-async function withCore(options: Record<string, unknown>, run: (core: Core) => Promise<void>): Promise<void> {
-  const core = await createCore(configFrom(options));
-  try {
-    await run(core);
-  } finally {
-    await core.close();
-  }
-}
+/** Every actions command reads an existing database and tenant: a wrong folder or id is named, not shown as empty. */
+const withCore = (options: Record<string, unknown>, run: (core: Core) => Promise<void>): Promise<void> =>
+  openWithCore(options, { existing: true, tenant: String(options.tenant) }, run);
 
 const line = (v: ActionView): string => {
   const a = actionToJson(v);
@@ -64,6 +60,7 @@ const list = withSettings(
     .option('--type <type>', `only actions of this type (${ACTION_TYPES.join(', ')})`, member(ACTION_TYPES))
     .option('--limit <n>', 'most actions to show', wholeNumber, 100)
     .option('--json', 'print as JSON'),
+  STORE_SETTINGS,
 ).action(async (options) =>
   withCore(options, async (core) => {
     const principal = cli(options.tenant);
@@ -81,6 +78,7 @@ const show = withSettings(
     .description('print one machine action as the API returns it')
     .argument('<action>', 'machine action id')
     .option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID),
+  STORE_SETTINGS,
 ).action(async (id: string, options) =>
   withCore(options, async (core) => printJson(actionToJson(await core.actions.actions.get(cli(options.tenant), id)))),
 );
@@ -92,6 +90,7 @@ const cancel = withSettings(
     .requiredOption('--comment <text>', 'why (recorded as the cancellation comment)')
     .option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID)
     .option('--json', 'print the cancelled action as JSON'),
+  STORE_SETTINGS,
 ).action(async (id: string, options) =>
   withCore(options, async (core) => {
     const view = await core.actions.actions.cancel(cli(options.tenant), id, { Comment: options.comment });
@@ -118,6 +117,7 @@ const timings = withSettings(
     .option('--in-progress <seconds>', 'how long every action stays InProgress', seconds)
     .option('--timeout <seconds>', 'how long an action a device never picks up stays Pending before TimeOut', seconds)
     .option('--json', 'print as JSON'),
+  [...STORE_SETTINGS, 'actionTimings'],
 ).action(async (options) =>
   withCore(options, async (core) => {
     const given = { preset: options.preset, pendingSeconds: options.pending, inProgressSeconds: options.inProgress, timeoutSeconds: options.timeout };

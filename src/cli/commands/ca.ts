@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadOrCreateCa } from '../../net/ca-store.js';
-import { configFrom, withSettings } from '../options.js';
+import { configFrom, STORE_SETTINGS, withSettings } from '../options.js';
 
 /**
  * `rampart ca`: the path of the local CA's certificate on the first line (scripts read it with
@@ -9,6 +9,7 @@ import { configFrom, withSettings } from '../options.js';
  */
 export const caCommand = withSettings(
   new Command('ca').description("print the local certificate authority's certificate path and how to trust it (creating it if needed)").option('--pem', 'print the certificate (PEM) instead'),
+  [...STORE_SETTINGS, 'host', 'port', 'tlsPort'],
 ).action(async (options: Record<string, unknown>) => {
   const config = configFrom(options);
   const { ca, certificatePath } = await loadOrCreateCa(config);

@@ -1,12 +1,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createCore, type Core } from '../../app.js';
+import type { Core } from '../../app.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { AUDIT_MAX_LIMIT } from '../../domain/audit/audit-query.js';
 import type { HistoryEntry } from '../../domain/audit/history-entry.js';
 import { parseDeviceValue } from '../../domain/machines/device-value.js';
 import { CHANGE_ROUTES } from '../../domain/machines/value-change.js';
 import { ApiError } from '../../domain/errors.js';
-import { configFrom, withSettings } from '../options.js';
+import { withCore } from '../open-core.js';
+import { UsageError } from '../usage-error.js';
+import { STORE_SETTINGS, withSettings } from '../options.js';
 import { CSV_HEADER, csvLine, HISTORY_FORMATS, tableLine, type HistoryFormat } from '../history-format.js';
 import { parseWhen } from '../when.js';
 import { tenantArg, wholeNumber } from './shared.js';
@@ -86,11 +88,11 @@ export const historyCommand = withSettings(
     .addOption(new Option('--format <format>', 'table (names), csv or json (ids and names)').choices([...HISTORY_FORMATS]).default('table'))
     .option('--json', 'the same as --format json')
     .option('--limit <n>', 'most entries to show (0: all)', wholeNumber, 100),
+  STORE_SETTINGS,
 ).action(async (machine: string | undefined, options) => {
-  if (machine !== undefined && options.device !== undefined) throw new Error('name the machine once: as the argument or with --device');
+  if (machine !== undefined && options.device !== undefined) throw new UsageError('name the machine once: as the argument or with --device');
   const format: HistoryFormat = options.json ? 'json' : options.format;
-  const core = await createCore(configFrom(options));
-  try {
+  await withCore(options, { existing: true, tenant: options.tenant }, async (core) => {
     // A named machine must exist (as the admin API's per-device history says); then it is the audit's device filter.
     if (machine !== undefined) await core.audit.machineHistory(options.tenant, machine, 1);
     const parameters = { ...auditParameters(options), ...(machine === undefined ? {} : { device: machine }) };
@@ -105,7 +107,5 @@ export const historyCommand = withSettings(
       count += page.value.length;
     }
     print.end(count);
-  } finally {
-    await core.close();
-  }
+  });
 });

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { createCore } from '../../app.js';
 import { DEMO_APP, DEMO_TENANT_ID } from '../../config/demo.js';
 import { MACHINE_API_RESOURCES } from '../../auth/resources.js';
-import { configFrom, withSettings } from '../options.js';
+import { configFrom, STORE_SETTINGS, withSettings } from '../options.js';
 import { printJson } from '../output.js';
 import { tenantArg } from './shared.js';
 
@@ -14,6 +14,7 @@ export const tokenCommand = withSettings(
     .option('--user <upn>', 'a delegated token for this user (with the application\'s delegated permissions)')
     .option('--resource <uri>', 'audience', MACHINE_API_RESOURCES[0])
     .option('--json', 'print the token response as JSON'),
+  [...STORE_SETTINGS, 'issuer', 'demo', 'demoMachines', 'tenantFiles'],
 ).action(async (options) => {
   const core = await createCore(configFrom(options), undefined, { provision: true });
   try {

@@ -4,7 +4,9 @@ import { DEMO_TENANT_ID } from '../../config/demo.js';
 import type { Config } from '../../config/settings.js';
 import { configFrom, withSettings } from '../options.js';
 import { printJson } from '../output.js';
-import { tenantArg } from './shared.js';
+import { UsageError } from '../usage-error.js';
+import { tenantArg, wholeNumber } from './shared.js';
+import { faultRuleProblem } from '../../domain/traffic/fault-rule-schema.js';
 
 /**
  * Commands about a RUNNING server's traffic (journal, limits, faults, reset): they call its
@@ -18,6 +20,8 @@ function adminCommand(name: string, description: string): Command {
       .option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID)
       .addOption(new Option('--url <url>', 'the running server (default http://<host>:<port>)'))
       .option('--json', 'print JSON'),
+    // The admin key and the server's address: from the data folder or store, the flags, or --url.
+    ['dataDir', 'store', 'poolSize', 'adminKey', 'host', 'port', 'logLevel'],
   );
 }
 
@@ -46,7 +50,7 @@ const show = (options: Record<string, unknown>, value: unknown, line: (item: Rec
 };
 
 export const journalCommand = adminCommand('journal', "print a running server's request journal for a tenant (newest first)")
-  .option('--limit <n>', 'entries', '50')
+  .option('--limit <n>', 'entries', wholeNumber, 50)
   .option('--clear', 'forget the journal instead')
   .action(async (options) => {
     if (options.clear) return void (await callAdmin(options, 'DELETE', '/journal'));
@@ -74,7 +78,7 @@ export const faultsCommand = new Command('faults')
     adminCommand('add', 'add a fault rule, given as JSON: \'{"operations":["SetDeviceValue"],"error":"TooManyRequests","calls":"1-2"}\'')
       .argument('<rule>', 'the rule as JSON')
       .action(async (rule: string, options) => {
-        const added = await callAdmin(options, 'POST', '/faults', JSON.parse(rule) as unknown);
+        const added = await callAdmin(options, 'POST', '/faults', checkedRule(rule, String(options.tenant)));
         if (options.json) printJson(added);
         else process.stdout.write(`added fault rule ${(added as { id: string }).id}\n`);
       }),
@@ -83,3 +87,20 @@ export const faultsCommand = new Command('faults')
   .addCommand(adminCommand('on', 'switch a fault rule on again').argument('<id>', 'rule id').action(async (id: string, options) => void (await callAdmin(options, 'PATCH', `/faults/${encodeURIComponent(id)}`, { enabled: true }))))
   .addCommand(adminCommand('remove', 'remove a fault rule').argument('<id>', 'rule id').action(async (id: string, options) => void (await callAdmin(options, 'DELETE', `/faults/${encodeURIComponent(id)}`))))
   .addCommand(adminCommand('clear', 'remove every fault rule of a tenant').action(async (options) => void (await callAdmin(options, 'DELETE', '/faults'))));
+
+/**
+ * The rule is checked here as the server will check it (one validation, fault-rule-schema.ts),
+ * so a typo is named before any server is reached, and without one running.
+ */
+function checkedRule(text: string, tenantId: string): unknown {
+  let rule: unknown;
+  try {
+    rule = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`<rule>: not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) throw new UsageError('<rule>: a fault rule must be a JSON object');
+  const problem = faultRuleProblem(rule, tenantId, Date.now());
+  if (problem !== undefined) throw new UsageError(`<rule>: fault rule ${problem}`);
+  return rule;
+}

@@ -1,7 +1,8 @@
 import { Type, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { APP_PERMISSIONS, DELEGATED_PERMISSIONS, ROLE_PERMISSIONS } from './permissions.js';
-import { faultRuleFromSpec } from '../traffic/fault-spec.js';
+import { FaultRuleSchema, faultRuleProblem } from '../traffic/fault-rule-schema.js';
+import { schemaProblem } from '../schema-errors.js';
 import { ACTION_TYPES } from '../actions/action-types.js';
 import { TIMING_PRESETS, type ActionTimingsSpec } from '../actions/action-timings.js';
 import type { TenantDocument } from './tenant-document.js';
@@ -18,32 +19,6 @@ const strict = { additionalProperties: false } as const;
 const oneOf = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const Count = Type.Union([Type.Integer({ minimum: 1, maximum: 100_000_000 }), Type.Null()]);
 const Limits = Type.Object({ enabled: Type.Optional(Type.Boolean()), perMinute: Type.Optional(Count), perHour: Type.Optional(Count) }, strict);
-const Strings = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 100 });
-const Fault = Type.Object(
-  {
-    id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    operations: Type.Optional(Strings),
-    applications: Type.Optional(Strings),
-    methods: Type.Optional(Strings),
-    machines: Type.Optional(Strings),
-    error: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
-    latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
-    drop: Type.Optional(Type.Boolean()),
-    truncate: Type.Optional(Type.Boolean()),
-    outcome: Type.Optional(oneOf(['Failed', 'TimeOut', 'Pending'])),
-    errorHResult: Type.Optional(Type.Integer({ minimum: -2_147_483_648, maximum: -1 })),
-    calls: Type.Optional(Type.String({ pattern: '^\\s*\\d+\\s*(-\\s*\\d+\\s*)?$' })),
-    rate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-    seed: Type.Optional(Type.Integer()),
-    from: Type.Optional(Type.String({ maxLength: 64 })),
-    until: Type.Optional(Type.String({ maxLength: 64 })),
-    durationSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
-    enabled: Type.Optional(Type.Boolean()),
-  },
-  strict,
-);
-
 const Seconds = Type.Integer({ minimum: 0, maximum: 30 * 86_400 });
 const Phases = Type.Object({ pendingSeconds: Type.Optional(Seconds), inProgressSeconds: Type.Optional(Seconds) }, strict);
 const Timings = Type.Object(
@@ -132,7 +107,7 @@ export const TenantDocumentSchema = Type.Object(
       ),
     ),
     limits: Type.Optional(Limits),
-    faults: Type.Optional(Type.Array(Fault, { maxItems: 100 })),
+    faults: Type.Optional(Type.Array(FaultRuleSchema, { maxItems: 100 })),
     actions: Type.Optional(Actions),
     // The shape only: names, values and filters are checked by validateValueRules (TenantAdmin.apply).
     valueRules: Type.Optional(
@@ -158,30 +133,17 @@ export function validateTenantDocument(data: unknown): { ok: true; document: Ten
   return problem ? { ok: false, error: problem } : { ok: true, document };
 }
 
-/** Fault rules must also make sense as rules (one action, one trigger, a known error code). */
+/** Fault rules must also make sense as rules (one action, one trigger, known names): one check for every door. */
 function firstBadFault(doc: TenantDocument): string | undefined {
   for (const [index, spec] of (doc.faults ?? []).entries()) {
-    try {
-      faultRuleFromSpec(spec, doc.id, 0);
-    } catch (error) {
-      return `/faults/${index}: ${error instanceof Error ? error.message : String(error)}`;
-    }
+    const problem = faultRuleProblem(spec, doc.id, 0);
+    if (problem !== undefined) return `/faults/${index}${problem.startsWith('/:') ? problem.slice(1) : problem}`;
   }
   return undefined;
 }
 
 function schemaError(data: unknown, schema: TSchema = TenantDocumentSchema): string {
-  const errors = [...Value.Errors(schema, data)];
-  // Prefer the most specific error (deepest path); union failures report each branch otherwise.
-  const first = errors.sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
-  if (!first) return '/: is not a valid tenant document';
-  const path = first.instancePath || '/';
-  // A property the schema does not know fails `additionalProperties: false` as "schema is false".
-  if (first.keyword === 'boolean' && first.schemaPath.endsWith('additionalProperties')) {
-    return `${path}: unknown property '${path.split('/').pop() ?? ''}'`;
-  }
-  const extra = (first.params as { additionalProperties?: string[] }).additionalProperties;
-  return extra ? `${path}/${extra[0]}: unknown property '${extra[0]}'` : `${path}: ${first.message}`;
+  return schemaProblem(schema, data) ?? '/: is not a valid tenant document';
 }
 
 /** Client ids, user names, role names, group ids and ranks must each be unique (without case). */

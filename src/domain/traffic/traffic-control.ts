@@ -2,11 +2,13 @@ import type { Clock } from '../../shared/clock.js';
 import type { Steer } from '../actions/action-lifecycle.js';
 import { ApiError, type ErrorCode } from '../errors.js';
 import { faultRuleFromSpec, faultRuleToSpec, type FaultSpec } from './fault-spec.js';
+import { parseFaultSpec } from './fault-rule-schema.js';
 import type { FaultCall, FaultDecision, FaultInjector, FaultRule } from './faults.js';
 import type { FaultRuleStore } from '../ports.js';
 import type { Journal } from './journal.js';
 import { capLimits, effectiveLimits, limitKey, type LimitOverride, type LimitSettings, type RateLimiter } from './limits.js';
 import type { Principal } from '../identity/principal.js';
+import { NO_TRAFFIC_OBSERVER, type TrafficObserver } from './traffic-observer.js';
 
 /** Where the limits of a tenant and of one of its applications are written down. */
 export type LimitLookup = (tenantId: string, appId: string) => Promise<{ tenant?: LimitOverride; app?: LimitOverride }>;
@@ -22,6 +24,8 @@ export interface TrafficParts {
   readonly clock: Clock;
   /** Tells the other instances that a tenant's fault rules changed (a no-op for one instance). */
   readonly announce?: (tenantId: string) => Promise<void>;
+  /** Told of each rate-limit and fault decision (the server's metrics). */
+  readonly observer?: TrafficObserver;
 }
 
 /**
@@ -37,11 +41,13 @@ export class TrafficControl {
   private readonly rules: FaultRuleStore;
   private readonly clock: Clock;
   private readonly announce: (tenantId: string) => Promise<void>;
+  private readonly observer: TrafficObserver;
 
   constructor(parts: TrafficParts) {
     ({ limiter: this.limiter, faults: this.faults, journal: this.journal, global: this.global } = parts);
     ({ lookup: this.lookup, rules: this.rules, clock: this.clock } = parts);
     this.announce = parts.announce ?? (async () => {});
+    this.observer = parts.observer ?? NO_TRAFFIC_OBSERVER;
   }
 
   /**
@@ -56,18 +62,26 @@ export class TrafficControl {
     // A shared limiter that cannot answer (Redis or PostgreSQL down) makes the call 503, as an
     // overloaded real service would, never a 500 and never an uncounted call.
     const admission = await Promise.resolve(this.limiter.consume(limitKey(principal.tenantId, principal.appId, operation), limits)).catch(() => {
+      this.observer.limit(operation, 'unavailable');
       throw errorFor('ServiceUnavailable', 1);
     });
+    this.observer.limit(operation, admission.admitted ? 'admitted' : 'limited');
     if (!admission.admitted) throw errorFor('TooManyRequests', admission.retryAfterSeconds);
   }
 
+  /** undefined (no promise at all) when the tenant has no rules: the common case costs nothing. */
   fault(call: FaultCall): Promise<FaultDecision | undefined> | undefined {
-    return this.faults.decide(call, this.clock.now());
+    const deciding = this.faults.decide(call, this.clock.now());
+    return deciding?.then((decision) => {
+      if (decision) this.observer.fault(call.operation, decision.action.kind);
+      return decision;
+    });
   }
 
   /** The outcome fault rules give the machine action this call creates, if any (issue 11). */
   async actionOutcome(call: FaultCall): Promise<Steer | null> {
     const decision = await this.faults.decideOutcome(call, this.clock.now());
+    if (decision) this.observer.fault(call.operation, decision.action.kind);
     return decision?.action.kind === 'outcome' ? decision.action.steer : null;
   }
 
@@ -95,8 +109,9 @@ export class TrafficControl {
     return this.faults.counters.used(tenantId, ruleKey);
   }
 
-  async addFaultRule(tenantId: string, spec: FaultSpec): Promise<FaultSpec> {
-    const rule = faultRuleFromSpec(spec, tenantId, this.clock.now());
+  /** Validates the rule (fault-rule-schema.ts: the same check as a tenant file's) and adds or replaces it by id. */
+  async addFaultRule(tenantId: string, data: unknown): Promise<FaultSpec> {
+    const rule = faultRuleFromSpec(parseFaultSpec(data, tenantId, this.clock.now()), tenantId, this.clock.now());
     await this.replace(tenantId, [...this.faults.rulesOf(tenantId).filter((r) => r.id !== rule.id), rule]);
     return faultRuleToSpec(rule);
   }

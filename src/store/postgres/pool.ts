@@ -16,4 +16,7 @@ export function newPool(url: string, max: number): pg.Pool {
 }
 
 /** Kysely over its own pool of `max` connections. */
-export const connectKysely = (url: string, max: number): Kysely<Database> => new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPool(url, max) }) });
+export const connectKysely = (url: string, max: number): Kysely<Database> => kyselyOver(newPool(url, max));
+
+/** Kysely over a pool the caller also uses directly (named, prepared statements; its use for /metrics); destroying it ends the pool. */
+export const kyselyOver = (pool: pg.Pool): Kysely<Database> => new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

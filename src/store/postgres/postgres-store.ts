@@ -1,4 +1,5 @@
 import { sql, type CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import type pg from 'pg';
 import type { DeviceValue } from '../../domain/machines/device-value.js';
 import type { IpAssignment, IpSearch } from '../../domain/machines/ip-history.js';
 import type { Machine } from '../../domain/machines/machine.js';
@@ -16,7 +17,9 @@ import { migrateToLatest } from '../migrate.js';
 import { anyTagNodes } from '../query-compiler.js';
 import type { Database, MachineIpRow, MachineRow, MachineTagRow } from '../schema.js';
 import { describePostgresUrl } from './postgres-url.js';
-import { connectKysely } from './pool.js';
+import { kyselyOver, newPool } from './pool.js';
+import { NO_WRITE_TELEMETRY, type WriteTelemetry } from '../../shared/write-telemetry.js';
+import { ValueWriteBatcher, type BatchLimits, type BatchRow } from './value-batch.js';
 
 /** Rows loaded before bulk loads start to refresh planner statistics. */
 const ANALYZE_MIN_ROWS = 10_000;
@@ -28,6 +31,10 @@ const ROWS_PER_INSERT = 5000;
 export interface PostgresOptions {
   /** Connections in the pool. */
   readonly poolSize?: number;
+  /** Told each machine write's time (a group of one: its COMMIT is its flush) and the pool's use (/metrics). */
+  readonly telemetry?: WriteTelemetry;
+  /** How device-value changes are grouped (value-batch.ts); set by benches comparing with one statement per change. */
+  readonly valueBatch?: BatchLimits;
 }
 
 /**
@@ -42,13 +49,23 @@ export class PostgresStore extends KyselyStore implements Store {
   private bulkRows = 0;
   private analyzedRows = 0;
 
-  private constructor(db: Kysely<Database>) {
+  private readonly values: ValueWriteBatcher;
+
+  private constructor(
+    db: Kysely<Database>,
+    pool: pg.Pool,
+    batch: BatchLimits | undefined,
+    private readonly telemetry: WriteTelemetry,
+  ) {
     super(db);
+    this.values = new ValueWriteBatcher(async (name, text, values) => (await pool.query<BatchRow>({ name, text, values })).rows, batch);
   }
 
   /** Connects, brings the schema to the newest migration (under Kysely's migration lock) and returns the store. */
   static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStore> {
-    const db = connectKysely(url, options.poolSize ?? 10);
+    const max = options.poolSize ?? 10;
+    const pool = newPool(url, max);
+    const db = kyselyOver(pool);
     try {
       await sql`select 1`.execute(db).catch((error: unknown) => {
         throw new Error(`cannot connect to PostgreSQL at ${describePostgresUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
@@ -58,7 +75,9 @@ export class PostgresStore extends KyselyStore implements Store {
       await db.destroy();
       throw error;
     }
-    return new PostgresStore(db);
+    const telemetry = options.telemetry ?? NO_WRITE_TELEMETRY;
+    telemetry.watchPool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }));
+    return new PostgresStore(db, pool, options.valueBatch, telemetry);
   }
 
   get healthy(): boolean {
@@ -75,6 +94,16 @@ export class PostgresStore extends KyselyStore implements Store {
   // --- machine writes -------------------------------------------------------------------
 
   async update(update: MachineUpdate): Promise<MachineUpdateResult | undefined> {
+    const started = performance.now();
+    const result = await this.write(update);
+    // Each write is its own transaction, durable when COMMIT returns: a group of one, whose flush is the whole write.
+    const seconds = (performance.now() - started) / 1000;
+    this.telemetry.group(1, seconds);
+    this.telemetry.flush(seconds);
+    return result;
+  }
+
+  private async write(update: MachineUpdate): Promise<MachineUpdateResult | undefined> {
     if (update.machineTags === undefined && update.group === undefined && update.deviceValue !== undefined) {
       return this.setValue(update, update.deviceValue);
     }
@@ -89,48 +118,16 @@ export class PostgresStore extends KyselyStore implements Store {
   }
 
   /**
-   * A value-only change (setDeviceValue, the hot path) in one statement, so one round trip and
-   * an implicit commit instead of five: lock the visible row, update it and append the history
-   * entry whose old value is the locked row's (none when it already had the value). Under a concurrent writer, FOR UPDATE waits and
-   * then reads the row as that writer left it, so the entries still chain.
+   * A value-only change (setDeviceValue, the hot path) goes with the changes arriving meanwhile:
+   * one statement locks the visible rows, updates them and appends their history entries, whose
+   * old value is each locked row's (none when it already had the value: value-batch.ts). Under a concurrent writer, FOR UPDATE waits
+   * and then reads the row as that writer left it, so the entries still chain.
    */
   private async setValue(update: MachineUpdate, deviceValue: DeviceValue): Promise<MachineUpdateResult | undefined> {
     const { scope, machineId, change } = update;
-    const query = this.db
-      .with('old', () => inScope(this.db.selectFrom('machines').selectAll(), scope).where('id', '=', machineId).forUpdate())
-      .with('upd', (db) =>
-        db
-          .updateTable('machines')
-          .set({ device_value: deviceValue })
-          .from('old')
-          .whereRef('machines.tenant_id', '=', 'old.tenant_id')
-          .whereRef('machines.id', '=', 'old.id'),
-      )
-      .with('hist', (db) =>
-        db
-          .insertInto('value_history')
-          .columns(['tenant_id', 'machine_id', 'old_value', 'new_value', 'changed_at', 'app_id', 'user_id', 'route', 'request_id'])
-          .expression(
-            db
-              .selectFrom('old')
-              .select((eb) => [
-                'old.tenant_id',
-                'old.id',
-                'old.device_value',
-                eb.val(deviceValue).as('new_value'),
-                eb.val(change.at).as('changed_at'),
-                eb.val(change.appId).as('app_id'),
-                eb.val(change.userId).as('user_id'),
-                eb.val(change.route).as('route'),
-                eb.val(change.requestId).as('request_id'),
-              ])
-              // Only a real change is history (isValueChange): the locked row's value decides.
-              .where('old.device_value', '<>', deviceValue),
-          ),
-      )
-      .selectFrom('old')
-      .selectAll();
-    const [current] = await this.all(query.compile() as CompiledQuery<MachineRow>);
+    // As every lookup here: a key holding NUL names nothing stored (see `all`).
+    if ([scope.tenantId, machineId, change.appId, change.userId, change.requestId].some(holdsNul)) return undefined;
+    const current = await this.values.write({ scope, machineId, deviceValue, change });
     if (!current) return undefined;
     return { machine: rowToMachine({ ...current, device_value: deviceValue }), previousDeviceValue: current.device_value as DeviceValue };
   }

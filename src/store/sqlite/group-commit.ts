@@ -2,6 +2,7 @@ import { closeSync, fdatasync, openSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Checkpointer } from './checkpointer.js';
+import { NO_WRITE_TELEMETRY, type WriteTelemetry } from '../../shared/write-telemetry.js';
 import type { UpdateOutcome, WriteOp, WriteResult } from './write-protocol.js';
 
 /** Longest a group may hold the event loop; a larger backlog (an import) continues next turn. */
@@ -43,6 +44,8 @@ export interface GroupCommitOptions {
   readonly walPath: string | undefined;
   /** Copies the WAL into the database file off this thread; undefined for an in-memory database. */
   readonly checkpointer: Checkpointer | undefined;
+  /** Told each group's size and commit time, and each flush's time (/metrics). */
+  readonly telemetry?: WriteTelemetry;
 }
 
 /**
@@ -71,12 +74,14 @@ export class GroupCommit {
   private readonly runInSavepoint: (op: WriteOp) => UpdateOutcome | undefined;
   private readonly transaction: (body: () => void) => void;
   private committedGroups = 0;
+  private readonly telemetry: WriteTelemetry;
 
   constructor(private readonly options: GroupCommitOptions) {
     // A nested better-sqlite3 transaction is a SAVEPOINT inside the outer one.
     this.transaction = options.db.transaction((body: () => void) => body());
     this.runInSavepoint = options.db.transaction((op: WriteOp) => options.apply(op));
     if (options.walPath !== undefined) this.walFd = openSync(options.walPath, 'r+');
+    this.telemetry = options.telemetry ?? NO_WRITE_TELEMETRY;
   }
 
   /** Healthy until a commit, a flush or a checkpoint has failed; readiness reports this. */
@@ -121,6 +126,7 @@ export class GroupCommit {
     this.scheduled = false;
     if (this.failure || this.checkpointing || this.queue.length === 0) return this.notifyIdle();
     const queue = this.queue;
+    const started = performance.now();
     let applied: Applied;
     try {
       applied = this.applyGroup(queue, false);
@@ -136,6 +142,7 @@ export class GroupCommit {
     }
     const { results, weight } = applied;
     this.committedGroups++;
+    this.telemetry.group(results.length, (performance.now() - started) / 1000);
     const items = results.length === queue.length ? queue : queue.slice(0, results.length);
     this.queue = results.length === queue.length ? [] : queue.slice(results.length);
     this.committed({ items, results });
@@ -200,8 +207,10 @@ export class GroupCommit {
     const covered = this.unflushed;
     this.unflushed = [];
     this.flushing = covered;
+    const started = performance.now();
     fdatasync(this.walFd, (error) => {
       if (error) return this.fail(error); // rejects `covered` too
+      this.telemetry.flush((performance.now() - started) / 1000);
       this.flushing = undefined;
       for (const group of covered) settle(group);
       this.flush();

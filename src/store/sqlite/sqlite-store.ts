@@ -14,6 +14,7 @@ import type { Database } from '../schema.js';
 import { Checkpointer } from './checkpointer.js';
 import { openSqlite, type Durability } from './connection.js';
 import { GroupCommit } from './group-commit.js';
+import type { WriteTelemetry } from '../../shared/write-telemetry.js';
 import { MachineStatements } from './machine-statements.js';
 import { SqliteInventory } from './sqlite-inventory.js';
 import { SqliteWrites } from './sqlite-writes.js';
@@ -44,7 +45,7 @@ export class SqliteStore extends KyselyStore implements Store {
     this.inventory = new SqliteInventory(db, read, (op) => this.write(op), dataVersion);
   }
 
-  static async open(path: string, durability: Durability = 'full'): Promise<SqliteStore> {
+  static async open(path: string, durability: Durability = 'full', telemetry?: WriteTelemetry): Promise<SqliteStore> {
     const onDisk = path !== ':memory:';
     if (onDisk) mkdirSync(dirname(path), { recursive: true });
     const { raw, kysely } = openSqlite(path);
@@ -61,6 +62,7 @@ export class SqliteStore extends KyselyStore implements Store {
       weight: SqliteWrites.weight,
       walPath: onDisk && durability === 'full' ? `${path}-wal` : undefined,
       checkpointer: onDisk ? new Checkpointer({ path }) : undefined,
+      ...(telemetry ? { telemetry } : {}),
     });
     const store = new SqliteStore(kysely, read, statements, writes);
     await store.inventory.refreshStatistics(false);
