@@ -16,12 +16,17 @@ import { TrafficControl } from './domain/traffic/traffic-control.js';
 import { hashSecret, verifySecret } from './auth/secrets.js';
 import { MachineService } from './domain/machines/machine-service.js';
 import { AuditService } from './domain/audit/audit-service.js';
+import { ValueRuleService } from './domain/rules/value-rule-service.js';
+import { parseFilter } from './api/odata/bind-filter.js';
 import { InventoryService } from './domain/machines/inventory-service.js';
 import { TagService } from './domain/machines/tag-service.js';
 import type { Store } from './domain/ports.js';
 import { provisionDemo } from './fleet/provision-demo.js';
 import { resetMachines } from './fleet/reset.js';
 import { readTenantFiles } from './config/tenant-files.js';
+import { ConfigError } from './config/load-config.js';
+import { ApiError } from './domain/errors.js';
+import type { TenantDocument } from './domain/identity/tenant-document.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { openStore, storeLocation } from './store/open-store.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
@@ -58,6 +63,8 @@ export interface Core {
   readonly actions: ActionServices;
   /** The alert queue: reading, triage, raising alerts (issue 16). */
   readonly alerts: AlertService;
+  /** Value rules: preview and apply (issue 13). */
+  readonly rules: ValueRuleService;
   /** Per-machine locks, shared by tag changes and machine actions. */
   readonly locks: MachineLocks;
   /** Closes the store (queued writes commit first) and the locks' connections. */
@@ -89,14 +96,16 @@ export async function createCore(config: Config, clock: Clock = systemClock, opt
   try {
     const keys = new KeyRing(store, clock);
     const policy = new AccessPolicy(store, clock);
-    const tenants = new TenantAdmin(store, { hash: hashSecret, verify: verifySecret }, policy);
+    const access = new MachineAccess(store, policy, clock);
+    // Rules read filters with the listing's own $filter parser (the domain does not import the API).
+    const rules = new ValueRuleService(store.rules, store, access, parseFilter, clock);
+    const tenants = new TenantAdmin(store, { hash: hashSecret, verify: verifySecret }, policy, rules);
     await oneAtATime(config, async () => {
       await keys.init();
       if (provision && config.demo) await provisionDemo(store, tenants, clock, config.demoMachines);
-      for (const document of documents) await tenants.apply(document);
+      for (const document of documents) await applyTenantFile(tenants, document);
     });
     const issuer = new TokenIssuer(keys, clock, config.issuer);
-    const access = new MachineAccess(store, policy, clock);
     const locks = openMachineLocks(config);
     const machines = new MachineService(access, locks);
     const audit = new AuditService(store, access);
@@ -105,7 +114,7 @@ export async function createCore(config: Config, clock: Clock = systemClock, opt
     const actions = actionServices({ access, store: store.actions, locks, clock, defaultPreset: config.actionTimings });
     const alerts = new AlertService({ access, store: store.alerts, locks, clock });
     return {
-      config, clock, store, keys, issuer, policy, tenants, access, machines, audit, inventory, tags, actions, alerts, locks,
+      config, clock, store, keys, issuer, policy, tenants, access, machines, audit, inventory, tags, actions, alerts, locks, rules,
       async close() {
         await locks.close();
         await store.close();
@@ -113,6 +122,19 @@ export async function createCore(config: Config, clock: Clock = systemClock, opt
     };
   } catch (error) {
     await store.close();
+    throw error;
+  }
+}
+
+/**
+ * A tenant file whose schema is right can still be refused by the domain (a value rule's filter
+ * the listing's grammar refuses): that stops start-up like any other bad file, with one line.
+ */
+async function applyTenantFile(tenants: TenantAdmin, document: TenantDocument): Promise<void> {
+  try {
+    await tenants.apply(document);
+  } catch (error) {
+    if (error instanceof ApiError) throw new ConfigError(`tenant file of tenant ${document.id}: ${error.message}`);
     throw error;
   }
 }
@@ -149,6 +171,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
     metrics,
     machines: core.machines,
     audit: core.audit,
+    rules: core.rules,
     inventory: core.inventory,
     tags: core.tags,
     actions,
@@ -181,6 +204,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
       machines: core.machines,
       inventory: core.inventory,
       tags: core.tags,
+      rules: core.rules,
       actions: actions.actions,
       alerts: core.alerts,
       directory: store,

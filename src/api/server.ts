@@ -33,6 +33,7 @@ import { alertHandlers } from './routes/alerts.js';
 import type { AlertService } from '../domain/alerts/alert-service.js';
 import { downloadRoutes } from './routes/downloads.js';
 import type { ActionServices } from '../domain/actions/action-services.js';
+import type { ValueRuleService } from '../domain/rules/value-rule-service.js';
 import { consolePlugin } from '../console/console-plugin.js';
 import type { ConsoleDeps } from '../console/console-deps.js';
 import { applyTimeouts, checkingInterval, ConnectionGuard, type ConnectionLimits } from '../net/connection-guard.js';
@@ -44,6 +45,7 @@ export interface ServerDeps {
   readonly metrics: ServiceMetrics;
   readonly machines: MachineService;
   readonly audit: AuditService;
+  readonly rules: ValueRuleService;
   readonly inventory: InventoryService;
   readonly tags: TagService;
   readonly actions: ActionServices;
@@ -145,6 +147,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     prefix: '/admin',
     adminKey: deps.adminKey,
     audit: deps.audit,
+    rules: deps.rules,
     tenants: deps.tenants,
     keys: deps.keys,
     traffic: deps.traffic,

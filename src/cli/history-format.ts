@@ -19,7 +19,7 @@ export function csvLine(e: HistoryEntry): string {
   return `${HISTORY_COLUMNS.map((c) => csvCell(e[c])).join(',')}\r\n`;
 }
 
-function csvCell(value: string | number | null): string {
+export function csvCell(value: string | number | boolean | null): string {
   if (value === null) return '';
   let text = String(value);
   if (/^[=+\-@\t\r]/.test(text) && typeof value === 'string') text = `'${text}`;

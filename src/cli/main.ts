@@ -10,6 +10,7 @@ import { historyCommand } from './commands/history.js';
 import { importCommand } from './commands/import.js';
 import { migrateCommand } from './commands/migrate.js';
 import { seedCommand } from './commands/seed.js';
+import { rulesCommand } from './commands/rules.js';
 import { serveCommand } from './commands/serve.js';
 import { keysCommand, tenantCommand } from './commands/tenant.js';
 import { tokenCommand } from './commands/token.js';
@@ -22,7 +23,7 @@ export function buildCli(): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .showSuggestionAfterError(true);
   program.addCommand(serveCommand, { isDefault: true });
-  for (const command of [seedCommand, importCommand, exportCommand, tokenCommand, historyCommand, actionsCommand, alertsCommand, tenantCommand, keysCommand, journalCommand, limitsCommand, faultsCommand, resetCommand, adminKeyCommand, caCommand, migrateCommand]) {
+  for (const command of [seedCommand, importCommand, exportCommand, tokenCommand, historyCommand, rulesCommand, actionsCommand, alertsCommand, tenantCommand, keysCommand, journalCommand, limitsCommand, faultsCommand, resetCommand, adminKeyCommand, caCommand, migrateCommand]) {
     program.addCommand(command);
   }
   // Throw instead of exiting, so every usage error leaves with the same exit code.

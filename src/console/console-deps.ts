@@ -10,6 +10,7 @@ import type { MachineService } from '../domain/machines/machine-service.js';
 import type { ApplicationStore, ConsoleSessionStore, DirectoryStore } from '../domain/ports.js';
 import type { TagService } from '../domain/machines/tag-service.js';
 import type { Clock } from '../shared/clock.js';
+import type { ValueRuleService } from '../domain/rules/value-rule-service.js';
 
 /** A fault rule as the testing panel shows it: the rule, whether it is switched on, and whether it is used up. */
 export interface SwitchableFault {
@@ -61,4 +62,6 @@ export interface ConsoleDeps {
   /** Where sign-outs and revoked users are kept, so they hold across instances and restarts. */
   readonly sessions: ConsoleSessionStore;
   readonly testing: ConsoleTesting;
+  /** Value rules (the Rules page); without them the page is not there. */
+  readonly rules?: ValueRuleService;
 }

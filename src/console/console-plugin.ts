@@ -10,6 +10,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ConsoleDeps } from './console-deps.js';
 import { registerSessionHooks } from './console-context.js';
 import { registerConsoleErrors } from './console-errors.js';
+import { rulesRoutes } from './rules-routes.js';
 import { actionRoutes } from './action-routes.js';
 import { alertRoutes } from './alert-routes.js';
 import { signInRoutes, signOutRoutes } from './auth-routes.js';
@@ -89,5 +90,6 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, option
     await pages.register(actionRoutes, deps);
     await pages.register(alertRoutes, deps);
     await pages.register(testingRoutes, deps);
+    if (deps.rules) await pages.register(rulesRoutes, { ...deps, rules: deps.rules });
   });
 };

@@ -12,6 +12,7 @@ import type { ChangeContext, ValueChange } from './machines/value-change.js';
 import type { ActionStore } from './actions/action-ports.js';
 import type { AlertStore } from './alerts/alert-ports.js';
 import type { AuditStore } from './audit/audit-service.js';
+import type { ValueRuleStore } from './rules/value-rule-ports.js';
 
 /**
  * The storage port. Each backend (SQLite today, PostgreSQL later) implements it by mapping rows
@@ -209,5 +210,7 @@ export interface Store
   readonly actions: ActionStore;
   /** Alerts and their history of changes (issue 16). */
   readonly alerts: AlertStore;
+  /** Value rules and their apply runs (issue 13). */
+  readonly rules: ValueRuleStore;
   close(): Promise<void>;
 }

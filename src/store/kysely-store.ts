@@ -22,6 +22,8 @@ import type { AuditFilter } from '../domain/audit/audit-query.js';
 import type { AuditEntry } from '../domain/audit/history-entry.js';
 import { auditPageQuery } from './audit-sql.js';
 import type { ActionStore } from '../domain/actions/action-ports.js';
+import { KyselyValueRuleStore } from './rules/kysely-value-rule-store.js';
+import type { ValueRuleStore } from '../domain/rules/value-rule-ports.js';
 import { KyselyActionStore } from './actions/kysely-action-store.js';
 import type { AlertStore } from '../domain/alerts/alert-ports.js';
 import { KyselyAlertStore } from './alerts/kysely-alert-store.js';
@@ -37,11 +39,14 @@ export abstract class KyselyStore {
   readonly actions: ActionStore;
   /** Alerts (issue 16), the same way. */
   readonly alerts: AlertStore;
+  /** Value rules and their apply runs (issue 13). */
+  readonly rules: ValueRuleStore;
 
   protected constructor(protected readonly db: Kysely<Database>) {
     const runner = { all: <R>(query: CompiledQuery<R>) => this.all(query), exec: (...statements: CompiledQuery[]) => this.exec(...statements) };
     this.actions = new KyselyActionStore(db, runner);
     this.alerts = new KyselyAlertStore(db, runner);
+    this.rules = new KyselyValueRuleStore(db, runner, (key) => this.serialized(key));
   }
 
   /** Runs one read; SQLite answers synchronously, PostgreSQL over the pool. */

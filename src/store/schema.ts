@@ -17,6 +17,8 @@ export interface Database {
   roles: RoleRow;
   device_groups: DeviceGroupRow;
   fault_rules: FaultRuleRow;
+  value_rules: ValueRuleRow;
+  value_rule_runs: ValueRuleRunRow;
   limit_counters: LimitCounterRow;
   console_revoked_sessions: ConsoleRevokedSessionRow;
   console_session_cutoffs: ConsoleSessionCutoffRow;
@@ -126,6 +128,29 @@ export interface FaultRuleRow {
   tenant_id: string;
   position: number;
   spec: string;
+}
+
+/** A tenant's value rule (issue 13), in order of `position`. */
+export interface ValueRuleRow {
+  tenant_id: string;
+  position: number;
+  name: string;
+  filter: string;
+  device_value: string;
+  applied_at: string | null;
+}
+
+/** One apply of a tenant's value rules: `rules` is the JSON of the rules it applies, `changed` of its counts per rule. */
+export interface ValueRuleRunRow {
+  id: string;
+  tenant_id: string;
+  started_at: string;
+  finished_at: string | null;
+  actor: string;
+  rules: string;
+  position: number;
+  after_id: string;
+  changed: string;
 }
 
 export interface LimitCounterRow {

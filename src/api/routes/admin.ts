@@ -6,6 +6,8 @@ import { validateTenantDocument } from '../../domain/identity/tenant-document-sc
 import type { TrafficControl } from '../../domain/traffic/traffic-control.js';
 import type { AuditService } from '../../domain/audit/audit-service.js';
 import { registerAuditRoutes } from './admin-audit.js';
+import { registerRuleRoutes } from './admin-rules.js';
+import type { ValueRuleService } from '../../domain/rules/value-rule-service.js';
 import { registerTrafficRoutes } from './admin-traffic.js';
 import { registerAlertAdminRoutes, type FireAlert } from './admin-alerts.js';
 import { adminRoute } from './admin-schema.js';
@@ -14,6 +16,7 @@ import { adminKeyCheck } from '../plugins/admin-key.js';
 export interface AdminOptions {
   readonly adminKey: string;
   readonly audit: AuditService;
+  readonly rules: ValueRuleService;
   readonly tenants: TenantAdmin;
   readonly keys: KeyRing;
   readonly traffic: TrafficControl;
@@ -30,7 +33,7 @@ type TenantParams = { Params: { tenantId: string } };
  * The admin API: Rampart's own surface, outside `/api`. It is authenticated by the admin key
  * alone, so a Machine API token (whatever its roles) never opens it.
  */
-export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, audit, tenants, keys, traffic, resetMachines, endConsoleSessions, fireAlert }) => {
+export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { adminKey, audit, rules, tenants, keys, traffic, resetMachines, endConsoleSessions, fireAlert }) => {
   const isAdmin = adminKeyCheck(adminKey);
   app.addHook('onRequest', async (request) => {
     if (!isAdmin(request.headers.authorization)) {
@@ -80,4 +83,5 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, { admin
   app.post('/keys/rotate', adminRoute('Start signing tokens with a new key (older keys keep verifying)'), async () => ({ kid: await keys.rotate() }));
 
   registerAuditRoutes(app, audit);
+  registerRuleRoutes(app, rules);
 };

@@ -8,11 +8,19 @@ import type { Application, ApplicationStore, DirectoryStore, FaultRuleStore, Gro
 import { DEFAULT_RETENTION_DAYS } from './tenant.js';
 import { firstDuplicate, validateActionTimings } from './tenant-document-schema.js';
 import type { TenantDocument } from './tenant-document.js';
+import type { ValueRuleSpec } from '../rules/value-rule.js';
 
 /** Hashing of secrets and passwords, provided by the auth layer. */
 export interface SecretHasher {
   hash(secret: string): string;
   verify(secret: string, hash: string): boolean;
+}
+
+/** The tenant's value rules: the one validator, and the replace that keeps what was applied (ValueRuleService). */
+export interface ValueRuleBook {
+  check(data: unknown): ValueRuleSpec[];
+  replace(tenantId: string, data: unknown): Promise<unknown>;
+  list(tenantId: string): Promise<readonly ValueRuleSpec[]>;
 }
 
 const REGROUP_BATCH = 5000;
@@ -26,12 +34,15 @@ export class TenantAdmin {
     private readonly store: TenantStore & ApplicationStore & DirectoryStore & FaultRuleStore,
     private readonly hasher: SecretHasher,
     private readonly policy: AccessPolicy,
+    private readonly rules?: ValueRuleBook,
   ) {}
 
   async apply(doc: TenantDocument): Promise<{ regrouped: number }> {
     const tenantId = doc.id.toLowerCase();
     const duplicate = firstDuplicate(doc);
     if (duplicate) throw invalidInput(`tenant document ${duplicate}`);
+    // Before anything is written: a bad rule refuses the whole document.
+    const valueRules = this.checkRules(doc.valueRules ?? []);
     const existing = await this.store.getTenant(tenantId);
     await this.store.putTenant({
       ...existing,
@@ -73,6 +84,7 @@ export class TenantAdmin {
       })),
     });
     await this.store.replaceFaultRules(tenantId, doc.faults ?? []);
+    await this.rules?.replace(tenantId, valueRules);
     this.policy.invalidate(tenantId);
     return { regrouped: await this.regroup(tenantId) };
   }
@@ -107,6 +119,7 @@ export class TenantAdmin {
       this.store.listDeviceGroups(tenantId),
     ]);
     const faults = await this.store.listFaultRules(tenantId);
+    const valueRules = (await this.rules?.list(tenantId)) ?? [];
     return {
       id: tenant.id,
       name: tenant.name,
@@ -131,7 +144,18 @@ export class TenantAdmin {
       deviceGroups: groups.map((g) => ({ id: g.id, name: g.name, rank: g.rank, description: g.description, rules: g.rules, userGroups: g.userGroups })),
       ...(faults.length > 0 ? { faults } : {}),
       ...(tenant.actions ? { actions: tenant.actions } : {}),
+      ...(valueRules.length > 0 ? { valueRules: valueRules.map(({ name, filter, deviceValue }) => ({ name, filter, deviceValue })) } : {}),
     };
+  }
+
+  private checkRules(data: readonly unknown[]): ValueRuleSpec[] {
+    if (!this.rules) return [];
+    try {
+      return this.rules.check(data);
+    } catch (error) {
+      if (error instanceof ApiError) throw invalidInput(`tenant document /valueRules: ${error.message}`);
+      throw error;
+    }
   }
 
   /**

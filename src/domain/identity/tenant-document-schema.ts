@@ -109,6 +109,10 @@ export const TenantDocumentSchema = Type.Object(
     limits: Type.Optional(Limits),
     faults: Type.Optional(Type.Array(FaultRuleSchema, { maxItems: 100 })),
     actions: Type.Optional(Actions),
+    // The shape only: names, values and filters are checked by validateValueRules (TenantAdmin.apply).
+    valueRules: Type.Optional(
+      Type.Array(Type.Object({ name: Name, filter: Type.String({ maxLength: 4096 }), deviceValue: Type.String({ maxLength: 64 }) }, strict), { maxItems: 100 }),
+    ),
   },
   strict,
 );

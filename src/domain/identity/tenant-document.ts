@@ -3,6 +3,7 @@ import type { FaultSpec } from '../traffic/fault-spec.js';
 import type { TenantActionSettings } from '../actions/action-settings.js';
 import type { LimitOverride } from '../traffic/limits.js';
 import type { RolePermission } from './permissions.js';
+import type { ValueRuleSpec } from '../rules/value-rule.js';
 
 /**
  * A tenant described declaratively: what a tenant file holds and what the admin API's
@@ -23,6 +24,8 @@ export interface TenantDocument {
   readonly faults?: readonly FaultSpec[];
   /** Machine-action timings and the live-response library (issue 11). */
   readonly actions?: TenantActionSettings;
+  /** Ordered value rules (issue 13, docs/value-rules.md); replaced as a whole on apply. */
+  readonly valueRules?: readonly ValueRuleSpec[];
 }
 
 export interface ApplicationSpec {

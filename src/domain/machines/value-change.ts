@@ -2,7 +2,7 @@ import type { Timestamp } from '../../shared/timestamp.js';
 import type { DeviceValue } from './device-value.js';
 
 /** How a change arrived; recorded with every value change (and a filter of the fleet audit). */
-export const CHANGE_ROUTES = ['setDeviceValue', 'patch', 'tags', 'bulkTags', 'console', 'cli', 'import', 'seed'] as const;
+export const CHANGE_ROUTES = ['setDeviceValue', 'patch', 'tags', 'bulkTags', 'console', 'cli', 'import', 'seed', 'rule'] as const;
 export type ChangeRoute = (typeof CHANGE_ROUTES)[number];
 
 /** Who made a change and through which call: the audit part of a value-history entry. */

@@ -11,6 +11,7 @@ import * as consoleNameOrder from './0009-console-name-order.js';
 import * as machineActions from './0010-machine-actions.js';
 import * as alerts from './0011-alerts.js';
 import * as auditIndexes from './0012-audit-indexes.js';
+import * as valueRules from './0013-value-rules.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-machine-actions': machineActions,
   '0011-alerts': alerts,
   '0012-audit-indexes': auditIndexes,
+  '0013-value-rules': valueRules,
 };
 
 export const migrationProvider: MigrationProvider = {
