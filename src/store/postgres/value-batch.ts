@@ -77,7 +77,7 @@ with input as (
   insert into value_history (tenant_id, machine_id, old_value, new_value, changed_at, app_id, user_id, route, request_id)
   select old.tenant_id, old.id, old.device_value, i.new_value, i.changed_at, i.app_id, i.user_id, i.route, i.request_id
   from old join input i on i.ord = old.batch_ord
-  -- Only a real change is history (isValueChange): the locked row's value decides.
+  -- Only a real change is history (isValueChange, src/domain/machines/value-change.ts): the locked row's value decides.
   where old.device_value <> i.new_value
   order by old.batch_ord
 )
