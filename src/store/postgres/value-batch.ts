@@ -1,6 +1,7 @@
 import type { DeviceValue } from '../../domain/machines/device-value.js';
 import type { ChangeContext } from '../../domain/machines/value-change.js';
 import type { MachineScope } from '../../domain/ports.js';
+import { NO_WRITE_TELEMETRY, type WriteTelemetry } from '../../shared/write-telemetry.js';
 import type { MachineRow } from '../schema.js';
 import { MACHINE_COLUMNS } from '../sqlite/machine-row-values.js';
 
@@ -91,6 +92,7 @@ export class ValueWriteBatcher {
   constructor(
     private readonly run: RunStatement,
     private readonly limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+    private readonly telemetry: WriteTelemetry = NO_WRITE_TELEMETRY,
   ) {}
 
   /** The machine's row before the change (under the lock), or undefined when it is not visible. */
@@ -131,6 +133,7 @@ export class ValueWriteBatcher {
 
   private async send(batch: readonly Pending[]): Promise<void> {
     let rows: BatchRow[];
+    const started = performance.now();
     try {
       rows = await this.run(STATEMENT_NAME, STATEMENT, parameters(batch.map((p) => p.write)));
     } catch (error) {
@@ -142,6 +145,7 @@ export class ValueWriteBatcher {
       else await Promise.all(batch.map((p) => this.send([p])));
       return;
     }
+    reportCommit(this.telemetry, batch.length, started);
     const byOrd = new Map(rows.map((r) => [Number(r.batch_ord), r]));
     batch.forEach((p, ord) => {
       const row = byOrd.get(ord);
@@ -150,6 +154,16 @@ export class ValueWriteBatcher {
       p.resolve(machine);
     });
   }
+}
+
+/**
+ * A PostgreSQL transaction is durable when its COMMIT returns (synchronous_commit stays on): its
+ * whole time is both the group's commit and its flush (docs/observability.md).
+ */
+export function reportCommit(telemetry: WriteTelemetry, size: number, started: number): void {
+  const seconds = (performance.now() - started) / 1000;
+  telemetry.group(size, seconds);
+  telemetry.flush(seconds);
 }
 
 /** An error PostgreSQL reported for the statement (it carries a SQLSTATE and a severity), not a lost connection. */
