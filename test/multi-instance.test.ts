@@ -179,18 +179,25 @@ describe('several instances on one PostgreSQL', { skip }, () => {
     else b = await startServer({ dataDir: await makeDataDir(), env: { RAMPART_STORE: db.url } });
   });
 
-  it('loses no acknowledged write when one instance is killed mid-load', async () => {
+  it('loses no acknowledged write when one instance is killed mid-load', { timeout: 180_000 }, async () => {
     const acked = new Map<string, string[]>(); // machine -> request ids acknowledged
     const ackedBy = new Map<ServerProcess, number>();
+    const writing = new Map<ServerProcess, number>(); // write loops still running, per instance
+    const count = (server: ServerProcess) => ackedBy.get(server) ?? 0;
     // Progress is counted in acknowledgements, never in time: a loaded machine just gets there later.
+    // A wait whose loops have all ended (an answer other than 200) fails at once instead of hanging.
     const waiters: (() => void)[] = [];
     const progressed = () => waiters.splice(0).forEach((wake) => wake());
-    const until = async (done: () => boolean) => {
-      while (!done()) await new Promise<void>((resolve) => waiters.push(resolve));
+    const until = async (server: ServerProcess, acks: number) => {
+      while (count(server) < acks) {
+        assert.ok((writing.get(server) ?? 0) > 0, `every write loop on ${server.base} ended after ${count(server)} of ${acks} acknowledgements`);
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
     };
     let stop = false;
     const loops = machineIds.slice(10, 18).map(async (id, n) => {
       const server = n % 2 ? a : b;
+      writing.set(server, (writing.get(server) ?? 0) + 1);
       // Only a real change is history: a write of the value the machine already has leaves no entry to find.
       let previous = ((await (await api(server, `/api/machines/${id}`)).json()) as { deviceValue: string }).deviceValue;
       for (let i = 0; !stop; i++) {
@@ -208,12 +215,14 @@ describe('several instances on one PostgreSQL', { skip }, () => {
           progressed();
         }
       }
+      writing.set(server, (writing.get(server) ?? 1) - 1);
+      progressed();
     });
-    const count = (server: ServerProcess) => ackedBy.get(server) ?? 0;
-    await until(() => count(a) >= 10 && count(b) >= 10);
+    await until(a, 10);
+    await until(b, 10);
     await a.kill('SIGKILL');
     const beforeKill = count(b);
-    await until(() => count(b) >= beforeKill + 10); // the survivor keeps acknowledging
+    await until(b, beforeKill + 10); // the survivor keeps acknowledging
     stop = true;
     await Promise.all(loops);
     let total = 0;
