@@ -130,6 +130,16 @@ describe('ValueWriteBatcher (no database)', () => {
     assert.deepEqual(results.map((r) => r?.id), ['a', 'b', 'a', 'c', 'a']);
   });
 
+  it('tells the telemetry once per committed group, with its size', async () => {
+    const groups: number[] = [];
+    let flushes = 0;
+    const telemetry = { group: (size: number) => void groups.push(size), flush: () => void flushes++, watchPool: () => {} };
+    const batcher = new ValueWriteBatcher(async (_name, _text, values) => ids(values).map((id, ord) => row(id, ord)), { inFlight: 1, maxBatch: 10 }, telemetry);
+    await Promise.all(['a', 'b', 'c', 'd'].map((id, i) => batcher.write(write(id, `t${i}`))));
+    assert.deepEqual(groups, [1, 3], 'a went alone (the batcher was idle); b, c and d waited and went together');
+    assert.equal(flushes, 2, 'a COMMIT is its group\'s flush');
+  });
+
   it('tries a refused batch again change by change, and fails only the change that fails alone', async () => {
     const refusal = Object.assign(new Error('deadlock detected'), { code: '40P01', severity: 'ERROR' });
     const batcher = new ValueWriteBatcher(async (_name, _text, values) => {

@@ -67,7 +67,7 @@ export class ServiceMetrics {
 
   /** What the store tells of its writes; one set of series per backend. */
   writes(backend: StoreBackend): WriteTelemetry {
-    const group = histogram(this.registry, 'rampart_store_write_group_size', 'Writes committed together in one transaction (SQLite group commit; always 1 on PostgreSQL)', GROUP_BUCKETS);
+    const group = histogram(this.registry, 'rampart_store_write_group_size', 'Writes committed together in one transaction (SQLite group commit; grouped device-value changes on PostgreSQL)', GROUP_BUCKETS);
     const commit = histogram(this.registry, 'rampart_store_commit_seconds', 'Time to apply and commit one group of writes', FLUSH_BUCKETS);
     const flush = histogram(this.registry, 'rampart_store_flush_seconds', 'Time to make committed writes durable (fsync of the SQLite WAL; the whole transaction on PostgreSQL)', FLUSH_BUCKETS);
     const size = group.labels(backend);

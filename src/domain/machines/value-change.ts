@@ -14,6 +14,15 @@ export interface ChangeContext {
   readonly requestId: string | null;
 }
 
+/**
+ * Only a real change is history: setting the value a machine already has (setDeviceValue, PATCH,
+ * the console's bulk bar, a rule, a seed or import) succeeds and stays in the request journal, but
+ * writes no "Normal -> Normal" entry (docs/compat.md). Stores decide it on the row read under
+ * their lock, so the entries still chain; PostgreSQL's grouped statement (value-batch.ts) says the
+ * same in SQL, on the locked row.
+ */
+export const isValueChange = (previous: string, next: string | undefined): next is string => next !== undefined && next !== previous;
+
 /** One entry of a machine's device-value history. */
 export interface ValueChange extends ChangeContext {
   readonly seq: number;

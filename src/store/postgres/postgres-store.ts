@@ -19,7 +19,7 @@ import type { Database, MachineIpRow, MachineRow, MachineTagRow } from '../schem
 import { describePostgresUrl } from './postgres-url.js';
 import { kyselyOver, newPool } from './pool.js';
 import { NO_WRITE_TELEMETRY, type WriteTelemetry } from '../../shared/write-telemetry.js';
-import { ValueWriteBatcher, type BatchLimits, type BatchRow } from './value-batch.js';
+import { reportCommit, ValueWriteBatcher, type BatchLimits, type BatchRow } from './value-batch.js';
 
 /** Rows loaded before bulk loads start to refresh planner statistics. */
 const ANALYZE_MIN_ROWS = 10_000;
@@ -31,7 +31,7 @@ const ROWS_PER_INSERT = 5000;
 export interface PostgresOptions {
   /** Connections in the pool. */
   readonly poolSize?: number;
-  /** Told each machine write's time (a group of one: its COMMIT is its flush) and the pool's use (/metrics). */
+  /** Told each committed group of machine writes (a COMMIT is its flush) and the pool's use (/metrics). */
   readonly telemetry?: WriteTelemetry;
   /** How device-value changes are grouped (value-batch.ts); set by benches comparing with one statement per change. */
   readonly valueBatch?: BatchLimits;
@@ -58,7 +58,7 @@ export class PostgresStore extends KyselyStore implements Store {
     private readonly telemetry: WriteTelemetry,
   ) {
     super(db);
-    this.values = new ValueWriteBatcher(async (name, text, values) => (await pool.query<BatchRow>({ name, text, values })).rows, batch);
+    this.values = new ValueWriteBatcher(async (name, text, values) => (await pool.query<BatchRow>({ name, text, values })).rows, batch, telemetry);
   }
 
   /** Connects, brings the schema to the newest migration (under Kysely's migration lock) and returns the store. */
@@ -94,20 +94,12 @@ export class PostgresStore extends KyselyStore implements Store {
   // --- machine writes -------------------------------------------------------------------
 
   async update(update: MachineUpdate): Promise<MachineUpdateResult | undefined> {
-    const started = performance.now();
-    const result = await this.write(update);
-    // Each write is its own transaction, durable when COMMIT returns: a group of one, whose flush is the whole write.
-    const seconds = (performance.now() - started) / 1000;
-    this.telemetry.group(1, seconds);
-    this.telemetry.flush(seconds);
-    return result;
-  }
-
-  private async write(update: MachineUpdate): Promise<MachineUpdateResult | undefined> {
+    // The value batcher reports each group it commits; any other machine write is a group of one.
     if (update.machineTags === undefined && update.group === undefined && update.deviceValue !== undefined) {
       return this.setValue(update, update.deviceValue);
     }
-    return this.db.transaction().execute(async (trx) => {
+    const started = performance.now();
+    const result = await this.db.transaction().execute(async (trx) => {
       const locked = inScope(this.db.selectFrom('machines').selectAll(), update.scope).where('id', '=', update.machineId).forUpdate();
       const current = (await run(trx, locked.compile())).rows[0];
       if (!current) return undefined;
@@ -115,6 +107,8 @@ export class PostgresStore extends KyselyStore implements Store {
       for (const statement of plan.statements) await run(trx, statement);
       return { machine: rowToMachine(plan.row), previousDeviceValue: plan.previousDeviceValue as DeviceValue };
     });
+    reportCommit(this.telemetry, 1, started);
+    return result;
   }
 
   /**

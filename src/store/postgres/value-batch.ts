@@ -1,6 +1,7 @@
 import type { DeviceValue } from '../../domain/machines/device-value.js';
 import type { ChangeContext } from '../../domain/machines/value-change.js';
 import type { MachineScope } from '../../domain/ports.js';
+import { NO_WRITE_TELEMETRY, type WriteTelemetry } from '../../shared/write-telemetry.js';
 import type { MachineRow } from '../schema.js';
 import { MACHINE_COLUMNS } from '../sqlite/machine-row-values.js';
 
@@ -77,7 +78,7 @@ with input as (
   insert into value_history (tenant_id, machine_id, old_value, new_value, changed_at, app_id, user_id, route, request_id)
   select old.tenant_id, old.id, old.device_value, i.new_value, i.changed_at, i.app_id, i.user_id, i.route, i.request_id
   from old join input i on i.ord = old.batch_ord
-  -- Only a real change is history (isValueChange): the locked row's value decides.
+  -- Only a real change is history (isValueChange, src/domain/machines/value-change.ts): the locked row's value decides.
   where old.device_value <> i.new_value
   order by old.batch_ord
 )
@@ -91,6 +92,7 @@ export class ValueWriteBatcher {
   constructor(
     private readonly run: RunStatement,
     private readonly limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+    private readonly telemetry: WriteTelemetry = NO_WRITE_TELEMETRY,
   ) {}
 
   /** The machine's row before the change (under the lock), or undefined when it is not visible. */
@@ -131,6 +133,7 @@ export class ValueWriteBatcher {
 
   private async send(batch: readonly Pending[]): Promise<void> {
     let rows: BatchRow[];
+    const started = performance.now();
     try {
       rows = await this.run(STATEMENT_NAME, STATEMENT, parameters(batch.map((p) => p.write)));
     } catch (error) {
@@ -142,6 +145,7 @@ export class ValueWriteBatcher {
       else await Promise.all(batch.map((p) => this.send([p])));
       return;
     }
+    reportCommit(this.telemetry, batch.length, started);
     const byOrd = new Map(rows.map((r) => [Number(r.batch_ord), r]));
     batch.forEach((p, ord) => {
       const row = byOrd.get(ord);
@@ -150,6 +154,16 @@ export class ValueWriteBatcher {
       p.resolve(machine);
     });
   }
+}
+
+/**
+ * A PostgreSQL transaction is durable when its COMMIT returns (synchronous_commit stays on): its
+ * whole time is both the group's commit and its flush (docs/observability.md).
+ */
+export function reportCommit(telemetry: WriteTelemetry, size: number, started: number): void {
+  const seconds = (performance.now() - started) / 1000;
+  telemetry.group(size, seconds);
+  telemetry.flush(seconds);
 }
 
 /** An error PostgreSQL reported for the statement (it carries a SQLSTATE and a severity), not a lost connection. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { MachineUpdate } from '../../domain/ports.js';
-import type { ChangeContext } from '../../domain/machines/value-change.js';
-import { applyUpdate, isValueChange, planUpdate, valueTransition } from '../machine-writes.js';
+import { isValueChange, type ChangeContext } from '../../domain/machines/value-change.js';
+import { applyUpdate, planUpdate, valueTransition } from '../machine-writes.js';
 import type { Database, MachineRow } from '../schema.js';
 import { BulkSql } from './bulk-sql.js';
 import type { MachineStatements } from './machine-statements.js';
@@ -65,9 +65,11 @@ export class SqliteWrites {
     // `current` was built for this call (raw row values): changed in place rather than copied.
     const previousDeviceValue = current.device_value;
     const row = applyUpdate(current, u);
-    if (u.group === undefined) this.statements.writeValue(row);
-    else this.statements.writeColumns(row);
-    if (isValueChange(previousDeviceValue, u.deviceValue)) this.statements.recordValueChange(row.tenant_id, row.id, previousDeviceValue, u.deviceValue, u.change);
+    const changed = isValueChange(previousDeviceValue, u.deviceValue);
+    // A value the machine already has is written nowhere (as PostgreSQL's grouped statement): no row update, no count triggers, no history.
+    if (u.group !== undefined) this.statements.writeColumns(row);
+    else if (changed) this.statements.writeValue(row);
+    if (changed) this.statements.recordValueChange(row.tenant_id, row.id, previousDeviceValue, u.deviceValue, u.change);
     return { row, previousDeviceValue };
   }
 
