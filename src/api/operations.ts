@@ -4,8 +4,9 @@ import {
   ACTION_READ, ACTION_REQUIREMENTS, CANCEL_REQUIREMENT, INVESTIGATE, INVESTIGATION_READ, LIVE_RESPONSE_LINK, PACKAGE_LINK,
 } from '../domain/actions/action-permissions.js';
 import { ALERT_READ, ALERT_WRITE } from '../domain/alerts/alert-permissions.js';
+import type { OperationMethod, OperationName } from '../domain/traffic/operation-names.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH';
+export type HttpMethod = OperationMethod;
 
 /**
  * The operation table: one row per Machine API operation (spec sections 3-5). Routing, the
@@ -14,7 +15,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH';
  * until their issue lands, instead of a misleading 404 or 405.
  */
 export interface Operation {
-  readonly id: string;
+  /** One of the domain's operation names (fault rules name operations by it). */
+  readonly id: OperationName;
   readonly method: HttpMethod;
   /** Path below `/api` (and `/api/v1.0`), in Fastify's syntax. */
   readonly path: string;
@@ -97,7 +99,14 @@ export const OPERATIONS = [
   { id: 'ListRecommendations', method: 'GET', path: '/recommendations', summary: 'Security recommendations', permission: OTHER('SecurityRecommendation'), implemented: false },
 ] as const satisfies readonly Operation[];
 
-export type OperationId = (typeof OPERATIONS)[number]['id'];
+export type OperationId = OperationName;
+
+/**
+ * Compiles only when every operation name has a row (`satisfies` above refuses an id that is not
+ * a name); the error names the missing operation.
+ */
+type Rowless = Exclude<OperationName, (typeof OPERATIONS)[number]['id']>;
+export const EVERY_OPERATION_HAS_A_ROW: [Rowless] extends [never] ? true : Rowless = true;
 
 export const operation = (id: OperationId): Operation => {
   const found = OPERATIONS.find((o) => o.id === id);

@@ -17,8 +17,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The operation-table row a Machine API route serves. */
     operation?: Operation;
-    /** A route that only answers 405 for the methods its path does not take (plugins/protocol.ts skips it). */
-    refusesMethod?: boolean;
   }
 }
 

@@ -101,7 +101,7 @@ export function documentRoute({ schema, url, route }: { schema: unknown; url: st
 }
 
 function machineApiRoute(given: Record<string, unknown>, url: string, response: Record<string, unknown>, operation: Operation): Transformed {
-  const call = FUNCTION_CALLS[operation.id as OperationId];
+  const call = FUNCTION_CALLS[operation.id];
   if (url.endsWith('*') && !call) throw new Error(`${operation.id}: a wildcard path needs its function call in FUNCTION_CALLS`);
   const documented = call ? url.replace(/[^/]*\*$/, call.call.replace('(', OPEN).replace(/\)$/, CLOSE)) : url;
   const params = Type.Object({ ...(pathParams(url)?.properties ?? {}), ...(call?.params ?? {}) });

@@ -12,6 +12,8 @@ interface KnownPath {
   readonly pattern: RegExp;
   /** Path parameters in the route: the fewest wins, as a static route beats a parametric one in the router. */
   readonly params: number;
+  /** Then the most literal text (`/machines/findbyip*` over `/machines/:machineId`), as the router prefers static segments. */
+  readonly literal: number;
   readonly methods: Set<string>;
 }
 
@@ -29,21 +31,28 @@ export function registerProtocolChecks(app: FastifyInstance): void {
 
   const known = new Map<string, KnownPath>();
   app.addHook('onRoute', (route) => {
-    // Routes that exist to answer 405 (machine-api.ts) and Fastify's own HEAD twins are not methods a path takes.
-    if (route.config?.refusesMethod || route.method === 'HEAD') return;
+    // Fastify's own HEAD twins are not methods a path takes.
+    if (route.method === 'HEAD') return;
     const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');
-    const entry = known.get(route.url) ?? { pattern: patternOf(route.url), params: (route.url.match(/[:*]/g) ?? []).length, methods: new Set<string>() };
+    const entry = known.get(route.url) ?? {
+      pattern: patternOf(route.url),
+      params: (route.url.match(/[:*]/g) ?? []).length,
+      literal: route.url.replace(/:[^/]+|\*/g, '').length,
+      methods: new Set<string>(),
+    };
     for (const method of methods) entry.methods.add(method);
     known.set(route.url, entry);
   });
   app.decorate('methodsAt', (path: string) => {
     let best: KnownPath | undefined;
     for (const entry of known.values()) {
-      if (entry.pattern.test(path) && (!best || entry.params < best.params)) best = entry;
+      if (entry.pattern.test(path) && (!best || moreSpecific(entry, best))) best = entry;
     }
     return best ? [...best.methods] : [];
   });
 }
+
+const moreSpecific = (a: KnownPath, b: KnownPath): boolean => a.params < b.params || (a.params === b.params && a.literal > b.literal);
 
 /** A route path as the router matches it: case-insensitive, a trailing slash ignored, `:param` one segment, `*` the rest. */
 function patternOf(url: string): RegExp {

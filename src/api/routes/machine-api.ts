@@ -1,5 +1,5 @@
 import type {} from '@fastify/swagger';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../../domain/errors.js';
 import type { AccessPolicy } from '../../domain/identity/access-policy.js';
 import type { TrafficControl } from '../../domain/traffic/traffic-control.js';
@@ -10,7 +10,6 @@ import { ErrorSchema } from '../wire/machine-schema.js';
 import type { HandlerSpec } from './machines.js';
 import type { OperationId } from '../operations.js';
 
-const ALL_METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const;
 const ERROR_REPLIES = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema };
 
 export interface MachineApiOptions {
@@ -24,8 +23,8 @@ export interface MachineApiOptions {
 
 /**
  * Registers the Machine API from the operation table: one route per row, the token and
- * permission check before the body is even read, 501 for rows not built yet, and 405 for the
- * other verbs on a known path.
+ * permission check before the body is even read, and 501 for rows not built yet. Another verb
+ * on a known path is 405 through the not-found handler (plugins/protocol.ts), as on every path.
  */
 export const machineApi: FastifyPluginAsync<MachineApiOptions> = async (app, { verifier, policy, traffic, handlers, hidden }) => {
   app.decorateRequest('principal', null);
@@ -67,29 +66,10 @@ export const machineApi: FastifyPluginAsync<MachineApiOptions> = async (app, { v
       handler: spec?.handler ?? notImplemented(operation),
     });
   }
-  registerMethodNotAllowed(app);
 };
 
 function notImplemented(operation: Operation) {
   return async () => {
     throw new ApiError('NotImplemented', `${operation.method} /api${operation.path} is not implemented by this version of Rampart.`);
   };
-}
-
-function registerMethodNotAllowed(app: FastifyInstance): void {
-  const byPath = new Map<string, Set<string>>();
-  for (const op of OPERATIONS) byPath.set(op.path, (byPath.get(op.path) ?? new Set()).add(op.method));
-  for (const [path, methods] of byPath) {
-    const allow = [...methods].join(', ');
-    const others = ALL_METHODS.filter((m) => !methods.has(m));
-    app.route({
-      method: others,
-      url: path,
-      config: { refusesMethod: true },
-      schema: { hide: true },
-      handler: async (request) => {
-        throw new ApiError('MethodNotAllowed', `The requested resource does not support http method '${request.method}'.`, { allow });
-      },
-    });
-  }
 }

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { invalidInput } from '../errors.js';
 import { schemaProblem } from '../schema-errors.js';
+import type { FaultRule } from './faults.js';
 import { faultRuleFromSpec, type FaultSpec } from './fault-spec.js';
 import { OPERATION_METHODS, OPERATION_NAMES } from './operation-names.js';
 
@@ -43,6 +44,20 @@ export const FaultRuleSchema = Type.Object(
  * undefined when it is a rule. Names compare without case, as rules match them.
  */
 export function faultRuleProblem(data: unknown, tenantId: string, nowMs: number): string | undefined {
+  const checked = checkFaultRule(data, tenantId, nowMs);
+  return typeof checked === 'string' ? checked : undefined;
+}
+
+/** A fault rule from untrusted input, or an InvalidInput error (400 on the wire) naming the field. */
+export function parseFaultRule(data: unknown, tenantId: string, nowMs: number): FaultRule {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw invalidInput('a fault rule must be a JSON object');
+  const checked = checkFaultRule(data, tenantId, nowMs);
+  if (typeof checked === 'string') throw invalidInput(`fault rule ${checked}`);
+  return checked;
+}
+
+/** The rule, built once, or its first problem. */
+function checkFaultRule(data: unknown, tenantId: string, nowMs: number): FaultRule | string {
   const shape = schemaProblem(FaultRuleSchema, data);
   if (shape !== undefined) return shape;
   const spec = data as FaultSpec;
@@ -53,17 +68,8 @@ export function faultRuleProblem(data: unknown, tenantId: string, nowMs: number)
   const method = unknownIn(spec.methods, OPERATION_METHODS);
   if (method >= 0) return `/methods/${method}: unknown method '${spec.methods?.[method]}' (allowed: ${OPERATION_METHODS.join(', ')})`;
   try {
-    faultRuleFromSpec(spec, tenantId, nowMs);
+    return faultRuleFromSpec(spec, tenantId, nowMs);
   } catch (error) {
     return `/: ${error instanceof Error ? error.message : String(error)}`;
   }
-  return undefined;
-}
-
-/** A fault rule from untrusted input, or an InvalidInput error (400 on the wire) naming the field. */
-export function parseFaultSpec(data: unknown, tenantId: string, nowMs: number): FaultSpec {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw invalidInput('a fault rule must be a JSON object');
-  const problem = faultRuleProblem(data, tenantId, nowMs);
-  if (problem !== undefined) throw invalidInput(`fault rule ${problem}`);
-  return data as FaultSpec;
 }

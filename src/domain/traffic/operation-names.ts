@@ -1,7 +1,8 @@
 /**
  * The names of the Machine API operations, as fault rules name them (`"operations": [...]`). The
- * operation table (src/api/operations.ts) is the source; domain/ may not import api/, so the names
- * are repeated here and test/fault-validation.test.ts fails when the two lists differ.
+ * domain owns the list because it validates rules against it; the operation table
+ * (src/api/operations.ts) types each row's id as an OperationName and fails to compile when a
+ * name has no row or a row's id is not a name, so the two cannot drift.
  */
 export const OPERATION_NAMES = [
   'GetMachine', 'SetDeviceValue', 'UpdateMachine', 'ListMachines', 'AddOrRemoveTag', 'AddOrRemoveTagForMultipleMachines',
@@ -14,5 +15,9 @@ export const OPERATION_NAMES = [
   'ListAlertIps', 'ListSoftware', 'ListVulnerabilities', 'ListRecommendations',
 ] as const;
 
+export type OperationName = (typeof OPERATION_NAMES)[number];
+
 /** The methods of those operations. */
 export const OPERATION_METHODS = ['GET', 'POST', 'PATCH'] as const;
+
+export type OperationMethod = (typeof OPERATION_METHODS)[number];

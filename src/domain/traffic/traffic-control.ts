@@ -2,7 +2,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Steer } from '../actions/action-lifecycle.js';
 import { ApiError, type ErrorCode } from '../errors.js';
 import { faultRuleFromSpec, faultRuleToSpec, type FaultSpec } from './fault-spec.js';
-import { parseFaultSpec } from './fault-rule-schema.js';
+import { parseFaultRule } from './fault-rule-schema.js';
 import type { FaultCall, FaultDecision, FaultInjector, FaultRule } from './faults.js';
 import type { FaultRuleStore } from '../ports.js';
 import type { Journal } from './journal.js';
@@ -111,7 +111,7 @@ export class TrafficControl {
 
   /** Validates the rule (fault-rule-schema.ts: the same check as a tenant file's) and adds or replaces it by id. */
   async addFaultRule(tenantId: string, data: unknown): Promise<FaultSpec> {
-    const rule = faultRuleFromSpec(parseFaultSpec(data, tenantId, this.clock.now()), tenantId, this.clock.now());
+    const rule = parseFaultRule(data, tenantId, this.clock.now());
     await this.replace(tenantId, [...this.faults.rulesOf(tenantId).filter((r) => r.id !== rule.id), rule]);
     return faultRuleToSpec(rule);
   }
