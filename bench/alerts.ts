@@ -6,13 +6,12 @@
  * `$top=50`, both as its first run asks (three days back) and as each later run does (just after
  * the newest alert it saw). Target: p99 < 50 ms. `--count` and `--alerts-per-machine` size it.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { DEMO_FLEET_SEED, DEMO_TENANT } from '../src/config/demo.js';
-import { isFresh, runSeed, type Seeded } from './fleet-cache.js';
+import { cachedFleetDir } from './fleet-cache.js';
 import { runLoad } from './load-runner.js';
 import { canPin, runBench, type ProcessGroup } from './processes.js';
 import { waitForQuiet } from './proc-stat.js';
@@ -40,18 +39,13 @@ const seed = Number(args.seed);
 
 /** The fleet with its alerts in a temp folder, seeded when missing, older than a week or `--fresh`. */
 function cachedAlertFleet(): string {
-  const dir = join(tmpdir(), `rampart-alerts-bench-${count}-${perMachine}-${seed}`);
-  const marker = join(dir, 'fleet.json');
-  if (isFresh(existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Seeded) : undefined, args.fresh)) {
-    process.stdout.write(`fleet: ${count} machines, cached in ${dir}\n`);
-    return dir;
-  }
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  applyDemoTenant(dir);
-  process.stdout.write(`seeding ${count} machines with about ${perMachine} alerts each into ${dir} (rampart seed)...\n`);
-  writeFileSync(marker, JSON.stringify(runSeed(count, seed, ['--data-dir', dir, '--alerts-per-machine', perMachine])));
-  return dir;
+  return cachedFleetDir(count, seed, {
+    fresh: args.fresh,
+    dirName: `rampart-alerts-bench-${count}-${perMachine}-${seed}`,
+    seedArgs: ['--alerts-per-machine', perMachine],
+    seedNote: ` with about ${perMachine} alerts each`,
+    prepare: applyDemoTenant,
+  });
 }
 
 /**

@@ -33,17 +33,30 @@ export function runSeed(count: number, seed: number, location: readonly string[]
   return { count, seed, seededAt: started, seconds };
 }
 
+export interface FleetCacheOptions {
+  /** Seed again even when the cached fleet is fresh. */
+  readonly fresh?: boolean;
+  /** The temp folder's name; it must change with anything below that changes the fleet. */
+  readonly dirName?: string;
+  /** More `rampart seed` arguments (`--alerts-per-machine 2`), and how to say what they add. */
+  readonly seedArgs?: readonly string[];
+  readonly seedNote?: string;
+  /** Runs in the new, empty folder before the seed (a tenant document to apply first). */
+  readonly prepare?: (dir: string) => void;
+}
+
 /** The SQLite fleet of this size and seed in a temp folder, seeded when missing, stale or `fresh`. */
-export function cachedFleetDir(count: number, seed: number, fresh = false): string {
-  const dir = join(tmpdir(), `rampart-list-bench-${count}-${seed}`);
+export function cachedFleetDir(count: number, seed: number, options: FleetCacheOptions = {}): string {
+  const dir = join(tmpdir(), options.dirName ?? `rampart-list-bench-${count}-${seed}`);
   const marker = join(dir, 'fleet.json');
-  if (isFresh(existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Seeded) : undefined, fresh)) {
+  if (isFresh(existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Seeded) : undefined, options.fresh)) {
     process.stdout.write(`fleet: ${count} machines, cached in ${dir}\n`);
     return dir;
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  process.stdout.write(`seeding ${count} machines into ${dir} (rampart seed)...\n`);
-  writeFileSync(marker, JSON.stringify(runSeed(count, seed, ['--data-dir', dir])));
+  options.prepare?.(dir);
+  process.stdout.write(`seeding ${count} machines${options.seedNote ?? ''} into ${dir} (rampart seed)...\n`);
+  writeFileSync(marker, JSON.stringify(runSeed(count, seed, ['--data-dir', dir, ...(options.seedArgs ?? [])])));
   return dir;
 }

@@ -124,7 +124,7 @@ async function main(group: ProcessGroup): Promise<number> {
 async function measure(group: ProcessGroup, backend: Backend): Promise<Measured> {
   const onPostgres = backend === 'postgres';
   const database = onPostgres ? await fleetDatabase() : undefined;
-  const dataDir = database ? database.dataDir : cachedFleetDir(count, seed, args.fresh);
+  const dataDir = database ? database.dataDir : cachedFleetDir(count, seed, { fresh: args.fresh });
   const pin = canPin();
   const server = await startRampart(group, { dataDir, logLevel: 'warn', machines: 300, core: pin ? 0 : undefined, logFile: join(dataDir, 'server.log'), ...(database ? { store: database.url } : {}) });
   const headers = { authorization: `Bearer ${await fetchToken(server.base)}` };

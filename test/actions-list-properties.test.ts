@@ -18,7 +18,7 @@ import type { Machine } from '../src/domain/machines/machine.js';
 import type { ComparisonOperator, Literal } from '../src/domain/query-filter.js';
 import { timestampFromMillis, type Timestamp } from '../src/shared/timestamp.js';
 import { matchesEntity, printEntityFilter, sortEntities } from './helpers/evaluate-entity.js';
-import { testFleet } from './helpers/query-arbitraries.js';
+import { booleanTree, testFleet } from './helpers/query-arbitraries.js';
 import { BACKENDS, type OpenedBackend } from './helpers/store-backends.js';
 
 const T0 = Date.parse('2026-06-01T12:00:00Z');
@@ -118,14 +118,7 @@ function filterArbitrary(actions: readonly MachineActionRecord[], machines: read
     if (property === 'requestor') options.push(fc.record({ kind: fc.constant('startsWith' as const), property: fc.constant(property), prefix: literal }));
     return fc.oneof(...options);
   });
-  return fc.letrec<{ node: ActionFilter }>((tie) => ({
-    node: fc.oneof(
-      { maxDepth: 3, depthIdentifier: 'filter' },
-      leaf,
-      fc.record({ kind: fc.constantFrom('and' as const, 'or' as const), left: tie('node'), right: tie('node') }),
-      fc.record({ kind: fc.constant('not' as const), operand: tie('node') }),
-    ),
-  })).node;
+  return booleanTree(leaf, 'filter', 3);
 }
 
 const orderArbitrary: fc.Arbitrary<ActionOrderKey[]> = fc.uniqueArray(

@@ -16,7 +16,7 @@ import type { Machine } from '../src/domain/machines/machine.js';
 import type { ComparisonOperator, Literal } from '../src/domain/query-filter.js';
 import { timestampFromMillis, type Timestamp } from '../src/shared/timestamp.js';
 import { matchesEntity, printEntityFilter, sortEntities } from './helpers/evaluate-entity.js';
-import { testFleet } from './helpers/query-arbitraries.js';
+import { booleanTree, testFleet } from './helpers/query-arbitraries.js';
 import { BACKENDS, type OpenedBackend } from './helpers/store-backends.js';
 
 const T0 = Date.parse('2026-06-01T12:00:00Z');
@@ -131,14 +131,7 @@ function filterArbitrary(alerts: readonly AlertRecord[]): fc.Arbitrary<AlertFilt
     }
     return fc.oneof(...options);
   });
-  return fc.letrec<{ node: AlertFilter }>((tie) => ({
-    node: fc.oneof(
-      { maxDepth: 3, depthIdentifier: 'filter' },
-      leaf,
-      fc.record({ kind: fc.constantFrom('and' as const, 'or' as const), left: tie('node'), right: tie('node') }),
-      fc.record({ kind: fc.constant('not' as const), operand: tie('node') }),
-    ),
-  })).node;
+  return booleanTree(leaf, 'filter', 3);
 }
 
 const orderArbitrary: fc.Arbitrary<AlertOrderKey[]> = fc.uniqueArray(

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alertIdFor, createAlert, evidenceOf } from '../src/domain/alerts/alert-factory.js';
+import { alertIdFor, alertIdMillis, createAlert, evidenceOf } from '../src/domain/alerts/alert-factory.js';
 import { alertToJson, ALERT_KEYS, evidenceToJson } from '../src/domain/alerts/alert-json.js';
 import { applyTriage, parseBatchUpdate, parseTriage } from '../src/domain/alerts/alert-triage.js';
 import { ApiError } from '../src/domain/errors.js';
@@ -30,6 +30,9 @@ describe('alert rules', () => {
     assert.equal(alertIdFor(Date.parse('2021-01-26T20:33:58.283Z'), 1364969609), 'da637472900382830000_1364969609');
     assert.equal(alertIdFor(T0, -880718168), base.id);
     assert.match(alertIdFor(T0, 2 ** 31), /_-2147483648$/, 'wraps to 32 bits, as the real ids do');
+    assert.equal(alertIdMillis(alertIdFor(T0, -880718168)), T0, 'the id gives its creation moment back (the console pages by it)');
+    assert.equal(alertIdMillis('da637472900382838869_1364969609'), Date.parse('2021-01-26T20:33:58.283Z'));
+    assert.equal(alertIdMillis('not-an-alert'), undefined);
   });
 
   it('a new alert is New, unassigned, unclassified, created and updated now; JSON has the 29 keys', () => {

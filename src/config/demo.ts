@@ -1,5 +1,6 @@
 import { ACTION_PERMISSIONS, ROLE_PERMISSIONS } from '../domain/identity/permissions.js';
 import type { TenantDocument } from '../domain/identity/tenant-document.js';
+import { REFERENCE_MACHINE_ID, REFERENCE_MACHINE_NAME } from '../domain/machines/reference-machine.js';
 
 /**
  * The well-known demo identities, like Azurite's development account: fixed, documented in the
@@ -68,10 +69,7 @@ export const DEMO_TENANT: TenantDocument = {
 };
 
 /** The machine of the reference's own examples, always present in the demo fleet. */
-export const REFERENCE_MACHINE = {
-  id: '1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
-  computerDnsName: 'mymachine1.contoso.com',
-} as const;
+export const REFERENCE_MACHINE = { id: REFERENCE_MACHINE_ID, computerDnsName: REFERENCE_MACHINE_NAME } as const;
 
 export const DEMO_FLEET_SIZE = 300;
 export const DEMO_FLEET_SEED = 20180802;

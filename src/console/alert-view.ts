@@ -1,4 +1,5 @@
 import { invalidInput } from '../domain/errors.js';
+import { alertIdMillis } from '../domain/alerts/alert-factory.js';
 import { QUEUE_VALUES, type QueueCursor, type QueueFilter } from '../domain/alerts/alert-queue-filter.js';
 import type { AlertCategory, AlertSeverity, AlertStatus } from '../domain/alerts/alert.js';
 import { parseTimestamp, timestampFromMillis } from '../shared/timestamp.js';
@@ -20,8 +21,6 @@ export interface AlertQueueView {
 }
 
 export const QUEUE_PAGE_SIZE = 50;
-const ALERT_ID = /^da(\d{18,19})_-?\d{1,10}$/;
-const TICKS_AT_EPOCH = 621_355_968_000_000_000n;
 
 type Query = Readonly<Record<string, unknown>>;
 
@@ -54,7 +53,7 @@ export function parseAlertQueueView(query: Query): AlertQueueView {
   const from = time(query, 'from');
   const to = time(query, 'to');
   const after = one(query, 'after').toLowerCase();
-  if (after !== '' && !ALERT_ID.test(after)) throw invalidInput(`The value '${after.slice(0, 60)}' is not valid for after: an alert id is expected.`);
+  if (after !== '' && alertIdMillis(after) === undefined) throw invalidInput(`The value '${after.slice(0, 60)}' is not valid for after: an alert id is expected.`);
   const filter: QueueFilter = { ...(severity ? { severity } : {}), ...(status ? { status } : {}), ...(category ? { category } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) };
   const form = { severity: severity ?? '', status: status ?? '', category: category ?? '', from: one(query, 'from'), to: one(query, 'to'), device: one(query, 'device') };
   return { filter, device: form.device, after, form };
@@ -62,9 +61,8 @@ export function parseAlertQueueView(query: Query): AlertQueueView {
 
 /** Where a page after this alert starts: an id carries its creation time (ticks), so the id is the whole cursor. */
 export function cursorOf(alertId: string): QueueCursor | undefined {
-  const ticks = ALERT_ID.exec(alertId)?.[1];
-  if (ticks === undefined) return undefined;
-  return { createdAt: timestampFromMillis(Number((BigInt(ticks) - TICKS_AT_EPOCH) / 10_000n)), id: alertId };
+  const createdMs = alertIdMillis(alertId);
+  return createdMs === undefined ? undefined : { createdAt: timestampFromMillis(createdMs), id: alertId };
 }
 
 /** A link to the queue with the same filters, starting after `after` ('' for the first page). */

@@ -1,5 +1,6 @@
 import type { AlertRecord } from '../domain/alerts/alert.js';
 import type { AlertChangeContext, AlertStore } from '../domain/alerts/alert-ports.js';
+import { createdChanges } from '../domain/alerts/alert-service.js';
 import type { Machine } from '../domain/machines/machine.js';
 import { timestampFromMillis } from '../shared/timestamp.js';
 import { generateAlerts } from './alert-generator.js';
@@ -46,7 +47,7 @@ export class AlertSeeder {
     const previous = this.pending;
     await previous;
     if (items.length === 0) return;
-    this.pending = this.store.insertNewAlerts(items.map((alert) => ({ alert, changes: [{ field: 'created', from: null, to: alert.title }] })), this.context).then(() => {
+    this.pending = this.store.insertNewAlerts(items.map((alert) => ({ alert, changes: createdChanges(alert, null) })), this.context).then(() => {
       this.written += items.length;
     });
   }

@@ -1,6 +1,6 @@
 import type { DeviceValue } from '../domain/machines/device-value.js';
 import type { IpAddress, Machine, VmMetadata } from '../domain/machines/machine.js';
-import { REFERENCE_MACHINE } from '../config/demo.js';
+import { referenceMachine } from '../domain/machines/reference-machine.js';
 import { timestampFromMillis } from '../shared/timestamp.js';
 import {
   AV_STATUS, DOMAINS, EXCLUSION_REASONS, EXPOSURE, GROUPS_BY_KIND, HEALTH, LAB, LINUX_DISTRO, MANAGED_BY, ONBOARDING,
@@ -156,44 +156,8 @@ export function generateMachine(random: Random, index: number, nowMs: number, st
 }
 
 /** The machine of the reference's own examples, so documented requests work against the demo. */
-function referenceMachine(nowMs: number): Machine {
-  return {
-    id: REFERENCE_MACHINE.id,
-    mergedIntoMachineId: null,
-    isPotentialDuplication: false,
-    isExcluded: false,
-    exclusionReason: null,
-    computerDnsName: REFERENCE_MACHINE.computerDnsName,
-    firstSeen: timestampFromMillis(nowMs - 2 * 365 * DAY - 5 * HOUR),
-    lastSeen: timestampFromMillis(nowMs - 3 * HOUR),
-    osPlatform: 'Windows10',
-    osVersion: null,
-    osProcessor: 'x64',
-    version: '1709',
-    lastIpAddress: '172.17.230.209',
-    lastExternalIpAddress: '167.220.196.71',
-    agentVersion: '10.5830.18209.1001',
-    osBuild: 18209,
-    healthStatus: 'Active',
-    deviceValue: 'Normal',
-    rbacGroupId: 140,
-    rbacGroupName: 'The-A-Team',
-    riskScore: 'Low',
-    exposureLevel: 'Medium',
-    isAadJoined: true,
-    aadDeviceId: '80fe8ff8-2624-418e-9591-41f0491218f9',
-    machineTags: ['test tag 1', 'test tag 2'],
-    defenderAvStatus: 'Updated',
-    onboardingStatus: 'Onboarded',
-    osArchitecture: '64-bit',
-    managedBy: 'Intune',
-    managedByStatus: 'Unknown',
-    ipAddresses: [
-      { ipAddress: '172.17.230.209', macAddress: '00155D5A2C3E', type: 'Ethernet', operationalStatus: 'Up' },
-      { ipAddress: '127.0.0.1', macAddress: null, type: 'SoftwareLoopback', operationalStatus: 'Up' },
-    ],
-    vmMetadata: null,
-  };
+function referenceMachineAt(nowMs: number): Machine {
+  return referenceMachine(timestampFromMillis(nowMs - 2 * 365 * DAY - 5 * HOUR), timestampFromMillis(nowMs - 3 * HOUR));
 }
 
 /**
@@ -218,7 +182,7 @@ export function* generateFleetInIdOrder(options: FleetOptions): Generator<Machin
   const keys = Uint32Array.from({ length: count }, (_, index) => mix32(index));
   const order = Uint32Array.from({ length: count }, (_, index) => index).sort((a, b) => (keys[a] as number) - (keys[b] as number));
   for (const index of order) {
-    if (reference(index)) yield referenceMachine(nowMs);
+    if (reference(index)) yield referenceMachineAt(nowMs);
     else yield generateMachine(Random.fromState(states.subarray(index * 4, index * 4 + 4)), index, nowMs, stale[index] === 1);
   }
 }
@@ -232,7 +196,7 @@ export function* generateFleet(options: FleetOptions): Generator<Machine> {
   const staleRandom = new Random(seed ^ 0x5a1e5a1e);
   for (let index = 0; index < count; index++) {
     const stale = staleRandom.chance(staleFraction) && index !== 0;
-    if (index === 0 && includeReferenceMachine) yield referenceMachine(nowMs);
+    if (index === 0 && includeReferenceMachine) yield referenceMachineAt(nowMs);
     else yield generateMachine(random, index, nowMs, stale);
   }
 }

@@ -6,7 +6,7 @@ import { generateMachine, Random } from '../../src/fleet/generator.js';
 import type { Machine } from '../../src/domain/machines/machine.js';
 import { timestampFromMillis } from '../../src/shared/timestamp.js';
 import { call } from './server.js';
-import { GUID, ODATA_CONTENT_TYPE, WIRE_TIMESTAMP } from './wire.js';
+import { expectEntityEnvelope, GUID, WIRE_TIMESTAMP } from './wire.js';
 
 /** The MachineAction entity's keys, in wire order (spec section 2). */
 export const ACTION_KEYS = [
@@ -62,14 +62,7 @@ export function actionClient(base: string, token: string, prefix = '/api') {
 
 /** The exact entity envelope of a MachineAction answer: status, OData headers, context, key order. */
 export async function expectAction(response: Response, status: number, base: string): Promise<Json> {
-  const text = await response.text();
-  assert.equal(response.status, status, text);
-  assert.equal(response.headers.get('content-type'), ODATA_CONTENT_TYPE);
-  assert.equal(response.headers.get('odata-version'), '4.0');
-  assert.match(response.headers.get('request-id') ?? '', GUID);
-  const body = JSON.parse(text) as Json;
-  assert.deepEqual(Object.keys(body), ['@odata.context', ...ACTION_KEYS]);
-  assert.equal(body['@odata.context'], `${base}/api/$metadata#MachineActions/$entity`);
+  const body = await expectEntityEnvelope(response, status, base, 'MachineActions', ACTION_KEYS);
   assert.match(String(body.id), GUID);
   assert.match(String(body.creationDateTimeUtc), WIRE_TIMESTAMP);
   assert.match(String(body.lastUpdateDateTimeUtc), WIRE_TIMESTAMP);

@@ -5,7 +5,7 @@ import { ALERT_KEYS } from '../../src/domain/alerts/alert-json.js';
 import { evidenceOf, type NewAlert } from '../../src/domain/alerts/alert-factory.js';
 import { DEMO_TENANT_ID } from '../../src/config/demo.js';
 import { timestampFromMillis } from '../../src/shared/timestamp.js';
-import { ODATA_CONTENT_TYPE, GUID } from './wire.js';
+import { expectEntityEnvelope, ODATA_CONTENT_TYPE } from './wire.js';
 import type { Json } from './actions.js';
 
 export { ALERT_KEYS };
@@ -48,14 +48,7 @@ export async function raiseAlerts(app: Pick<Core, 'alerts'>, inputs: readonly Al
 
 /** The exact entity envelope of an alert answer: status, OData headers, context, key order. */
 export async function expectAlert(response: Response, base: string, status = 200): Promise<Json> {
-  const text = await response.text();
-  assert.equal(response.status, status, text);
-  assert.equal(response.headers.get('content-type'), ODATA_CONTENT_TYPE);
-  assert.equal(response.headers.get('odata-version'), '4.0');
-  assert.match(response.headers.get('request-id') ?? '', GUID);
-  const body = JSON.parse(text) as Json;
-  assert.deepEqual(Object.keys(body), ['@odata.context', ...ALERT_KEYS]);
-  assert.equal(body['@odata.context'], `${base}/api/$metadata#Alerts/$entity`);
+  const body = await expectEntityEnvelope(response, status, base, 'Alerts', ALERT_KEYS);
   for (const e of body.evidence as Json[]) assert.deepEqual(Object.keys(e), EVIDENCE_KEYS);
   return body;
 }

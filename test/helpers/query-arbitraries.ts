@@ -132,26 +132,27 @@ const tagLeaf: fc.Arbitrary<TagFilter> = fc.oneof(
   fc.record({ kind: fc.constant('in' as const), property: fc.constant('tag' as const), values: fc.array(tagLiteral, { minLength: 1, maxLength: 3 }) }),
   fc.record({ kind: fc.constant('startsWith' as const), property: fc.constant('tag' as const), prefix: tagLiteral }),
 );
-const tagTree: fc.Arbitrary<TagFilter> = fc.letrec<{ node: TagFilter }>((tie) => ({
-  node: fc.oneof(
-    { maxDepth: 2, depthIdentifier: 'tag' },
-    tagLeaf,
-    fc.record({ kind: fc.constantFrom('and' as const, 'or' as const), left: tie('node'), right: tie('node') }),
-    fc.record({ kind: fc.constant('not' as const), operand: tie('node') }),
-  ),
-})).node;
+/**
+ * Leaves joined by `and`/`or` and negated by `not`, up to `maxDepth` levels: the boolean shape
+ * every entity's filter (machines, tags, actions, alerts) shares.
+ */
+export function booleanTree<F>(leaf: fc.Arbitrary<F>, depthIdentifier: string, maxDepth: number): fc.Arbitrary<F> {
+  return fc.letrec<{ node: F }>((tie) => ({
+    node: fc.oneof(
+      { maxDepth, depthIdentifier },
+      leaf,
+      fc.record({ kind: fc.constantFrom('and' as const, 'or' as const), left: tie('node'), right: tie('node') }) as fc.Arbitrary<F>,
+      fc.record({ kind: fc.constant('not' as const), operand: tie('node') }) as fc.Arbitrary<F>,
+    ),
+  })).node;
+}
+
+const tagTree: fc.Arbitrary<TagFilter> = booleanTree(tagLeaf, 'tag', 2);
 
 export function filterArbitrary(fleet: readonly Machine[], nowMs: number): fc.Arbitrary<MachineFilter> {
   const anyTag = fc.record({ kind: fc.constant('anyTag' as const), predicate: fc.option(tagTree, { nil: null, freq: 5 }) });
   const base = fc.oneof({ arbitrary: leaf(fleet, nowMs), weight: 4 }, { arbitrary: anyTag, weight: 1 });
-  return fc.letrec<{ node: MachineFilter }>((tie) => ({
-    node: fc.oneof(
-      { maxDepth: 3, depthIdentifier: 'filter' },
-      base,
-      fc.record({ kind: fc.constantFrom('and' as const, 'or' as const), left: tie('node'), right: tie('node') }),
-      fc.record({ kind: fc.constant('not' as const), operand: tie('node') }),
-    ),
-  })).node;
+  return booleanTree(base, 'filter', 3);
 }
 
 export const orderArbitrary: fc.Arbitrary<OrderKey[]> = fc.uniqueArray(

@@ -29,6 +29,22 @@ export async function replyOf(response: Response): Promise<WireReply> {
   return { status: response.status, header: (name) => response.headers.get(name) ?? undefined, text };
 }
 
+/**
+ * The exact single-entity envelope of an OData answer: status, content type, `odata-version`,
+ * a GUID `request-id`, `$metadata#<set>/$entity` and then exactly `keys`, in order.
+ */
+export async function expectEntityEnvelope(response: Response, status: number, base: string, entitySet: string, keys: readonly string[]): Promise<Record<string, unknown>> {
+  const text = await response.text();
+  assert.equal(response.status, status, text);
+  assert.equal(response.headers.get('content-type'), ODATA_CONTENT_TYPE);
+  assert.equal(response.headers.get('odata-version'), '4.0');
+  assert.match(response.headers.get('request-id') ?? '', GUID);
+  const body = JSON.parse(text) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(body), ['@odata.context', ...keys]);
+  assert.equal(body['@odata.context'], `${base}/api/$metadata#${entitySet}/$entity`);
+  return body;
+}
+
 /** No stack frame and no server file path in an answer. */
 export function assertNoInternals(text: string): void {
   assert.doesNotMatch(text, /\n\s*at \S.*:\d+:\d+/, 'a stack trace leaked');

@@ -1,4 +1,5 @@
 import type { Machine } from '../../domain/machines/machine.js';
+import { referenceMachine } from '../../domain/machines/reference-machine.js';
 import { parseTimestamp, timestampToMillis, type Timestamp } from '../../shared/timestamp.js';
 import type { OperationId } from '../operations.js';
 import { machinesCollection } from '../wire/collection-wire.js';
@@ -29,44 +30,8 @@ const at = (text: string): Timestamp => {
   return timestamp;
 };
 
-/** The machine of the reference's examples (the demo tenant serves it too). */
-const MACHINE: Machine = {
-  id: '1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
-  mergedIntoMachineId: null,
-  isPotentialDuplication: false,
-  isExcluded: false,
-  exclusionReason: null,
-  computerDnsName: 'mymachine1.contoso.com',
-  firstSeen: at('2018-08-02T14:55:03.7791856Z'),
-  lastSeen: at('2018-08-02T14:55:03.7791856Z'),
-  osPlatform: 'Windows10',
-  osVersion: null,
-  osProcessor: 'x64',
-  version: '1709',
-  lastIpAddress: '172.17.230.209',
-  lastExternalIpAddress: '167.220.196.71',
-  agentVersion: '10.5830.18209.1001',
-  osBuild: 18209,
-  healthStatus: 'Active',
-  deviceValue: 'Normal',
-  rbacGroupId: 140,
-  rbacGroupName: 'The-A-Team',
-  riskScore: 'Low',
-  exposureLevel: 'Medium',
-  isAadJoined: true,
-  aadDeviceId: '80fe8ff8-2624-418e-9591-41f0491218f9',
-  machineTags: ['test tag 1', 'test tag 2'],
-  defenderAvStatus: 'Updated',
-  onboardingStatus: 'Onboarded',
-  osArchitecture: '64-bit',
-  managedBy: 'Intune',
-  managedByStatus: 'Unknown',
-  ipAddresses: [
-    { ipAddress: '172.17.230.209', macAddress: '00155D5A2C3E', type: 'Ethernet', operationalStatus: 'Up' },
-    { ipAddress: '127.0.0.1', macAddress: null, type: 'SoftwareLoopback', operationalStatus: 'Up' },
-  ],
-  vmMetadata: null,
-};
+/** The machine of the reference's examples (the demo tenant serves it too), at the docs' own times. */
+const MACHINE: Machine = referenceMachine(at('2018-08-02T14:55:03.7791856Z'), at('2018-08-02T14:55:03.7791856Z'));
 const HIGH: Machine = { ...MACHINE, deviceValue: 'High' };
 const TAGGED: Machine = { ...MACHINE, machineTags: [...MACHINE.machineTags, 'ExampleTag'] };
 

@@ -1,5 +1,6 @@
 import type { AlertView } from '../../domain/alerts/alert.js';
 import { alertToJson, type AlertKey } from '../../domain/alerts/alert-json.js';
+import { odataCollection, project, selectedContext } from './collection-wire.js';
 
 export const alertsContext = (base: string): string => `${base}/api/$metadata#Alerts`;
 
@@ -19,18 +20,6 @@ export interface AlertCollectionOptions {
 /** `$metadata#Alerts`, or `$metadata#Alerts(id,status)` for a `$select`, as OData writes it. */
 export function alertsCollection(base: string, views: readonly AlertView[], options: AlertCollectionOptions): Record<string, unknown> {
   const { select, withEvidence, count, nextLink } = options;
-  const context = select === null ? alertsContext(base) : `${alertsContext(base)}(${select.join(',')})`;
-  const value = views.map((v) => {
-    const json = alertToJson(v, withEvidence);
-    if (select === null) return json;
-    const out: Record<string, unknown> = {};
-    for (const key of select) out[key] = json[key];
-    return out;
-  });
-  return {
-    '@odata.context': context,
-    ...(count === undefined ? {} : { '@odata.count': count }),
-    value,
-    ...(nextLink === undefined ? {} : { '@odata.nextLink': nextLink }),
-  };
+  const value = views.map((v) => (select === null ? alertToJson(v, withEvidence) : project(alertToJson(v, withEvidence), select)));
+  return odataCollection(selectedContext(alertsContext(base), select), value, count, nextLink);
 }

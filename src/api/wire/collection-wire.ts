@@ -28,11 +28,11 @@ export interface CollectionOptions {
   readonly nextLink?: string | undefined;
 }
 
-/** `$metadata#Machines`, or `$metadata#Machines(id,deviceValue)` for a `$select`, as OData writes it. */
-export function machinesCollection(base: string, machines: readonly Machine[], options: CollectionOptions = {}): Record<string, unknown> {
-  const { select = null, count, nextLink } = options;
-  const context = select === null ? machinesContext(base) : `${machinesContext(base)}(${select.join(',')})`;
-  const value = select === null ? machines.map(machineToJson) : machines.map((m) => project(machineToJson(m), select));
+/** `$metadata#Machines`, or `$metadata#Machines(id,deviceValue)` for a `$select`, as OData writes it (every entity set). */
+export const selectedContext = (context: string, select: readonly string[] | null): string => (select === null ? context : `${context}(${select.join(',')})`);
+
+/** The envelope of any entity set's page, its keys in OData's order. */
+export function odataCollection(context: string, value: readonly unknown[], count: number | undefined, nextLink: string | undefined): Record<string, unknown> {
   return {
     '@odata.context': context,
     ...(count === undefined ? {} : { '@odata.count': count }),
@@ -41,19 +41,26 @@ export function machinesCollection(base: string, machines: readonly Machine[], o
   };
 }
 
+/** Only the `$select`ed keys of an entity's wire JSON, in the order asked. */
+export function project(json: Readonly<Record<string, unknown>>, select: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const p of select) out[p] = json[p];
+  return out;
+}
+
+export function machinesCollection(base: string, machines: readonly Machine[], options: CollectionOptions = {}): Record<string, unknown> {
+  const { select = null, count, nextLink } = options;
+  const value = select === null ? machines.map(machineToJson) : machines.map((m) => project(machineToJson(m), select));
+  return odataCollection(selectedContext(machinesContext(base), select), value, count, nextLink);
+}
+
 /**
  * The same envelope spliced from machines already in wire JSON text (MachineStore.listMachineJson):
  * a page of ten thousand machines is a string join, not ten thousand objects to stringify.
  */
 export function machinesCollectionText(base: string, machines: readonly string[], options: CollectionOptions = {}): string {
   const { select = null, count, nextLink } = options;
-  const context = select === null ? machinesContext(base) : `${machinesContext(base)}(${select.join(',')})`;
+  const context = selectedContext(machinesContext(base), select);
   const head = `{"@odata.context":${JSON.stringify(context)}${count === undefined ? '' : `,"@odata.count":${count}`},"value":[`;
   return `${head}${machines.join(',')}]${nextLink === undefined ? '' : `,"@odata.nextLink":${JSON.stringify(nextLink)}`}}`;
-}
-
-function project(json: Record<string, unknown>, select: readonly MachinePropertyName[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const p of select) out[p] = json[p];
-  return out;
 }

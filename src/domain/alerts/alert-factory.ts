@@ -13,6 +13,14 @@ export function alertIdFor(createdMs: number, int32: number): string {
   return `da${ticks}_${int32 | 0}`;
 }
 
+const ALERT_ID = /^da(\d{18,19})_-?\d{1,10}$/;
+
+/** The creation moment (ms) an id of alertIdFor's form carries; undefined for anything else. */
+export function alertIdMillis(id: string): number | undefined {
+  const ticks = ALERT_ID.exec(id)?.[1];
+  return ticks === undefined ? undefined : Number((BigInt(ticks) - EPOCH_TICKS) / 10_000n);
+}
+
 /** What is needed to raise an alert on a device; the rest starts empty, as a new alert does. */
 export interface NewAlert {
   readonly tenantId: string;

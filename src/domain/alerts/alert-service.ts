@@ -142,7 +142,7 @@ export class AlertService {
         firstEventTime: request.eventTime,
         lastEventTime: request.eventTime,
       });
-      await this.deps.store.writeAlerts([{ alert, changes: created(alert, request.reportId) }], context);
+      await this.deps.store.writeAlerts([{ alert, changes: createdChanges(alert, request.reportId) }], context);
       return viewOf(alert, machine);
     });
   }
@@ -156,7 +156,7 @@ export class AlertService {
     return this.deps.locks.run([alertLockKey(tenantId)], async () => {
       const moments = atMs === undefined ? await this.liveMoments(tenantId, inputs.length) : inputs.map(() => atMs);
       const alerts = inputs.map((input, i) => createAlert({ ...input, tenantId, nowMs: moments[i] ?? 0, idSuffix: this.idSuffix() }));
-      const writes: AlertWrite[] = alerts.map((alert) => ({ alert, changes: created(alert, null) }));
+      const writes: AlertWrite[] = alerts.map((alert) => ({ alert, changes: createdChanges(alert, null) }));
       const context = { at: timestampFromMillis(atMs ?? this.deps.clock.now()), appId: null, userId: null, route: call.route, requestId: call.requestId };
       await this.deps.store.writeAlerts(writes, context);
       return alerts;
@@ -205,7 +205,8 @@ const alertLockKey = (tenantId: string): string => `${tenantId}/alerts`;
 
 export const alertNotFound = (id: string) => new ApiError('ResourceNotFound', `Alert ${id.slice(0, 200)} was not found`);
 
-const created = (alert: AlertRecord, reportId: string | null): AlertChange[] => [{ field: 'created', from: null, to: reportId ?? alert.title }];
+/** A new alert's history entry: the event it came from, else its title (seeded alerts too). */
+export const createdChanges = (alert: AlertRecord, reportId: string | null): AlertChange[] => [{ field: 'created', from: null, to: reportId ?? alert.title }];
 
 /** Another event of an open alert: its event window widens and it counts as updated now. */
 function mergeEvent(alert: AlertRecord, eventTime: Timestamp, now: Timestamp): AlertRecord {
