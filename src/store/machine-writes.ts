@@ -1,6 +1,6 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { MachineUpdate } from '../domain/ports.js';
-import type { ChangeContext } from '../domain/machines/value-change.js';
+import { isValueChange, type ChangeContext } from '../domain/machines/value-change.js';
 import type { Database, MachineIpRow, MachineRow, MachineTagRow } from './schema.js';
 
 /*
@@ -71,13 +71,6 @@ export function planUpdate(db: Kysely<Database>, current: MachineRow, u: Machine
   }
   return { row, previousDeviceValue: current.device_value, statements };
 }
-
-/**
- * Only a real change is history: setting the value a machine already has (setDeviceValue, PATCH,
- * the console's bulk bar) succeeds and stays in the request journal, but writes no "Normal ->
- * Normal" entry. Decided on the row read under the backend's lock, so the entries still chain.
- */
-export const isValueChange = (previous: string, next: string | undefined): next is string => next !== undefined && next !== previous;
 
 /** The columns a MachineUpdate changes, set on `row` (changed in place, and returned). */
 export function applyUpdate(row: MachineRow, u: MachineUpdate): MachineRow {

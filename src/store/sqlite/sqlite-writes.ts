@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { MachineUpdate } from '../../domain/ports.js';
-import type { ChangeContext } from '../../domain/machines/value-change.js';
-import { applyUpdate, isValueChange, planUpdate, valueTransition } from '../machine-writes.js';
+import { isValueChange, type ChangeContext } from '../../domain/machines/value-change.js';
+import { applyUpdate, planUpdate, valueTransition } from '../machine-writes.js';
 import type { Database, MachineRow } from '../schema.js';
 import { BulkSql } from './bulk-sql.js';
 import type { MachineStatements } from './machine-statements.js';
