@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
 import { Command, Option } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { createCore, type Core } from '../../app.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { ConfigError } from '../../config/load-config.js';
+import { readDocumentFile } from '../../config/tenant-files.js';
 import type { ApplicationPrincipal } from '../../domain/identity/principal.js';
 import { MAX_PREVIEW_PAGE, ruleJson, runJson, summaryJson } from '../../domain/rules/value-rule-json.js';
 import type { PreviewDevice, RuleActor } from '../../domain/rules/value-rule-service.js';
@@ -30,13 +28,7 @@ async function withCore(options: Record<string, unknown>, run: (core: Core) => P
 
 /** A rules file: a list of rules, or any object with `valueRules` (so a whole tenant file works too). */
 function readRulesFile(path: string): unknown {
-  let data: unknown;
-  try {
-    const text = readFileSync(path, 'utf8');
-    data = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(`rules file ${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
+  const data = readDocumentFile(path, 'rules file');
   if (Array.isArray(data)) return data;
   if (typeof data === 'object' && data !== null && 'valueRules' in data) return (data as { valueRules: unknown }).valueRules;
   throw new ConfigError(`rules file ${path}: expected a list of rules or an object with valueRules`);
