@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { createCore, type Core } from '../../app.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { ConfigError } from '../../config/load-config.js';
 import { readDocumentFile } from '../../config/tenant-files.js';
@@ -7,7 +6,8 @@ import type { ApplicationPrincipal } from '../../domain/identity/principal.js';
 import { MAX_PREVIEW_PAGE, ruleJson, runJson, summaryJson } from '../../domain/rules/value-rule-json.js';
 import type { PreviewDevice, RuleActor } from '../../domain/rules/value-rule-service.js';
 import { csvCell } from '../history-format.js';
-import { configFrom, withSettings } from '../options.js';
+import { withSettings } from '../options.js';
+import { withCore } from '../open-core.js';
 import { printJson, progressBar } from '../output.js';
 import { tenantArg } from './shared.js';
 
@@ -16,15 +16,6 @@ const cli = (tenantId: string): RuleActor => {
   const principal: ApplicationPrincipal = { kind: 'application', tenantId, appId: 'rampart-cli', roles: new Set(['Machine.ReadWrite.All']), expiresAt: Number.MAX_SAFE_INTEGER };
   return { principal, name: 'cli' };
 };
-
-async function withCore(options: Record<string, unknown>, run: (core: Core) => Promise<void>): Promise<void> {
-  const core = await createCore(configFrom(options));
-  try {
-    await run(core);
-  } finally {
-    await core.close();
-  }
-}
 
 /** A rules file: a list of rules, or any object with `valueRules` (so a whole tenant file works too). */
 function readRulesFile(path: string): unknown {
@@ -40,7 +31,7 @@ const pad = (text: string, n: number) => text.padEnd(n);
 const list = withSettings(
   new Command('list').description("show a tenant's value rules, in order (the first matching rule decides)").option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID).option('--json', 'JSON out'),
 ).action(async (options) =>
-  withCore(options, async (core) => {
+  withCore(options, {}, async (core) => {
     const rules = (await core.rules.list(options.tenant)).map(ruleJson);
     if (options.json) return printJson({ value: rules });
     if (rules.length === 0) return out('no value rules\n');
@@ -56,7 +47,7 @@ const set = withSettings(
     .option('--json', 'JSON out'),
 ).action(async (file: string, options) => {
   const data = readRulesFile(file); // before anything opens
-  await withCore(options, async (core) => {
+  await withCore(options, {}, async (core) => {
     const rules = (await core.rules.replace(options.tenant, data)).map(ruleJson);
     if (options.json) return printJson({ value: rules });
     out(`${rules.length} value rule${rules.length === 1 ? '' : 's'} stored for tenant ${options.tenant}\n`);
@@ -73,7 +64,7 @@ const preview = withSettings(
     .addOption(new Option('--format <format>', 'table, csv or json').choices(['table', 'csv', 'json']).default('table'))
     .option('--json', 'the same as --format json'),
 ).action(async (rule: string | undefined, options) =>
-  withCore(options, async (core) => {
+  withCore(options, {}, async (core) => {
     const format: string = options.json ? 'json' : options.format;
     const actor = cli(options.tenant);
     if (rule === undefined) {
@@ -111,7 +102,7 @@ const apply = withSettings(
     .option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID)
     .option('--json', 'JSON out (no progress bar)'),
 ).action(async (options) =>
-  withCore(options, async (core) => {
+  withCore(options, {}, async (core) => {
     let bar: ReturnType<typeof progressBar> | undefined;
     const run = await core.rules.apply(cli(options.tenant), options.tenant, ({ done, total }) => {
       bar ??= progressBar(total, 'applying value rules', Boolean(options.json));
