@@ -5,7 +5,7 @@ import { readDocumentFile } from '../../config/tenant-files.js';
 import type { ApplicationPrincipal } from '../../domain/identity/principal.js';
 import { MAX_PREVIEW_PAGE, ruleJson, runJson, summaryJson } from '../../domain/rules/value-rule-json.js';
 import type { PreviewDevice, RuleActor } from '../../domain/rules/value-rule-service.js';
-import { csvCell } from '../history-format.js';
+import { csvRow } from '../../shared/csv.js';
 import { withSettings } from '../options.js';
 import { withCore } from '../open-core.js';
 import { printJson, progressBar } from '../output.js';
@@ -70,7 +70,7 @@ const preview = withSettings(
     if (rule === undefined) {
       const rules = (await core.rules.preview(actor, options.tenant)).map(summaryJson);
       if (format === 'json') return printJson({ value: rules });
-      if (format === 'csv') return out(['name,deviceValue,changes,lastAppliedAt,filter\r\n', ...rules.map((r) => `${[r.name, r.deviceValue, r.changes, r.lastAppliedAt, r.filter].map(csvCell).join(',')}\r\n`)].join(''));
+      if (format === 'csv') return out(['name,deviceValue,changes,lastAppliedAt,filter\r\n', ...rules.map((r) => csvRow([r.name, r.deviceValue, r.changes, r.lastAppliedAt, r.filter]))].join(''));
       return rules.forEach((r) => out(`${pad(r.name, 32)} -> ${pad(r.deviceValue, 6)} ${String(r.changes).padStart(8)} device(s) would change\n`));
     }
     // Every page, written as it comes: a rule matching a large fleet never sits in memory.
@@ -83,7 +83,7 @@ const preview = withSettings(
       if (first && format === 'table') out(`${page.rule.name}: ${page.rule.changes} device(s) would change to ${page.rule.deviceValue}\n`);
       for (const d of page.devices) {
         if (format === 'json') out(`${first ? '\n' : ',\n'}${JSON.stringify({ rule: page.rule.name, ...d })}`);
-        else if (format === 'csv') out(`${[page.rule.name, d.id, d.computerDnsName, d.deviceValue, d.newValue, d.handSetSinceLastApply].map(csvCell).join(',')}\r\n`);
+        else if (format === 'csv') out(csvRow([page.rule.name, d.id, d.computerDnsName, d.deviceValue, d.newValue, d.handSetSinceLastApply]));
         else out(deviceLine(d));
         first = false;
       }
