@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_APP, DEMO_TENANT_ID, DEMO_USERS, REFERENCE_MACHINE } from '../src/config/demo.js';
 import { HISTORY_COLUMNS, type HistoryEntry } from '../src/domain/audit/history-entry.js';
-import { killAll, makeDataDir, runCli, startServer, type CliResult, type ServerProcess } from './helpers/process.js';
+import { cliCommand, describeRun, killAll, makeDataDir, startServer, type ServerProcess } from './helpers/process.js';
 import { call } from './helpers/server.js';
 import { userToken } from './helpers/tokens.js';
 import { send } from './helpers/wire.js';
 
-const describeRun = (r: CliResult): string => `exit ${r.code}\nstdout: ${r.stdout.slice(0, 800)}\nstderr: ${r.stderr.slice(0, 800)}`;
 
 describe('rampart history (fleet audit)', () => {
   let server: ServerProcess;
@@ -20,16 +19,7 @@ describe('rampart history (fleet audit)', () => {
   let other: { id: string; computerDnsName: string };
   const requestIds: string[] = []; // newest first
 
-  const cli = async (...args: string[]): Promise<CliResult> => {
-    const r = await runCli(['history', ...args, '--data-dir', dataDir]);
-    assert.equal(r.timedOut, false, describeRun(r));
-    return r;
-  };
-  const ok = async (...args: string[]): Promise<string> => {
-    const r = await cli(...args);
-    assert.equal(r.code, 0, describeRun(r));
-    return r.stdout;
-  };
+  const { run: cli, ok } = cliCommand('history', () => dataDir);
   const json = async (...args: string[]): Promise<HistoryEntry[]> => (JSON.parse(await ok(...args, '--format', 'json')) as { value: HistoryEntry[] }).value;
 
   before(async () => {

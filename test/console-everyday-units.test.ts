@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { asBulkResult, summarize } from '../src/console/bulk-result.js';
 import { ResultSeal, LARGEST_SEALED } from '../src/console/flash.js';
 import { instant } from '../src/console/format.js';
-import { csvField, csvRow } from '../src/console/inventory-csv.js';
+import { csvField, csvRow } from '../src/shared/csv.js';
 import type { Machine } from '../src/domain/machines/machine.js';
 import { faultSpent } from '../src/domain/traffic/faults.js';
 import { journalBody, JOURNAL_BODY_LIMIT } from '../src/domain/traffic/journal-body.js';

@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { DEMO_TENANT_ID } from '../src/config/demo.js';
-import { killAll, makeDataDir, readAdminKey, runCli, startServer, type CliResult, type ServerProcess } from './helpers/process.js';
+import { cliCommand, describeRun, killAll, makeDataDir, readAdminKey, startServer, type ServerProcess } from './helpers/process.js';
 import { call } from './helpers/server.js';
 
-const describeRun = (r: CliResult): string => `exit ${r.code}\nstdout: ${r.stdout.slice(0, 800)}\nstderr: ${r.stderr.slice(0, 800)}`;
 const RULES = [
   { name: 'Servers are High', filter: "osPlatform in ('WindowsServer2016', 'WindowsServer2019', 'WindowsServer2022', 'Linux')", deviceValue: 'High' },
   { name: 'Active devices are Low', filter: "healthStatus eq 'Active'", deviceValue: 'Low' },
@@ -24,16 +23,7 @@ describe('rampart rules', () => {
   let dataDir: string;
   let adminKey: string;
 
-  const cli = async (...args: string[]): Promise<CliResult> => {
-    const r = await runCli(['rules', ...args, '--data-dir', dataDir]);
-    assert.equal(r.timedOut, false, describeRun(r));
-    return r;
-  };
-  const ok = async (...args: string[]): Promise<string> => {
-    const r = await cli(...args);
-    assert.equal(r.code, 0, describeRun(r));
-    return r.stdout;
-  };
+  const { run: cli, ok } = cliCommand('rules', () => dataDir);
   const json = async <T>(...args: string[]): Promise<T> => JSON.parse(await ok(...args, '--json')) as T;
 
   before(async () => {

@@ -1,6 +1,7 @@
 import type { HistoryEntry } from '../domain/audit/history-entry.js';
 import { HISTORY_COLUMNS } from '../domain/audit/history-entry.js';
 import { whoOf } from '../domain/identity/actor-names.js';
+import { csvRow } from '../shared/csv.js';
 
 export const HISTORY_FORMATS = ['table', 'csv', 'json'] as const;
 export type HistoryFormat = (typeof HISTORY_FORMATS)[number];
@@ -16,12 +17,5 @@ export const CSV_HEADER = `${HISTORY_COLUMNS.join(',')}\r\n`;
 
 /** RFC 4180, with both ids and names; a cell a spreadsheet would run as a formula is prefixed with '. */
 export function csvLine(e: HistoryEntry): string {
-  return `${HISTORY_COLUMNS.map((c) => csvCell(e[c])).join(',')}\r\n`;
-}
-
-export function csvCell(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text) && typeof value === 'string') text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return csvRow(HISTORY_COLUMNS.map((c) => e[c]));
 }

@@ -16,16 +16,22 @@ export function readTenantFiles(paths: readonly string[]): TenantDocument[] {
 }
 
 export function readTenantFile(path: string): TenantDocument {
-  let data: unknown;
-  try {
-    const text = readFileSync(path, 'utf8');
-    data = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(`tenant file ${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
-  const result = validateTenantDocument(data);
+  const result = validateTenantDocument(readDocumentFile(path, 'tenant file'));
   if (!result.ok) throw new ConfigError(`tenant file ${path}: ${result.error}`);
   return result.document;
+}
+
+/**
+ * A JSON (`.json`) or YAML (anything else) file's data, unvalidated; a file that cannot be read or
+ * parsed is one ConfigError line naming it as `what` (tenant files, the CLI's rules files).
+ */
+export function readDocumentFile(path: string, what: string): unknown {
+  try {
+    const text = readFileSync(path, 'utf8');
+    return extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${what} ${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
 }
 
 function expand(paths: readonly string[]): string[] {

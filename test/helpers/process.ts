@@ -4,6 +4,7 @@
  * completion. Every process started here is tracked; call `killAll()` in `after` so none outlives
  * the test file, whatever happened in it.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -188,6 +189,29 @@ export function runCli(
       resolve({ code, signal, stdout, stderr, timedOut });
     });
   });
+}
+
+/** What a CLI run did, for an assertion's message. */
+export const describeRun = (r: CliResult): string =>
+  `exit ${r.code}${r.signal ? ` (${r.signal})` : ''}${r.timedOut ? ' TIMED OUT' : ''}\nstdout: ${r.stdout.slice(0, 800)}\nstderr: ${r.stderr.slice(0, 800)}`;
+
+/**
+ * `rampart <command> ...args --data-dir <dir>` for a test: `run` asserts the command finished in
+ * time, `ok` also that it exited 0 and returns its stdout. The folder is read at each call (tests
+ * make it in `before`).
+ */
+export function cliCommand(command: string, dataDir: () => string): { run(...args: string[]): Promise<CliResult>; ok(...args: string[]): Promise<string> } {
+  const run = async (...args: string[]): Promise<CliResult> => {
+    const r = await runCli([command, ...args, '--data-dir', dataDir()]);
+    assert.equal(r.timedOut, false, describeRun(r));
+    return r;
+  };
+  const ok = async (...args: string[]): Promise<string> => {
+    const r = await run(...args);
+    assert.equal(r.code, 0, describeRun(r));
+    return r.stdout;
+  };
+  return { run, ok };
 }
 
 /** Kills every process still running (SIGKILL) and removes the data folders made here. */

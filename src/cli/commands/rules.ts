@@ -1,15 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
 import { Command, Option } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import { createCore, type Core } from '../../app.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { ConfigError } from '../../config/load-config.js';
+import { readDocumentFile } from '../../config/tenant-files.js';
 import type { ApplicationPrincipal } from '../../domain/identity/principal.js';
 import { MAX_PREVIEW_PAGE, ruleJson, runJson, summaryJson } from '../../domain/rules/value-rule-json.js';
 import type { PreviewDevice, RuleActor } from '../../domain/rules/value-rule-service.js';
-import { csvCell } from '../history-format.js';
-import { configFrom, withSettings } from '../options.js';
+import { csvRow } from '../../shared/csv.js';
+import { withSettings } from '../options.js';
+import { withCore } from '../open-core.js';
 import { printJson, progressBar } from '../output.js';
 import { tenantArg } from './shared.js';
 
@@ -19,24 +17,9 @@ const cli = (tenantId: string): RuleActor => {
   return { principal, name: 'cli' };
 };
 
-async function withCore(options: Record<string, unknown>, run: (core: Core) => Promise<void>): Promise<void> {
-  const core = await createCore(configFrom(options));
-  try {
-    await run(core);
-  } finally {
-    await core.close();
-  }
-}
-
 /** A rules file: a list of rules, or any object with `valueRules` (so a whole tenant file works too). */
 function readRulesFile(path: string): unknown {
-  let data: unknown;
-  try {
-    const text = readFileSync(path, 'utf8');
-    data = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(`rules file ${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
+  const data = readDocumentFile(path, 'rules file');
   if (Array.isArray(data)) return data;
   if (typeof data === 'object' && data !== null && 'valueRules' in data) return (data as { valueRules: unknown }).valueRules;
   throw new ConfigError(`rules file ${path}: expected a list of rules or an object with valueRules`);
@@ -48,7 +31,7 @@ const pad = (text: string, n: number) => text.padEnd(n);
 const list = withSettings(
   new Command('list').description("show a tenant's value rules, in order (the first matching rule decides)").option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID).option('--json', 'JSON out'),
 ).action(async (options) =>
-  withCore(options, async (core) => {
+  withCore(options, {}, async (core) => {
     const rules = (await core.rules.list(options.tenant)).map(ruleJson);
     if (options.json) return printJson({ value: rules });
     if (rules.length === 0) return out('no value rules\n');
@@ -64,7 +47,7 @@ const set = withSettings(
     .option('--json', 'JSON out'),
 ).action(async (file: string, options) => {
   const data = readRulesFile(file); // before anything opens
-  await withCore(options, async (core) => {
+  await withCore(options, {}, async (core) => {
     const rules = (await core.rules.replace(options.tenant, data)).map(ruleJson);
     if (options.json) return printJson({ value: rules });
     out(`${rules.length} value rule${rules.length === 1 ? '' : 's'} stored for tenant ${options.tenant}\n`);
@@ -81,13 +64,13 @@ const preview = withSettings(
     .addOption(new Option('--format <format>', 'table, csv or json').choices(['table', 'csv', 'json']).default('table'))
     .option('--json', 'the same as --format json'),
 ).action(async (rule: string | undefined, options) =>
-  withCore(options, async (core) => {
+  withCore(options, {}, async (core) => {
     const format: string = options.json ? 'json' : options.format;
     const actor = cli(options.tenant);
     if (rule === undefined) {
       const rules = (await core.rules.preview(actor, options.tenant)).map(summaryJson);
       if (format === 'json') return printJson({ value: rules });
-      if (format === 'csv') return out(['name,deviceValue,changes,lastAppliedAt,filter\r\n', ...rules.map((r) => `${[r.name, r.deviceValue, r.changes, r.lastAppliedAt, r.filter].map(csvCell).join(',')}\r\n`)].join(''));
+      if (format === 'csv') return out(['name,deviceValue,changes,lastAppliedAt,filter\r\n', ...rules.map((r) => csvRow([r.name, r.deviceValue, r.changes, r.lastAppliedAt, r.filter]))].join(''));
       return rules.forEach((r) => out(`${pad(r.name, 32)} -> ${pad(r.deviceValue, 6)} ${String(r.changes).padStart(8)} device(s) would change\n`));
     }
     // Every page, written as it comes: a rule matching a large fleet never sits in memory.
@@ -100,7 +83,7 @@ const preview = withSettings(
       if (first && format === 'table') out(`${page.rule.name}: ${page.rule.changes} device(s) would change to ${page.rule.deviceValue}\n`);
       for (const d of page.devices) {
         if (format === 'json') out(`${first ? '\n' : ',\n'}${JSON.stringify({ rule: page.rule.name, ...d })}`);
-        else if (format === 'csv') out(`${[page.rule.name, d.id, d.computerDnsName, d.deviceValue, d.newValue, d.handSetSinceLastApply].map(csvCell).join(',')}\r\n`);
+        else if (format === 'csv') out(csvRow([page.rule.name, d.id, d.computerDnsName, d.deviceValue, d.newValue, d.handSetSinceLastApply]));
         else out(deviceLine(d));
         first = false;
       }
@@ -119,7 +102,7 @@ const apply = withSettings(
     .option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID)
     .option('--json', 'JSON out (no progress bar)'),
 ).action(async (options) =>
-  withCore(options, async (core) => {
+  withCore(options, {}, async (core) => {
     let bar: ReturnType<typeof progressBar> | undefined;
     const run = await core.rules.apply(cli(options.tenant), options.tenant, ({ done, total }) => {
       bar ??= progressBar(total, 'applying value rules', Boolean(options.json));

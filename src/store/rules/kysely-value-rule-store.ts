@@ -54,7 +54,7 @@ export class KyselyValueRuleStore implements ValueRuleStore {
 
   async changedByHandSince(tenantId: string, machineIds: readonly string[], since: string): Promise<Set<string>> {
     if (machineIds.length === 0) return new Set();
-    // Read from the (tenant, machine, changed_at, seq) index of migration 0014.
+    // Read from the (tenant, machine, changed_at, seq) index of migration 0012 (value_history_by_machine_time).
     const query = this.db
       .selectFrom('value_history')
       .select('machine_id')
