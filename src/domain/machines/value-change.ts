@@ -32,10 +32,3 @@ export interface ValueChange extends ChangeContext {
   readonly newValue: DeviceValue;
 }
 
-/**
- * Only a real change is history: setting the value a machine already has (setDeviceValue, PATCH,
- * the console's bulk bar, a rule) succeeds and stays in the request journal, but writes no
- * "Normal -> Normal" entry. Stores apply it to the row read under their lock, so the entries
- * still chain (PostgreSQL's batched statement states the same comparison in SQL: value-batch.ts).
- */
-export const isValueChange = (previous: string, next: string | undefined): next is string => next !== undefined && next !== previous;
