@@ -51,16 +51,17 @@ export class AuditService {
   }
 
   /**
-   * A machine's history: the audit's query with the device filter, so it is the fleet audit's
-   * entries of that machine in the same order (time, then sequence number); retention does not
-   * hide a stale device.
+   * A machine's history, newest first in the order the store wrote it (its sequence number, as
+   * the console's device page), not by time: the entries then chain even when two instances
+   * accepted calls for the machine within a few milliseconds and the later-stamped one committed
+   * first. Same shape as the audit's entries; retention does not hide a stale device.
    */
   async machineHistory(tenantId: string, key: string, limit: number): Promise<HistoryEntry[]> {
     await this.requireTenant(tenantId);
     const scope = await this.access.visibility(tenantId, Number.NEGATIVE_INFINITY);
     const machine = await this.access.resolve(scope, key);
-    const [changes, names] = await Promise.all([this.store.auditHistory(tenantId, { machineId: machine.id }, undefined, limit), ActorNames.of(this.access.policy, tenantId)]);
-    return changes.map((c) => describeChange(c, names));
+    const [changes, names] = await Promise.all([this.access.store.history(tenantId, machine.id, limit), ActorNames.of(this.access.policy, tenantId)]);
+    return changes.map((c) => describeChange({ ...c, computerDnsName: machine.computerDnsName }, names));
   }
 
   private async requireTenant(tenantId: string): Promise<void> {
