@@ -20,7 +20,7 @@ export class AlertSeeder {
   private readonly context: AlertChangeContext;
 
   constructor(
-    private readonly store: AlertStore,
+    private readonly store: Pick<AlertStore, 'insertNewAlerts'>,
     private readonly tenantId: string,
     private readonly seed: number,
     private readonly perMachine: number,

@@ -1,7 +1,7 @@
 import type { Machine } from '../domain/machines/machine.js';
 import type { IpAssignment } from '../domain/machines/ip-history.js';
 import { assignGroup } from '../domain/identity/device-groups.js';
-import type { DirectoryStore, MachineStore, TenantStore } from '../domain/ports.js';
+import type { BulkLoader, BulkLoadSink, DirectoryStore, MachineStore, TenantStore } from '../domain/ports.js';
 import type { ChangeContext } from '../domain/machines/value-change.js';
 import { timestampFromMillis } from '../shared/timestamp.js';
 import type { FleetOptions } from './generator.js';
@@ -24,6 +24,7 @@ export async function putInBatches(
   entries: Iterable<FleetEntry> | AsyncIterable<FleetEntry>,
   route: 'seed' | 'import',
   onProgress: (written: number) => void = () => {},
+  sink: Pick<BulkLoadSink, 'putMachines' | 'putIpHistory'> = store,
 ): Promise<number> {
   // A device value that a seed or import changes is audited like any other change.
   const change: ChangeContext = { at: timestampFromMillis(Date.now()), appId: null, userId: null, route, requestId: null };
@@ -42,7 +43,7 @@ export async function putInBatches(
       const machines = items.slice(i, i + CHUNK);
       // Queued in the same turn, a chunk's machines and their addresses commit in the same transaction.
       chunks.push(
-        Promise.all([store.putMachines(tenantId, machines, change), store.putIpHistory(tenantId, history.slice(i, i + CHUNK).flat())]).then(() => {
+        Promise.all([sink.putMachines(tenantId, machines, change), sink.putIpHistory(tenantId, history.slice(i, i + CHUNK).flat())]).then(() => {
           written += machines.length;
           onProgress(written);
         }),
@@ -70,23 +71,40 @@ export interface SeedResult {
   readonly alerts: number;
 }
 
-export type SeedStore = MachineStore & DirectoryStore & TenantStore & { readonly alerts: AlertStore };
+export type SeedStore = MachineStore & DirectoryStore & TenantStore & { readonly alerts: AlertStore } & Partial<BulkLoader>;
 
 /**
  * Generates a fleet into a tenant, with its alerts (about `alertsPerMachine` per machine), and
- * records how, so a reset can generate the same again.
+ * records how, so a reset can generate the same again. With `bulk`, a backend that can bulk-load
+ * (SQLite, into a store without machines or alerts) gets the same rows through its loader,
+ * committed at once; only a command that owns the store may ask for it, since the store takes no
+ * other write while it loads (never the server: a reset while serving writes the usual way).
  */
-export async function seedFleet(store: SeedStore, tenantId: string, options: FleetOptions, onProgress?: (written: number) => void): Promise<SeedResult> {
+export async function seedFleet(
+  store: SeedStore,
+  tenantId: string,
+  options: FleetOptions,
+  onProgress?: (written: number) => void,
+  { bulk = false }: { readonly bulk?: boolean } = {},
+): Promise<SeedResult> {
   const { count, seed, nowMs, staleFraction, alertsPerMachine = DEFAULT_ALERTS_PER_MACHINE } = options;
-  const alerts = new AlertSeeder(store.alerts, tenantId, seed, alertsPerMachine, nowMs);
-  async function* withAlerts(): AsyncGenerator<FleetEntry> {
-    for (const entry of generateFleetWithHistory(options)) {
-      await alerts.add(entry.machine);
-      yield entry;
+  const write = async (sink: Pick<BulkLoadSink, 'putMachines' | 'putIpHistory' | 'insertNewAlerts'>): Promise<SeedResult> => {
+    const alerts = new AlertSeeder(sink, tenantId, seed, alertsPerMachine, nowMs);
+    async function* withAlerts(): AsyncGenerator<FleetEntry> {
+      for (const entry of generateFleetWithHistory(options)) {
+        await alerts.add(entry.machine);
+        yield entry;
+      }
     }
-  }
-  const written = await putInBatches(store, tenantId, withAlerts(), 'seed', onProgress);
-  const alertCount = await alerts.finish();
+    const machines = await putInBatches(store, tenantId, withAlerts(), 'seed', onProgress, sink);
+    return { machines, alerts: await alerts.finish() };
+  };
+  const loaded = bulk && store.bulkLoad ? await store.bulkLoad(write) : undefined;
+  const { machines: written, alerts: alertCount } = loaded ? loaded.value : await write({
+    putMachines: (...args) => store.putMachines(...args),
+    putIpHistory: (...args) => store.putIpHistory(...args),
+    insertNewAlerts: (...args) => store.alerts.insertNewAlerts(...args),
+  });
   const tenant = await store.getTenant(tenantId);
   const recorded = { count, seed, nowMs, ...(staleFraction !== undefined ? { staleFraction } : {}), ...(options.alertsPerMachine !== undefined ? { alertsPerMachine } : {}) };
   if (tenant) await store.putTenant({ ...tenant, seed: recorded });

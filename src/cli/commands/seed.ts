@@ -35,6 +35,8 @@ export const seedCommand = withSettings(
       tenantId,
       { count: options.count, seed: options.seed, nowMs: core.clock.now(), staleFraction: options.staleFraction, alertsPerMachine: options.alertsPerMachine },
       (n) => bar.update(n),
+      // The command owns the store: an empty one is bulk-loaded (indexes built once, at the end).
+      { bulk: true },
     );
     bar.stop();
     const result = { tenant: tenantId, machines: written, alerts, seconds: (Date.now() - started) / 1000 };

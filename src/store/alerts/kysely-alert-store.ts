@@ -144,7 +144,8 @@ export class KyselyAlertStore implements AlertStore {
 
 const INSERT_ROWS = 500;
 
-const historyRow = ({ alert, changes }: AlertWrite, context: AlertChangeContext) => ({
+/** An alert's entry in alert_history (also written by the SQLite bulk load, bulk-load.ts). */
+export const historyRow = ({ alert, changes }: AlertWrite, context: AlertChangeContext) => ({
   tenant_id: alert.tenantId,
   alert_id: alert.id,
   changes: JSON.stringify(changes),
