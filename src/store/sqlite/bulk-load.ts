@@ -1,31 +1,23 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import type { BulkLoadSink } from '../../domain/ports.js';
+import type { Worker } from 'node:worker_threads';
 import type { AlertChangeContext, AlertWrite } from '../../domain/alerts/alert-ports.js';
+import type { BulkLoadSink } from '../../domain/ports.js';
 import { alertToRow } from '../alerts/alert-rows.js';
 import { historyRow } from '../alerts/kysely-alert-store.js';
 import { machineToRow } from '../machine-rows.js';
 import { ipRows } from '../machine-queries.js';
 import { machineCountsBackfill } from '../migrations/0008-machine-counts.js';
 import type { Database } from '../schema.js';
+import type { BulkLoadData, FromWriter, ToWriter } from './bulk-load-protocol.js';
+import { MachineStatements } from './machine-statements.js';
+import { SqliteWrites } from './sqlite-writes.js';
+import { startWorker } from './start-worker.js';
+import { SyncExecutor } from './sync-executor.js';
 import type { Statement, WriteOp } from './write-protocol.js';
 
 /** The tables a seed fills. A bulk load runs only while every one of them is empty. */
 export const LOADED_TABLES = ['machines', 'machine_tags', 'machine_ip_history', 'alerts', 'alert_history'] as const;
-/** Longest the load holds the event loop before it lets timers (the progress bar) run. */
-const TURN_MS = 100;
-/**
- * Page cache for the load, in KiB. The alerts' primary key is random (alert ids start with their
- * creation time, not the machine's id), and its index cannot be set aside: with SQLite's default
- * 2 MB cache each alert's insert read and wrote a page of it through the kernel.
- */
-const LOAD_CACHE_KIB = 256 * 1024;
-
-interface SchemaObject {
-  readonly type: 'index' | 'trigger';
-  readonly name: string;
-  readonly sql: string;
-}
 
 /** True when no table a seed fills holds a row: the only state a bulk load starts from. */
 export function loadedTablesEmpty(db: BetterSqlite3.Database): boolean {
@@ -45,17 +37,16 @@ export function loadedTablesEmpty(db: BetterSqlite3.Database): boolean {
  * checkpoint). All of it, the drops included, is one transaction: a load that is killed half-way
  * leaves a hot journal, and the next connection to open the file rolls it back to the empty,
  * fully indexed database it was. Nothing is ever left without its indexes.
+ *
+ * The rows are the store's own: its write operations (SqliteWrites) run here against an executor
+ * that records their statements instead of running them, and a writer thread with its own
+ * connection runs them (bulk-load-worker.ts), so generating rows and inserting them use both cores.
  */
 export class SqliteBulkLoad {
-  private tail: Promise<void> = Promise.resolve();
-  private yieldedAt = 0;
-  private failure: unknown;
-
   constructor(
     private readonly db: BetterSqlite3.Database,
+    private readonly path: string,
     private readonly kysely: Kysely<Database>,
-    /** The store's own write operations (SqliteWrites.apply): the rows are the ones it writes. */
-    private readonly apply: (op: WriteOp) => void,
   ) {}
 
   /**
@@ -64,36 +55,26 @@ export class SqliteBulkLoad {
    * has checked that the loaded tables are empty and that no write of its own is pending.
    */
   async run<T>(load: (sink: BulkLoadSink) => Promise<T>): Promise<{ readonly value: T } | undefined> {
-    const db = this.db;
-    const journal = String(db.pragma('journal_mode', { simple: true }));
-    const cache = db.pragma('cache_size', { simple: true }) as number;
-    const synchronous = db.pragma('synchronous', { simple: true }) as number;
+    const journal = String(this.db.pragma('journal_mode', { simple: true }));
     if (!this.leaveWal(journal)) return undefined;
     try {
-      db.pragma(`cache_size = -${LOAD_CACHE_KIB}`);
-      // A rollback journal with FULL: the few pages journaled (the schema, the dropped indexes'
-      // roots) are flushed before the database is written over, and COMMIT flushes the file.
-      db.pragma('synchronous = FULL');
-      db.exec('BEGIN IMMEDIATE');
+      const backfill = machineCountsBackfill(this.kysely as unknown as Kysely<unknown>).compile();
+      const data: BulkLoadData = { path: this.path, tables: LOADED_TABLES, backfill: { sql: backfill.sql, parameters: [...backfill.parameters] } };
+      const writer = new WriterThread(startWorker('bulk-load-worker', data));
+      await writer.ready;
       try {
-        const setAside = this.setAside();
-        const value = await load(this.sink());
-        await this.tail;
-        if (this.failure !== undefined) throw this.failure;
-        this.restore(setAside);
-        db.exec('COMMIT');
+        const value = await load(new RecordingSink(this.db, this.kysely, writer));
+        await writer.finish();
         return { value };
       } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK');
+        await writer.abort();
         throw error;
       }
     } finally {
-      db.pragma(`cache_size = ${cache}`);
-      db.pragma(`synchronous = ${synchronous}`);
       if (journal === 'wal') {
-        db.pragma('journal_mode = WAL');
+        this.db.pragma('journal_mode = WAL');
         // The first read opens (creates) the WAL, which the group commit flushes by its own handle.
-        db.prepare('SELECT count(*) FROM sqlite_master').get();
+        this.db.prepare('SELECT count(*) FROM sqlite_master').get();
       }
     }
   }
@@ -108,74 +89,164 @@ export class SqliteBulkLoad {
       throw error;
     }
   }
+}
 
-  /** Drops the loaded tables' own indexes and triggers (not their keys), returning their definitions. */
-  private setAside(): SchemaObject[] {
-    const placeholders = LOADED_TABLES.map(() => '?').join(', ');
-    const objects = this.db
-      .prepare(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (${placeholders}) ORDER BY rowid`)
-      .all(...LOADED_TABLES) as SchemaObject[];
-    for (const o of objects) this.db.exec(`DROP ${o.type === 'index' ? 'INDEX' : 'TRIGGER'} "${o.name}"`);
-    // Every count is zero while there are no machines; they are computed afresh at the end.
-    this.db.exec('DELETE FROM machine_counts');
-    return objects;
+/**
+ * Collects the statements the store's write operations would run. A read answers nothing: the
+ * only read of those writes is putMachine's look-up of the machine it replaces, and a bulk load
+ * starts from empty tables and writes each machine once.
+ */
+class RecordingExecutor extends SyncExecutor {
+  private readonly texts = new Map<string, number>();
+  private newTexts: string[] = [];
+  private indexes: number[] = [];
+  private parameters: (readonly unknown[])[] = [];
+
+  override run(query: Statement): void {
+    let index = this.texts.get(query.sql);
+    if (index === undefined) {
+      index = this.texts.size;
+      this.texts.set(query.sql, index);
+      this.newTexts.push(query.sql);
+    }
+    this.indexes.push(index);
+    this.parameters.push(query.parameters);
   }
 
-  /** Builds each index once over the loaded rows, counts the machines, and puts the triggers back. */
-  private restore(objects: readonly SchemaObject[]): void {
-    for (const o of objects) if (o.type === 'index') this.db.exec(o.sql);
-    const backfill = machineCountsBackfill(this.kysely as unknown as Kysely<unknown>).compile();
-    this.db.prepare(backfill.sql).run(...backfill.parameters);
-    for (const o of objects) if (o.type === 'trigger') this.db.exec(o.sql);
+  override get<R>(): R | undefined {
+    return undefined;
   }
 
-  private sink(): BulkLoadSink {
-    return {
-      putMachines: (tenantId, machines, change) => this.enqueue(() => ({ op: 'putMachines', rows: machines.map((m) => machineToRow(tenantId, m)), change })),
-      putIpHistory: (tenantId, entries) => this.enqueue(() => ({ op: 'putIpHistory', rows: ipRows(tenantId, entries) })),
-      insertNewAlerts: (writes, context) => this.enqueue(() => ({ op: 'exec', statements: writes.flatMap((w) => this.alertInserts(w, context)) })),
-    };
+  override all<R>(): R[] {
+    throw new Error('a bulk load only writes');
   }
 
+  /** What was recorded since the last call. */
+  take(): { sql: string[]; statements: number[]; parameters: (readonly unknown[])[] } {
+    const taken = { sql: this.newTexts, statements: this.indexes, parameters: this.parameters };
+    this.newTexts = [];
+    this.indexes = [];
+    this.parameters = [];
+    return taken;
+  }
+}
+
+class RecordingSink implements BulkLoadSink {
+  private readonly recorder: RecordingExecutor;
+  private readonly writes: SqliteWrites;
   private alertSql: { readonly alert: string; readonly history: string } | undefined;
+
+  constructor(
+    db: BetterSqlite3.Database,
+    private readonly kysely: Kysely<Database>,
+    private readonly writer: WriterThread,
+  ) {
+    this.recorder = new RecordingExecutor(db);
+    this.writes = new SqliteWrites(kysely, this.recorder, new MachineStatements(kysely, this.recorder));
+  }
+
+  putMachines(tenantId: string, machines: Parameters<BulkLoadSink['putMachines']>[1], change: Parameters<BulkLoadSink['putMachines']>[2]): Promise<void> {
+    return this.send({ op: 'putMachines', rows: machines.map((m) => machineToRow(tenantId, m)), change });
+  }
+
+  putIpHistory(tenantId: string, entries: Parameters<BulkLoadSink['putIpHistory']>[1]): Promise<void> {
+    return this.send({ op: 'putIpHistory', rows: ipRows(tenantId, entries) });
+  }
 
   /**
    * The rows KyselyAlertStore.insertNewAlerts writes, one prepared statement per row: its
    * 500-row statements cost more to compile than to run. Kysely writes the SQL, once.
    */
-  private alertInserts(write: AlertWrite, context: AlertChangeContext): Statement[] {
-    const alert = alertToRow(write.alert);
-    const history = historyRow(write, context);
-    this.alertSql ??= {
-      alert: this.kysely.insertInto('alerts').values(alert).compile().sql,
-      history: this.kysely.insertInto('alert_history').values(history).compile().sql,
-    };
-    return [
-      { sql: this.alertSql.alert, parameters: Object.values(alert) },
-      { sql: this.alertSql.history, parameters: Object.values(history) },
-    ];
+  insertNewAlerts(writes: readonly AlertWrite[], context: AlertChangeContext): Promise<void> {
+    for (const write of writes) {
+      const alert = alertToRow(write.alert);
+      const history = historyRow(write, context);
+      this.alertSql ??= {
+        alert: this.kysely.insertInto('alerts').values(alert).compile().sql,
+        history: this.kysely.insertInto('alert_history').values(history).compile().sql,
+      };
+      this.recorder.run({ sql: this.alertSql.alert, parameters: Object.values(alert) });
+      this.recorder.run({ sql: this.alertSql.history, parameters: Object.values(history) });
+    }
+    return this.writer.send(this.recorder.take());
   }
 
-  /**
-   * Writes run one after another, each in its own turn, as the group commit would run them: a
-   * caller may queue a batch of writes at once, and the progress bar still moves between them.
-   */
-  private enqueue(op: WriteOp | (() => WriteOp)): Promise<void> {
-    const write = this.tail.then(async () => {
-      if (this.failure !== undefined) throw this.failure;
-      try {
-        this.apply(typeof op === 'function' ? op() : op);
-      } catch (error) {
-        this.failure = error;
-        throw error;
-      }
-      if (performance.now() - this.yieldedAt > TURN_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        this.yieldedAt = performance.now();
-      }
+  private send(op: WriteOp): Promise<void> {
+    this.writes.apply(op);
+    return this.writer.send(this.recorder.take());
+  }
+}
+
+/** The main thread's side of the writer thread: each batch acknowledged once run, failures told once. */
+class WriterThread {
+  readonly ready: Promise<void>;
+  private readonly acks = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  private seq = 0;
+  private failure: Error | undefined;
+  private ended: ((message: FromWriter) => void) | undefined;
+  private readonly exited: Promise<void>;
+
+  constructor(private readonly worker: Worker) {
+    let started: { resolve(): void; reject(error: Error): void } | undefined;
+    this.ready = new Promise((resolve, reject) => (started = { resolve, reject }));
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (message: FromWriter) => {
+      if (message.kind === 'ready') started?.resolve();
+      else if (message.kind === 'ack') this.acks.get(message.seq)?.resolve(), this.acks.delete(message.seq);
+      else if (message.kind === 'failed') this.fail(new Error(`bulk load failed: ${message.message}`));
+      else this.ended?.(message);
+      if (message.kind === 'failed') started?.reject(this.failure as Error);
     });
-    // The chain itself never rejects: each caller sees its own write's failure, and run() the first.
-    this.tail = write.catch(() => {});
-    return write;
+    worker.on('error', (error) => {
+      this.fail(error);
+      started?.reject(error);
+    });
+    worker.once('exit', (code) => {
+      this.fail(new Error(`the bulk load's writer thread exited with code ${code}`));
+      started?.reject(this.failure as Error);
+    });
+  }
+
+  send(batch: { sql: string[]; statements: number[]; parameters: (readonly unknown[])[] }): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    const seq = ++this.seq;
+    return new Promise<void>((resolve, reject) => {
+      this.acks.set(seq, { resolve, reject });
+      this.post({ kind: 'rows', seq, ...batch });
+    });
+  }
+
+  /** Builds the indexes and commits; resolves once the writer has closed its connection. */
+  async finish(): Promise<void> {
+    const ended = this.end({ kind: 'finish' });
+    const message = await ended;
+    if (message.kind !== 'done') throw this.failure ?? new Error('the bulk load did not commit');
+    await this.exited;
+  }
+
+  /** Rolls back (nothing of the load stays) and waits for the writer to close its connection. */
+  async abort(): Promise<void> {
+    if (!this.failure) await this.end({ kind: 'abort' }).catch(() => {});
+    await this.exited;
+  }
+
+  private end(message: ToWriter): Promise<FromWriter> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<FromWriter>((resolve, reject) => {
+      this.ended = resolve;
+      this.acks.set(0, { resolve: () => {}, reject });
+      this.post(message);
+    });
+  }
+
+  private post(message: ToWriter): void {
+    this.worker.postMessage(message);
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const { reject } of this.acks.values()) reject(error);
+    this.acks.clear();
   }
 }

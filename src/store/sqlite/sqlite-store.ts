@@ -42,7 +42,8 @@ export class SqliteStore extends KyselyStore implements Store, BulkLoader {
     db: Kysely<Database>,
     private readonly read: SyncExecutor,
     private readonly statements: MachineStatements,
-    private readonly applier: SqliteWrites,
+    /** The database file; undefined in memory, where no other thread can open it (no bulk load). */
+    private readonly path: string | undefined,
     private readonly startWrites: () => GroupCommit,
   ) {
     super(db);
@@ -73,7 +74,7 @@ export class SqliteStore extends KyselyStore implements Store, BulkLoader {
         ...(telemetry ? { telemetry } : {}),
       });
     };
-    const store = new SqliteStore(kysely, read, statements, applier, startWrites);
+    const store = new SqliteStore(kysely, read, statements, onDisk ? path : undefined, startWrites);
     await store.inventory.refreshStatistics(false);
     return store;
   }
@@ -117,14 +118,14 @@ export class SqliteStore extends KyselyStore implements Store, BulkLoader {
   /**
    * A seed into a store without machines or alerts, loaded in one transaction with the indexes
    * built at the end (bulk-load.ts). The group commit and its checkpoint thread stop meanwhile:
-   * this connection alone writes, outside them, and they start again, on a WAL, afterwards.
+   * a writer thread's connection alone writes, outside them, and they start again, on a WAL, afterwards.
    */
   async bulkLoad<T>(load: (sink: BulkLoadSink) => Promise<T>): Promise<{ readonly value: T } | undefined> {
-    if (!loadedTablesEmpty(this.read.db)) return undefined;
+    if (this.path === undefined || !loadedTablesEmpty(this.read.db)) return undefined;
     await this.writes.close();
     this.earlierCommits += this.writes.commits + 1;
     try {
-      const loaded = await new SqliteBulkLoad(this.read.db, this.db, (op) => this.applier.apply(op)).run(load);
+      const loaded = await new SqliteBulkLoad(this.read.db, this.path, this.db).run(load);
       // The indexes were rebuilt without statistics: ANALYZE them when the store closes.
       if (loaded) this.inventory.noteBulkWrite(Number.MAX_SAFE_INTEGER);
       return loaded;
