@@ -94,7 +94,8 @@ export interface BulkLoadSink {
  * alerts, or another process has the database open), and the caller writes the usual way.
  */
 export interface BulkLoader {
-  bulkLoad<T>(load: (sink: BulkLoadSink) => Promise<T>): Promise<{ readonly value: T } | undefined>;
+  /** `onIndexed` is told after each index built at the end (building them takes a while on a million rows). */
+  bulkLoad<T>(load: (sink: BulkLoadSink) => Promise<T>, onIndexed?: (built: number, total: number) => void): Promise<{ readonly value: T } | undefined>;
 }
 
 export interface MachineUpdate {

@@ -92,7 +92,7 @@ export async function seedFleet(
   tenantId: string,
   options: FleetOptions,
   onProgress?: (written: number) => void,
-  { bulk = false }: { readonly bulk?: boolean } = {},
+  { bulk = false, onIndexed }: { readonly bulk?: boolean; readonly onIndexed?: (built: number, total: number) => void } = {},
 ): Promise<SeedResult> {
   const { count, seed, nowMs, staleFraction, alertsPerMachine = DEFAULT_ALERTS_PER_MACHINE } = options;
   const write = async (sink: Pick<BulkLoadSink, 'putMachines' | 'putIpHistory' | 'insertNewAlerts'>, batches?: typeof BULK_BATCH): Promise<SeedResult> => {
@@ -106,7 +106,7 @@ export async function seedFleet(
     const machines = await putInBatches(store, tenantId, withAlerts(), 'seed', onProgress, sink, batches?.machines);
     return { machines, alerts: await alerts.finish() };
   };
-  const loaded = bulk && store.bulkLoad ? await store.bulkLoad((sink) => write(sink, BULK_BATCH)) : undefined;
+  const loaded = bulk && store.bulkLoad ? await store.bulkLoad((sink) => write(sink, BULK_BATCH), onIndexed) : undefined;
   const { machines: written, alerts: alertCount } = loaded ? loaded.value : await write({
     putMachines: (...args) => store.putMachines(...args),
     putIpHistory: (...args) => store.putIpHistory(...args),

@@ -19,6 +19,8 @@ export type ToWriter =
 export type FromWriter =
   | { readonly kind: 'ready' }
   | { readonly kind: 'ack'; readonly seq: number }
+  /** After each index built at the end: how many of how many. */
+  | { readonly kind: 'indexed'; readonly built: number; readonly total: number }
   | { readonly kind: 'done' }
   | { readonly kind: 'aborted' }
   | { readonly kind: 'failed'; readonly message: string };

@@ -76,7 +76,11 @@ port.on('message', (message: ToWriter) => {
     case 'finish':
       return run(() => {
         // Each index built once over the loaded rows, the machines counted, the triggers back.
-        for (const o of setAside) if (o.type === 'index') db.exec(o.sql);
+        const indexes = setAside.filter((o) => o.type === 'index');
+        indexes.forEach((o, i) => {
+          db.exec(o.sql);
+          post({ kind: 'indexed', built: i + 1, total: indexes.length });
+        });
         db.prepare(backfill.sql).run(...backfill.parameters);
         for (const o of setAside) if (o.type === 'trigger') db.exec(o.sql);
         db.exec('COMMIT');

@@ -54,13 +54,13 @@ export class SqliteBulkLoad {
    * when another connection holds the database (the journal cannot leave WAL then). The caller
    * has checked that the loaded tables are empty and that no write of its own is pending.
    */
-  async run<T>(load: (sink: BulkLoadSink) => Promise<T>): Promise<{ readonly value: T } | undefined> {
+  async run<T>(load: (sink: BulkLoadSink) => Promise<T>, onIndexed: (built: number, total: number) => void = () => {}): Promise<{ readonly value: T } | undefined> {
     const journal = String(this.db.pragma('journal_mode', { simple: true }));
     if (!this.leaveWal(journal)) return undefined;
     try {
       const backfill = machineCountsBackfill(this.kysely as unknown as Kysely<unknown>).compile();
       const data: BulkLoadData = { path: this.path, tables: LOADED_TABLES, backfill: { sql: backfill.sql, parameters: [...backfill.parameters] } };
-      const writer = new WriterThread(startWorker('bulk-load-worker', data));
+      const writer = new WriterThread(startWorker('bulk-load-worker', data), onIndexed);
       await writer.ready;
       try {
         const value = await load(new RecordingSink(this.db, this.kysely, writer));
@@ -186,13 +186,17 @@ class WriterThread {
   private ended: ((message: FromWriter) => void) | undefined;
   private readonly exited: Promise<void>;
 
-  constructor(private readonly worker: Worker) {
+  constructor(
+    private readonly worker: Worker,
+    onIndexed: (built: number, total: number) => void,
+  ) {
     let started: { resolve(): void; reject(error: Error): void } | undefined;
     this.ready = new Promise((resolve, reject) => (started = { resolve, reject }));
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (message: FromWriter) => {
       if (message.kind === 'ready') started?.resolve();
       else if (message.kind === 'ack') this.acks.get(message.seq)?.resolve(), this.acks.delete(message.seq);
+      else if (message.kind === 'indexed') onIndexed(message.built, message.total);
       else if (message.kind === 'failed') this.fail(new Error(`bulk load failed: ${message.message}`));
       else this.ended?.(message);
       if (message.kind === 'failed') started?.reject(this.failure as Error);

@@ -120,12 +120,12 @@ export class SqliteStore extends KyselyStore implements Store, BulkLoader {
    * built at the end (bulk-load.ts). The group commit and its checkpoint thread stop meanwhile:
    * a writer thread's connection alone writes, outside them, and they start again, on a WAL, afterwards.
    */
-  async bulkLoad<T>(load: (sink: BulkLoadSink) => Promise<T>): Promise<{ readonly value: T } | undefined> {
+  async bulkLoad<T>(load: (sink: BulkLoadSink) => Promise<T>, onIndexed?: (built: number, total: number) => void): Promise<{ readonly value: T } | undefined> {
     if (this.path === undefined || !loadedTablesEmpty(this.read.db)) return undefined;
     await this.writes.close();
     this.earlierCommits += this.writes.commits + 1;
     try {
-      const loaded = await new SqliteBulkLoad(this.read.db, this.path, this.db).run(load);
+      const loaded = await new SqliteBulkLoad(this.read.db, this.path, this.db).run(load, onIndexed);
       // The indexes were rebuilt without statistics: ANALYZE them when the store closes.
       if (loaded) this.inventory.noteBulkWrite(Number.MAX_SAFE_INTEGER);
       return loaded;
