@@ -142,6 +142,29 @@ describe('seed bulk load (SQLite)', () => {
   });
 });
 
+describe('a bulk load beside another connection', () => {
+  it('is declined (the journal cannot leave WAL), and the store keeps writing the usual way', async () => {
+    const store = await openWithTenant('shared.db');
+    const other = new Database(join(dir, 'shared.db'));
+    try {
+      other.prepare('SELECT count(*) FROM machines').get();
+      let ran = false;
+      assert.equal(
+        await store.bulkLoad(async () => {
+          ran = true;
+        }),
+        undefined,
+      );
+      assert.equal(ran, false);
+      await seedFleet(store, TENANT, { ...FLEET, count: 20 }, undefined, { bulk: true });
+      assert.equal(await store.countMachines(TENANT), 20);
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+});
+
 describe('an interrupted bulk load', () => {
   it('that fails rolls back everything, indexes included, and the store keeps working', async () => {
     const path = join(dir, 'failed.db');

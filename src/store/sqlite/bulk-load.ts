@@ -194,12 +194,21 @@ class WriterThread {
     this.ready = new Promise((resolve, reject) => (started = { resolve, reject }));
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (message: FromWriter) => {
-      if (message.kind === 'ready') started?.resolve();
-      else if (message.kind === 'ack') this.acks.get(message.seq)?.resolve(), this.acks.delete(message.seq);
-      else if (message.kind === 'indexed') onIndexed(message.built, message.total);
-      else if (message.kind === 'failed') this.fail(new Error(`bulk load failed: ${message.message}`));
-      else this.ended?.(message);
-      if (message.kind === 'failed') started?.reject(this.failure as Error);
+      switch (message.kind) {
+        case 'ready':
+          return started?.resolve();
+        case 'ack':
+          this.acks.get(message.seq)?.resolve();
+          this.acks.delete(message.seq);
+          return;
+        case 'indexed':
+          return onIndexed(message.built, message.total);
+        case 'failed':
+          this.fail(new Error(`bulk load failed: ${message.message}`));
+          return started?.reject(this.failure as Error);
+        default:
+          return this.ended?.(message);
+      }
     });
     worker.on('error', (error) => {
       this.fail(error);
