@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../src/app.js';
-import { createCore } from '../src/app.js';
+import { createCore } from '../src/core.js';
 import { DEMO_APP, DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
 import { loadConfig } from '../src/config/load-config.js';
 import type { Config } from '../src/config/settings.js';

@@ -130,7 +130,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     },
   };
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
   for (;;) {
     if (exitInfo) {
       throw new Error(`server exited before it was ready (code ${exitInfo.code}, signal ${exitInfo.signal}): ${err.trim()}`);

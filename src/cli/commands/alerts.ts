@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Core } from '../../app.js';
+import type { Core } from '../../core.js';
 import { withCore } from '../open-core.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { fireAlert } from '../../domain/alerts/alert-fire.js';

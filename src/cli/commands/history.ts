@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Core } from '../../app.js';
+import type { Core } from '../../core.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { AUDIT_MAX_LIMIT } from '../../domain/audit/audit-query.js';
 import type { HistoryEntry } from '../../domain/audit/history-entry.js';
