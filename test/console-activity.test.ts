@@ -126,7 +126,8 @@ describe('the console Activity page', () => {
     const first = await page(c.admin, 'route=console');
     assert.equal(linkOf(first, 'first-page'), undefined);
     const next = linkOf(first, 'next-page');
-    assert.ok(next?.startsWith('/console/activity?route=console&after='));
+    assert.ok(next);
+    assert.ok(next.startsWith('/console/activity?route=console&after='), next);
     const second = await (await get(c.admin, next)).text();
     assert.deepEqual([...rowsOf(first), ...rowsOf(second)], expected);
     assert.equal(linkOf(second, 'next-page'), undefined);
