@@ -158,6 +158,10 @@ describe('the console Activity page', () => {
 
   it('is for users who see every device: the analyst may look, the Lab operator may not, nor a signed-out visitor', async () => {
     assert.deepEqual(rowsOf(await page(c.analyst, 'route=setDeviceValue')), (await apiEntries('route=setDeviceValue')).map((e) => e.requestId ?? '—'));
+    // The navigation offers the page to those who may open it, and only to them.
+    const activityLink = /<a href="\/console\/activity"/;
+    assert.match(await (await get(c.analyst, '/console/machines')).text(), activityLink);
+    assert.doesNotMatch(await (await get(c.operator, '/console/machines')).text(), activityLink);
     for (const path of ['/console/activity', '/console/activity.csv']) {
       const refused = await get(c.operator, path);
       assert.equal(refused.status, 403, path);

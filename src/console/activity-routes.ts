@@ -10,22 +10,16 @@ import { DEVICE_VALUES } from '../domain/machines/device-value.js';
 import { CHANGE_ROUTES } from '../domain/machines/value-change.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { page, signedIn } from './console-context.js';
-import { requireOperation } from './console-principal.js';
+import { readsWholeFleet, requireOperation } from './console-principal.js';
 import { ACTIVITY_PAGE_SIZE, activityLink, auditParameters, parseActivityView } from './activity-view.js';
 
 /** Names offered as suggestions in the user and application fields; a tenant with more still filters by any. */
 const SUGGESTIONS = 200;
 
-/**
- * The audit spans every device of the tenant and the store reads it without device groups, so
- * it is open to users who could read every device's history on its own page: View data (the
- * device list's role permission, ListMachines) and every device group. A user limited to some
- * groups is refused rather than shown other groups' devices.
- */
+/** The page and its CSV: ListMachines' own refusal first (its message names the role), then the device groups. */
 async function requireFleetReader(deps: ConsoleDeps, principal: DelegatedPrincipal): Promise<void> {
   await requireOperation(deps.policy, principal, 'ListMachines');
-  const [visible, groups] = await Promise.all([deps.policy.visibleGroups(principal), deps.policy.deviceGroups(principal.tenantId)]);
-  if (visible !== null && groups.some((g) => !visible.includes(g.id))) {
+  if (!(await readsWholeFleet(deps.policy, principal))) {
     throw new ApiError('Forbidden', 'The Activity page shows changes of every device in the tenant; it is open to users who see every device group. Each device page shows its own history.');
   }
 }
