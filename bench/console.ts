@@ -9,7 +9,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEMO_FLEET_SEED, DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
+import { DEMO_FLEET_SEED } from '../src/config/demo.js';
+import { consoleGet as get, signIn } from './console-sign-in.js';
 import { runBench, type ProcessGroup } from './processes.js';
 import { cachedFleetDir } from './fleet-cache.js';
 import { fetchToken } from './rampart-client.js';
@@ -46,24 +47,6 @@ const PAGES: readonly { name: string; path: string }[] = [
   { name: 'health = Inactive and OS = Linux', path: 'health=Inactive&os=Linux' },
   { name: 'device group Lab, health = Inactive', path: 'group=103&health=Inactive' },
 ];
-
-const cookiesOf = (r: Response): string =>
-  r.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0] ?? '')
-    .filter((c) => !c.endsWith('='))
-    .join('; ');
-
-const get = (url: string, cookie = ''): Promise<Response> => fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {}, signal: AbortSignal.timeout(60_000) });
-
-async function signIn(base: string): Promise<string> {
-  const form = await get(`${base}/console/login`);
-  const login = /name="_login" value="([^"]*)"/.exec(await form.text())?.[1] ?? '';
-  const body = new URLSearchParams({ _login: login, tenant: DEMO_TENANT_ID, username: DEMO_USERS.admin.userPrincipalName, password: DEMO_USERS.admin.password });
-  const signedIn = await fetch(`${base}/console/login`, { method: 'POST', redirect: 'manual', headers: { cookie: cookiesOf(form) }, body, signal: AbortSignal.timeout(60_000) });
-  if (signedIn.status !== 303) throw new Error(`console sign-in failed: ${signedIn.status}`);
-  return cookiesOf(signedIn);
-}
 
 /** A machine id half way through the fleet in id order (a cursor far from both ends of any order). */
 async function middleMachine(base: string): Promise<string> {

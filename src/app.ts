@@ -122,6 +122,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
       machines: core.machines,
       inventory: core.inventory,
       tags: core.tags,
+      audit: core.audit,
       rules: core.rules,
       actions: actions.actions,
       alerts: core.alerts,
