@@ -30,7 +30,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN NULL;
     END $$`).execute(db);
   // Every other column of machines, as the table is now: a migration adding a column must list it
-  // here too (test/pg-list-versions.test.ts fails until it does).
+  // here too (test/list-versions-upgrade.test.ts fails until it does).
   const others = await sql<{ name: string }>`
     select column_name as name from information_schema.columns
     where table_schema = current_schema() and table_name = 'machines' order by ordinal_position`.execute(db);
