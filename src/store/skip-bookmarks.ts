@@ -28,13 +28,12 @@ export interface Seek {
 }
 
 const MAX_QUERIES = 200;
-/** Page boundaries plus the marks a long cold read leaves every BOOKMARK_EVERY rows (PostgreSQL). */
-const MAX_MARKS = 128;
+const MAX_MARKS = 64;
 
 /**
  * `$skip` without a cost proportional to it, for pages in id order. OFFSET steps over every
- * skipped index entry (SQLite: about 15 ms per 100,000 machines; PostgreSQL: about 250 ms, with a
- * heap visit each for the retention test); a client walking nextLinks would pay that again for
+ * skipped index entry (SQLite: about 15 ms per 100,000 machines; PostgreSQL visits each skipped row
+ * for the retention test: 1.3 s at 500,000); a client walking nextLinks would pay that again for
  * each page. Each page served leaves bookmarks: the id just before it and its last id, with their
  * positions. A later page of the same query starts from the nearest bookmark at or before it
  * (`id > afterId`), which gives exactly the rows OFFSET would, as long as the positions still hold.
