@@ -41,6 +41,17 @@ export class KyselyAlertStore implements AlertStore {
     return (await this.run.all(query.compile())).map((r) => toView(r, scope.tenantId));
   }
 
+  async machineIdOf(scope: AlertScope, id: string): Promise<string | undefined> {
+    const query = this.db
+      .selectFrom('alerts')
+      .select('machine_id')
+      .where('tenant_id', '=', scope.tenantId)
+      .where('id', '=', id)
+      .where('created_at', '>=', scope.visibleSince);
+    const [row] = await this.run.all(query.compile());
+    return row?.machine_id;
+  }
+
   async listAlerts(scope: AlertScope, page: AlertPage): Promise<AlertView[]> {
     let query = this.select(this.matching(scope, page.filter, page.machineId), page.withEvidence);
     for (const key of alertOrder(page.orderBy)) query = query.orderBy(key.expression, key.descending ? 'desc' : 'asc');
