@@ -1,38 +1,25 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
 import { HISTORY_CSV_HEADER } from '../src/domain/audit/history-csv.js';
+import { BrowserPages, signIn, skipWithoutChromium } from './helpers/browser.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { consolePost, consoleSignIn, demoMachines, type Login } from './helpers/console-session.js';
+import { consolePost, consoleSignIn, demoMachines } from './helpers/console-session.js';
 
 /**
  * The Activity page (issue 13) in Debian's Chromium on the seeded demo fleet: filter by user and
  * new value, follow Next page, download the view as CSV; and at 390 px nothing scrolls sideways.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const skip = !existsSync(CHROMIUM) && !process.env.RAMPART_REQUIRE_SERVICES ? `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)` : false;
-if (skip) process.stdout.write(`# activity browser tests skipped: ${skip}\n`);
+const skip = skipWithoutChromium('activity browser tests');
 
 const ADMIN = DEMO_USERS.admin.userPrincipalName;
 /** Changes to High the admin makes in the console: more than one page of 50. */
 const RAISED = 55;
 
-async function signIn(page: Page, base: string, login: Login): Promise<void> {
-  await page.goto(`${base}/console/login`);
-  await page.fill('#username', login.userPrincipalName);
-  await page.fill('#password', login.password);
-  await page.press('#password', 'Enter');
-  await page.waitForURL(`${base}/console/machines`);
-}
-
 describe('the Activity page in a browser', { timeout: 240_000 }, () => {
   let server: TestServer;
-  let browser: Browser;
-  const errors: string[] = [];
+  const pages = new BrowserPages({ acceptDownloads: true });
 
   before(async () => {
     if (skip) return;
@@ -48,28 +35,17 @@ describe('the Activity page in a browser', { timeout: 240_000 }, () => {
         assert.equal(r.status, 303);
       }
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+    await pages.launch();
   });
   after(async () => {
-    await browser?.close();
+    await pages.close();
     await server?.close();
   });
   // A script or style the CSP refuses shows up as a console error: each test ends with none.
-  afterEach(() => assert.deepEqual(errors.splice(0), []));
-
-  async function newPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, acceptDownloads: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    return page;
-  }
+  afterEach(() => assert.deepEqual(pages.errors.splice(0), []));
 
   it('filters by user and new value, follows Next page, and downloads the view as CSV', { skip }, async () => {
-    const page = await newPage();
+    const page = await pages.newPage();
     await signIn(page, server.base, DEMO_USERS.admin);
     await page.click('nav[aria-label="Main"] a:text-is("Activity")');
     await page.waitForURL(`${server.base}/console/activity`);
@@ -99,7 +75,7 @@ describe('the Activity page in a browser', { timeout: 240_000 }, () => {
   });
 
   it('shows a bad filter as an error, and fits 390 px without scrolling sideways', { skip }, async () => {
-    const page = await newPage({ width: 390, height: 844 });
+    const page = await pages.newPage({ width: 390, height: 844 });
     await signIn(page, server.base, DEMO_USERS.admin);
     await page.goto(`${server.base}/console/activity?user=${encodeURIComponent(ADMIN)}`);
     // A string, not a function: the test's TypeScript has no DOM types.
@@ -118,7 +94,7 @@ describe('the Activity page in a browser', { timeout: 240_000 }, () => {
     assert.match(await page.textContent('#error-message') ?? '', /The value "last tuesday" is not valid for from/);
     assert.equal(await page.locator('table.activity').count(), 0);
     // Chromium logs the refused page's status as an error; that one is this test's point.
-    const refused = errors.findIndex((e) => /status of 400/.test(e));
-    if (refused >= 0) errors.splice(refused, 1);
+    const refused = pages.errors.findIndex((e) => /status of 400/.test(e));
+    if (refused >= 0) pages.errors.splice(refused, 1);
   });
 });

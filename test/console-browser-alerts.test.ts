@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
 import type { AlertRecord } from '../src/domain/alerts/alert.js';
 import type { Machine } from '../src/domain/machines/machine.js';
 import { addMachine, type Json } from './helpers/actions.js';
 import { alertInput, raiseAlerts } from './helpers/alerts.js';
-import type { Login } from './helpers/console-session.js';
+import { BrowserPages, signIn, skipWithoutChromium } from './helpers/browser.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { get } from './helpers/wire.js';
 
@@ -18,26 +17,14 @@ import { get } from './helpers/wire.js';
  * no history. Skips with the reason printed when Chromium is missing, unless
  * RAMPART_REQUIRE_SERVICES is set (CI), where the launch then fails.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const skip = !existsSync(CHROMIUM) && !process.env.RAMPART_REQUIRE_SERVICES ? `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)` : false;
-if (skip) process.stdout.write(`# console alerts browser tests skipped: ${skip}\n`);
-
-async function signIn(page: Page, base: string, login: Login): Promise<void> {
-  await page.goto(`${base}/console/login`);
-  await page.fill('#username', login.userPrincipalName);
-  await page.fill('#password', login.password);
-  await page.press('#password', 'Enter');
-  await page.waitForURL(`${base}/console/machines`);
-}
+const skip = skipWithoutChromium('console alerts browser tests');
 
 describe('console alerts in a browser', { timeout: 180_000 }, () => {
   let server: TestServer;
-  let browser: Browser;
+  const pages = new BrowserPages();
   let device: Machine;
   let high: AlertRecord;
   let low: AlertRecord;
-  const errors: string[] = [];
 
   before(async () => {
     if (skip) return;
@@ -48,25 +35,14 @@ describe('console alerts in a browser', { timeout: 180_000 }, () => {
       alertInput(device.id, now, { severity: 'High', category: 'Ransomware', title: 'Browser drill: files encrypted' }),
       alertInput(device.id, now, { severity: 'Low', category: 'Discovery', title: 'Browser drill: account discovery' }),
     ])) as [AlertRecord, AlertRecord];
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+    await pages.launch();
   });
   after(async () => {
-    await browser?.close();
+    await pages.close();
     await server?.close();
   });
   // A script or style the CSP refuses shows up as a console error: each test ends with none.
-  afterEach(() => assert.deepEqual(errors.splice(0), []));
-
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    return page;
-  }
+  afterEach(() => assert.deepEqual(pages.errors.splice(0), []));
 
   const apiAlert = async (id: string): Promise<Json> => {
     const r = await get(`${server.base}/api/alerts/${id}`, await server.token());
@@ -76,7 +52,7 @@ describe('console alerts in a browser', { timeout: 180_000 }, () => {
   const queueIds = (page: Page) => page.locator('#alert-queue tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-alert-id')));
 
   it('filters the queue, opens an alert, triages it, and a reload repeats nothing', { skip }, async () => {
-    const page = await newPage();
+    const page = await pages.newPage();
     await signIn(page, server.base, DEMO_USERS.admin);
     await page.goto(`${server.base}/console/alerts`);
 
