@@ -2,14 +2,17 @@
  * `npm run bench:console`: how long the web console's pages take on a large fleet (issue 7:
  * under 200 ms on a million machines). Seeds a fleet once into a temp folder kept between runs
  * (the same one `npm run bench:list` uses), or uses `--data-dir` with a fleet seeded there,
+ * (`--store postgres://127.0.0.1/...`: a PostgreSQL database holding one, with `--count` its size),
  * starts the built server on it, signs in as the demo admin and asks each page `--rounds` times,
  * one request at a time: p50 and p99 of the whole request over loopback (the server's render time
  * plus well under a millisecond of HTTP). Timings are reported, never asserted.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEMO_FLEET_SEED, DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
+import { DEMO_FLEET_SEED } from '../src/config/demo.js';
+import { consoleGet as get, signIn } from './console-sign-in.js';
 import { runBench, type ProcessGroup } from './processes.js';
 import { cachedFleetDir } from './fleet-cache.js';
 import { fetchToken } from './rampart-client.js';
@@ -21,6 +24,8 @@ const { values: args } = parseArgs({
   options: {
     count: { type: 'string', default: '1000000' },
     'data-dir': { type: 'string' },
+    /** A PostgreSQL database (on 127.0.0.1) holding a seeded fleet, e.g. the one `bench:list --store postgres` keeps. */
+    store: { type: 'string' },
     rounds: { type: 'string', default: '20' },
     'no-build': { type: 'boolean', default: false },
   },
@@ -47,24 +52,6 @@ const PAGES: readonly { name: string; path: string }[] = [
   { name: 'device group Lab, health = Inactive', path: 'group=103&health=Inactive' },
 ];
 
-const cookiesOf = (r: Response): string =>
-  r.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0] ?? '')
-    .filter((c) => !c.endsWith('='))
-    .join('; ');
-
-const get = (url: string, cookie = ''): Promise<Response> => fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {}, signal: AbortSignal.timeout(60_000) });
-
-async function signIn(base: string): Promise<string> {
-  const form = await get(`${base}/console/login`);
-  const login = /name="_login" value="([^"]*)"/.exec(await form.text())?.[1] ?? '';
-  const body = new URLSearchParams({ _login: login, tenant: DEMO_TENANT_ID, username: DEMO_USERS.admin.userPrincipalName, password: DEMO_USERS.admin.password });
-  const signedIn = await fetch(`${base}/console/login`, { method: 'POST', redirect: 'manual', headers: { cookie: cookiesOf(form) }, body, signal: AbortSignal.timeout(60_000) });
-  if (signedIn.status !== 303) throw new Error(`console sign-in failed: ${signedIn.status}`);
-  return cookiesOf(signedIn);
-}
-
 /** A machine id half way through the fleet in id order (a cursor far from both ends of any order). */
 async function middleMachine(base: string): Promise<string> {
   const token = await fetchToken(base);
@@ -89,8 +76,10 @@ async function main(group: ProcessGroup): Promise<number> {
   if (!args['no-build']) {
     buildServer();
   }
-  const dataDir = args['data-dir'] ?? cachedFleetDir(count, DEMO_FLEET_SEED);
-  const server = await startRampart(group, { dataDir, logLevel: 'warn', machines: 300, core: undefined, logFile: join(dataDir, 'console-bench-server.log') });
+  const store = args.store;
+  if (store !== undefined && !['127.0.0.1', 'localhost'].includes(new URL(store).hostname)) throw new Error('--store must be a database on 127.0.0.1');
+  const dataDir = args['data-dir'] ?? (store ? mkdtempSync(join(tmpdir(), 'rampart-console-bench-pg-')) : cachedFleetDir(count, DEMO_FLEET_SEED));
+  const server = await startRampart(group, { dataDir, logLevel: 'warn', machines: 300, core: undefined, logFile: join(dataDir, 'console-bench-server.log'), ...(store ? { store } : {}) });
   const cookie = await signIn(server.base);
   const mid = await middleMachine(server.base);
   const rounds = Number(args.rounds);
@@ -117,7 +106,7 @@ async function main(group: ProcessGroup): Promise<number> {
   process.stdout.write(
     [
       '',
-      `console pages on ${count.toLocaleString('en')} machines, ${rounds} requests each after one first request, one at a time`,
+      `console pages on ${count.toLocaleString('en')} machines${store ? ' (PostgreSQL)' : ''}, ${rounds} requests each after one first request, one at a time`,
       '',
       '| page | shows | first ms | p50 ms | p99 ms | p99 < 200 ms |',
       '|---|---|---:|---:|---:|---|',

@@ -15,7 +15,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createCore, type Core } from '../src/app.js';
+import { createCore, type Core } from '../src/core.js';
 import { loadConfig } from '../src/config/load-config.js';
 import type { Config } from '../src/config/settings.js';
 import type { ApplicationPrincipal } from '../src/domain/identity/principal.js';

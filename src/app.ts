@@ -44,32 +44,7 @@ import { openDropIn, type DropIn, type DropInOptions } from './net/drop-in.js';
 import { AlertService } from './domain/alerts/alert-service.js';
 import { fireAlert } from './domain/alerts/alert-fire.js';
 import { interceptedHosts } from './net/proxy-policy.js';
-
-export interface Core {
-  readonly config: Config;
-  readonly clock: Clock;
-  readonly store: Store;
-  readonly keys: KeyRing;
-  readonly issuer: TokenIssuer;
-  readonly policy: AccessPolicy;
-  readonly tenants: TenantAdmin;
-  readonly access: MachineAccess;
-  readonly machines: MachineService;
-  /** Device-value history, per machine and fleet-wide (the admin API's and the CLI's). */
-  readonly audit: AuditService;
-  readonly inventory: InventoryService;
-  readonly tags: TagService;
-  /** Machine actions and investigations, without fault steering or download links (the CLI's). */
-  readonly actions: ActionServices;
-  /** The alert queue: reading, triage, raising alerts (issue 16). */
-  readonly alerts: AlertService;
-  /** Value rules: preview and apply (issue 13). */
-  readonly rules: ValueRuleService;
-  /** Per-machine locks, shared by tag changes and machine actions. */
-  readonly locks: MachineLocks;
-  /** Closes the store (queued writes commit first) and the locks' connections. */
-  close(): Promise<void>;
-}
+import { createCore, type Core } from './core.js';
 
 export interface App extends Core {
   readonly server: FastifyInstance;
@@ -80,63 +55,6 @@ export interface App extends Core {
   /** The HTTPS port and the forward proxy (src/net): `listenTls` once the HTTP port listens. */
   readonly dropIn: DropIn;
   close(): Promise<void>;
-}
-
-/**
- * The composition root, in dependency order: store (migrated) -> signing keys -> access policy
- * and tenant admin -> demo data and tenant files -> services. The CLI uses this much without HTTP; `createApp` adds the server.
- * Only `provision` (the server, and `rampart token` for the demo application) writes the demo
- * tenant and the tenant files: a CLI command such as `history` run against a data store served
- * with `--no-demo` must not put the demo's well-known credentials into it.
- */
-export async function createCore(config: Config, clock: Clock = systemClock, options: { provision?: boolean; telemetry?: WriteTelemetry } = {}): Promise<Core> {
-  const provision = options.provision ?? false;
-  const documents = provision ? readTenantFiles(config.tenantFiles) : []; // a bad file stops start-up before anything opens
-  const store = await openStore(config, options.telemetry);
-  try {
-    const keys = new KeyRing(store, clock);
-    const policy = new AccessPolicy(store, clock);
-    const access = new MachineAccess(store, policy, clock);
-    // Rules read filters with the listing's own $filter parser (the domain does not import the API).
-    const rules = new ValueRuleService(store.rules, store, access, parseFilter, clock);
-    const tenants = new TenantAdmin(store, { hash: hashSecret, verify: verifySecret }, policy, rules);
-    await oneAtATime(config, async () => {
-      await keys.init();
-      if (provision && config.demo) await provisionDemo(store, tenants, clock, config.demoMachines);
-      for (const document of documents) await applyTenantFile(tenants, document);
-    });
-    const issuer = new TokenIssuer(keys, clock, config.issuer);
-    const locks = openMachineLocks(config);
-    const machines = new MachineService(access, locks);
-    const audit = new AuditService(store, access);
-    const inventory = new InventoryService(access, { pageSize: config.pageSize });
-    const tags = new TagService(access, locks);
-    const actions = actionServices({ access, store: store.actions, locks, clock, defaultPreset: config.actionTimings });
-    const alerts = new AlertService({ access, store: store.alerts, locks, clock });
-    return {
-      config, clock, store, keys, issuer, policy, tenants, access, machines, audit, inventory, tags, actions, alerts, locks, rules,
-      async close() {
-        await locks.close();
-        await store.close();
-      },
-    };
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-}
-
-/**
- * A tenant file whose schema is right can still be refused by the domain (a value rule's filter
- * the listing's grammar refuses): that stops start-up like any other bad file, with one line.
- */
-async function applyTenantFile(tenants: TenantAdmin, document: TenantDocument): Promise<void> {
-  try {
-    await tenants.apply(document);
-  } catch (error) {
-    if (error instanceof ApiError) throw new ConfigError(`tenant file of tenant ${document.id}: ${error.message}`);
-    throw error;
-  }
 }
 
 export async function createApp(config: Config, options: { clock?: Clock; logger?: Logger; net?: DropInOptions['limits'] } = {}): Promise<App> {
@@ -204,6 +122,7 @@ export async function createApp(config: Config, options: { clock?: Clock; logger
       machines: core.machines,
       inventory: core.inventory,
       tags: core.tags,
+      audit: core.audit,
       rules: core.rules,
       actions: actions.actions,
       alerts: core.alerts,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createCore, type Core } from '../src/app.js';
+import { createCore, type Core } from '../src/core.js';
 import { DEMO_TENANT_ID } from '../src/config/demo.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { actionStateAt, commandStatesAt, planTimeline, type Steer } from '../src/domain/actions/action-lifecycle.js';

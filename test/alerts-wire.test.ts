@@ -282,9 +282,16 @@ describe('alerts on the wire', () => {
     const stale = await addMachine(server.app, { lastSeen: timestampFromMillis(clock.now() - 200 * day) });
     const [onStale] = await raiseAlerts(server.app, [alertInput(stale.id, clock.now())]);
     const [old] = await raiseAlerts(server.app, [alertInput(lab.id, clock.now() - 181 * day)], clock.now() - 181 * day);
-    for (const a of [onStale, old]) await expectError(await get(`/api/alerts/${a?.id}`), 404, 'ResourceNotFound');
+    for (const a of [onStale, old]) {
+      await expectError(await get(`/api/alerts/${a?.id}`), 404, 'ResourceNotFound');
+      await expectError(await get(`/api/alerts/${a?.id}/machine`), 404, 'ResourceNotFound');
+    }
     const ids = (await expectAlerts(await get('/api/alerts?$top=10000'), server.base)).map((a) => a.id);
     assert.ok(!ids.includes(onStale?.id) && !ids.includes(old?.id));
+    // A fetch reaching back past retention still starts at retention's edge.
+    const since = new Date(clock.now() - 200 * day).toISOString();
+    const fetched = (await expectAlerts(await get(`/api/alerts?$filter=alertCreationTime gt ${since}&$orderby=alertCreationTime asc&$top=10000`), server.base)).map((a) => a.id);
+    assert.ok(fetched.length > 0 && !fetched.includes(onStale?.id) && !fetched.includes(old?.id));
   });
 
   it('limits batchUpdate to 10 calls a minute with Retry-After, counted per operation', async () => {

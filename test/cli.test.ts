@@ -1,5 +1,5 @@
 /**
- * The `rampart` CLI as a user runs it (`node --import tsx src/main.ts <command>`): seed, export,
+ * The `rampart` CLI as a user runs it (`rampart <command>`, started as helpers/process.ts starts it): seed, export,
  * import (round trip, bad files, real-service documents), token, history, admin-key, settings
  * errors and help. Server and CLI share a data folder, as SQLite allows.
  */

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
+import { BrowserPages, signIn, skipWithoutChromium } from './helpers/browser.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { send } from './helpers/wire.js';
-import { demoMachines, readMachine, type Login } from './helpers/console-session.js';
+import { demoMachines, readMachine } from './helpers/console-session.js';
 
 /**
  * The everyday console (issue 13 item 3) in Debian's Chromium: the bulk bar needs a chosen value
@@ -13,46 +12,23 @@ import { demoMachines, readMachine, type Login } from './helpers/console-session
  * count; a reload of the result writes nothing; at 390 px the device value is on screen without
  * scrolling sideways.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const skip = !existsSync(CHROMIUM) && !process.env.RAMPART_REQUIRE_SERVICES ? `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)` : false;
-if (skip) process.stdout.write(`# everyday console browser tests skipped: ${skip}\n`);
-
-async function signIn(page: Page, base: string, login: Login): Promise<void> {
-  await page.goto(`${base}/console/login`);
-  await page.fill('#username', login.userPrincipalName);
-  await page.fill('#password', login.password);
-  await page.press('#password', 'Enter');
-  await page.waitForURL(`${base}/console/machines`);
-}
+const skip = skipWithoutChromium('everyday console browser tests');
 
 describe('everyday console in a browser', { timeout: 180_000 }, () => {
   let server: TestServer;
-  let browser: Browser;
-  const errors: string[] = [];
+  const pages = new BrowserPages();
 
   before(async () => {
     if (skip) return;
     server = await startTestServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+    await pages.launch();
   });
   after(async () => {
-    await browser?.close();
+    await pages.close();
     await server?.close();
   });
   // A script or style the CSP refuses shows up as a console error: each test ends with none.
-  afterEach(() => assert.deepEqual(errors.splice(0), []));
-
-  async function newPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const context = await browser.newContext({ viewport });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    return page;
-  }
+  afterEach(() => assert.deepEqual(pages.errors.splice(0), []));
 
   async function tagged(tag: string, count: number): Promise<string[]> {
     const token = await server.token();
@@ -66,7 +42,7 @@ describe('everyday console in a browser', { timeout: 180_000 }, () => {
   }
 
   it('asks for a value before reviewing, and counts what is selected', { skip }, async () => {
-    const page = await newPage();
+    const page = await pages.newPage();
     await signIn(page, server.base, DEMO_USERS.admin);
     await page.goto(`${server.base}/console/machines?value=High&size=25`);
     assert.equal(await page.inputValue('#bulk-value'), '');
@@ -92,7 +68,7 @@ describe('everyday console in a browser', { timeout: 180_000 }, () => {
     const ids = await tagged('browser-all', 30);
     const values = () => Promise.all(ids.map(async (id) => (await readMachine(server, id))?.deviceValue));
     const before = await values();
-    const page = await newPage();
+    const page = await pages.newPage();
     await signIn(page, server.base, DEMO_USERS.admin);
     await page.goto(`${server.base}/console/machines?tag=browser-all&size=25`);
     assert.equal(await page.locator('table.devices tbody tr').count(), 25);
@@ -116,7 +92,7 @@ describe('everyday console in a browser', { timeout: 180_000 }, () => {
   });
 
   it('shows each device\'s value at 390 px without scrolling sideways', { skip }, async () => {
-    const page = await newPage({ width: 390, height: 844 });
+    const page = await pages.newPage({ width: 390, height: 844 });
     await signIn(page, server.base, DEMO_USERS.admin);
     // A string, not a function: the test's TypeScript has no DOM types.
     const widths = (await page.evaluate(`(() => {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../src/config/demo.js';
 import type { DeviceValue } from '../src/domain/machines/device-value.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { timestampFromMillis } from '../src/shared/timestamp.js';
+import { BrowserPages, skipWithoutChromium } from './helpers/browser.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { demoMachines, inGroup, readMachine, type Login } from './helpers/console-session.js';
 
@@ -14,16 +15,17 @@ import { demoMachines, inGroup, readMachine, type Login } from './helpers/consol
  * person follows, with screenshots of the main pages under test-artifacts/screenshots/.
  * `RAMPART_UPDATE_SCREENSHOT=1` also refreshes docs/console.png, the README's picture.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SHOTS = 'test-artifacts/screenshots';
 // Hiding the caret would inject a style element, which the console's CSP (rightly) refuses.
 const SHOT = { caret: 'initial' } as const;
-const skip = !existsSync(CHROMIUM) && !process.env.RAMPART_REQUIRE_SERVICES ? `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)` : false;
-if (skip) process.stdout.write(`# console browser tests skipped: ${skip}\n`);
+const skip = skipWithoutChromium('console browser tests');
 
 const other = (value: DeviceValue): DeviceValue => (value === 'High' ? 'Low' : 'High');
 
+/**
+ * Not the helpers' sign-in: here an anonymous visit is first sent to the login page with `next=`,
+ * and the form is worked by the keyboard alone.
+ */
 async function signIn(page: Page, base: string, login: Login): Promise<void> {
   await page.goto(`${base}/console/machines`);
   await page.waitForURL(/\/console\/login\?next=/);
@@ -39,38 +41,25 @@ async function signIn(page: Page, base: string, login: Login): Promise<void> {
 
 describe('console in a browser', { timeout: 180_000 }, () => {
   let server: TestServer;
-  let browser: Browser;
+  const pages = new BrowserPages();
 
   before(async () => {
     if (skip) return;
     mkdirSync(SHOTS, { recursive: true });
     // A clock that moves only when told: an action requested here stays Pending while it is looked at.
     server = await startTestServer({}, new ManualClock(Date.now()));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+    await pages.launch();
   });
   after(async () => {
-    await browser?.close();
+    await pages.close();
     await server?.close();
   });
 
-  /** Errors the browser logs (a script or style the CSP refuses shows up here); each test ends with none. */
-  const errors: string[] = [];
-  afterEach(() => assert.deepEqual(errors.splice(0), []));
-
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    // Generous: the whole suite runs in parallel on two cores, and Chromium's first page is slow.
-    page.setDefaultTimeout(30_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    return page;
-  }
+  // A script or style the CSP refuses shows up as a console error: each test ends with none.
+  afterEach(() => assert.deepEqual(pages.errors.splice(0), []));
 
   it('signs in as admin, filters, sets a device value with confirmation, and sees it in the table and the history', { skip }, async () => {
-    const page = await newPage();
+    const page = await pages.newPage();
     await page.goto(`${server.base}/console/login`);
     assert.equal(await page.inputValue('#tenant'), DEMO_TENANT_ID);
     await page.screenshot({ path: `${SHOTS}/login.png`, ...SHOT });
@@ -113,7 +102,7 @@ describe('console in a browser', { timeout: 180_000 }, () => {
   });
 
   it('isolates a device through the confirmation and sees it listed Pending, requested by the user', { skip }, async () => {
-    const page = await newPage();
+    const page = await pages.newPage();
     await signIn(page, server.base, DEMO_USERS.admin);
     const [device] = await demoMachines(server, inGroup(102), 1);
     assert.ok(device);
@@ -136,7 +125,7 @@ describe('console in a browser', { timeout: 180_000 }, () => {
   });
 
   it('sorts and pages in place, without a full page load', { skip }, async () => {
-    const page = await newPage();
+    const page = await pages.newPage();
     await signIn(page, server.base, DEMO_USERS.admin);
     await page.goto(`${server.base}/console/machines?size=25`);
     // A full load would forget this; an htmx swap keeps it.
@@ -159,7 +148,7 @@ describe('console in a browser', { timeout: 180_000 }, () => {
   });
 
   it('sets the value of two selected devices in one step, each in its own history', { skip }, async () => {
-    const page = await newPage();
+    const page = await pages.newPage();
     await signIn(page, server.base, DEMO_USERS.admin);
     await page.goto(`${server.base}/console/machines?group=103`);
     const boxes = page.locator('table.devices tbody input[name=ids]');
@@ -183,7 +172,7 @@ describe('console in a browser', { timeout: 180_000 }, () => {
   });
 
   it('shows a Machine API call in the journal without a reload', { skip }, async () => {
-    const page = await newPage();
+    const page = await pages.newPage();
     await signIn(page, server.base, DEMO_USERS.analyst);
     await page.goto(`${server.base}/console/testing`);
     const [device] = await demoMachines(server, inGroup(140), 1);
@@ -197,7 +186,7 @@ describe('console in a browser', { timeout: 180_000 }, () => {
   });
 
   it('shows the analyst no way to change a value, and refuses a direct POST', { skip }, async () => {
-    const page = await newPage();
+    const page = await pages.newPage();
     await signIn(page, server.base, DEMO_USERS.analyst);
     assert.equal(await page.locator('form#bulk, input[name=ids]').count(), 0);
     const [device] = await demoMachines(server, inGroup(140), 1);

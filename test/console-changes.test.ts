@@ -51,7 +51,8 @@ describe('console changes', () => {
     );
     const page = await (await consoleGet(server.base, `/console/machines/${device.id}?done=value`, admin.cookie)).text();
     assert.match(page, /Device value saved\./);
-    assert.match(page, new RegExp(`<td>admin@rampart.demo <span class="muted">via Rampart console</span></td>`));
+    // Named as on the Activity page: the principal name and the application's name, each id on hover.
+    assert.ok(page.includes(`<td class="who"><span class="user" title="${adminUser?.id}">admin@rampart.demo</span> <span class="muted">via <span class="app" title="rampart-console">Rampart console</span></span></td>`));
   });
 
   it('shows the analyst no control to change a value, and refuses the POST anyway (403, no change)', async () => {

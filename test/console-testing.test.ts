@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createCore, type Core } from '../src/app.js';
+import { createCore, type Core } from '../src/core.js';
 import type { ConsoleTesting } from '../src/console/console-deps.js';
 import { consolePlugin } from '../src/console/console-plugin.js';
 import { faultSwitchboard } from '../src/console/fault-switchboard.js';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createCore, type Core } from '../app.js';
+import { createCore, type Core } from '../core.js';
 import type { Config } from '../config/settings.js';
 import { describeStore, storeLocation } from '../store/open-store.js';
 import { configFrom } from './options.js';

@@ -14,6 +14,7 @@ import { HOUR_MS } from '../limits/windows.js';
 import type { Clock } from '../shared/clock.js';
 import { storeLocation } from '../store/open-store.js';
 import { compactMachineCounts } from '../store/postgres/machine-counts.js';
+import { compactListChanges } from '../store/postgres/list-versions.js';
 import { connectKysely } from '../store/postgres/pool.js';
 import type { Database } from '../store/schema.js';
 import { SoloCluster, type Change, type Cluster } from './cluster.js';
@@ -148,10 +149,11 @@ async function shared(config: Config, url: string, clock: Clock, log: (message: 
   };
 }
 
-/** The leader's periodic work: fold machine counts, trim journals, drop closed rate-limit windows; one failing does not stop the others. */
+/** The leader's periodic work: fold machine counts and listing versions, trim journals, drop closed rate-limit windows; one failing does not stop the others. */
 async function tidy(db: Kysely<Database>, journal: SharedJournal, clock: Clock, log: (message: string) => void): Promise<void> {
   const jobs = [
     compactMachineCounts(db),
+    compactListChanges(db),
     journal.trim(),
     db.deleteFrom('limit_counters').where('hour_start', '<', clock.now() - HOUR_MS).execute(),
   ];

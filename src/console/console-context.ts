@@ -3,7 +3,7 @@ import { ApiError } from '../domain/errors.js';
 import type { User } from '../domain/identity/directory.js';
 import type { DelegatedPrincipal } from '../domain/identity/principal.js';
 import type { ConsoleDeps } from './console-deps.js';
-import { consolePrincipal } from './console-principal.js';
+import { consolePrincipal, readsWholeFleet } from './console-principal.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
 import type { ConsoleSessions } from './console-sessions.js';
 import type { Session, SessionCodec } from './session.js';
@@ -22,6 +22,8 @@ export interface SignedIn {
   readonly principal: DelegatedPrincipal;
   /** The synchronizer token every form of the page carries. */
   readonly csrf: string;
+  /** Whether the navigation offers the Activity page (console-principal's readsWholeFleet); pages only. */
+  readonly readsFleet: boolean;
 }
 
 /** The session hook guarantees it on every page it guards. */
@@ -45,7 +47,9 @@ export function registerSessionHooks(app: FastifyInstance, deps: ConsoleDeps, co
     const user = session ? await deps.directory.getUserByPrincipalName(session.tenantId, session.userPrincipalName) : undefined;
     if (!session || !user || user.id !== session.userId) return toSignIn(request, reply);
     const principal = consolePrincipal(session);
-    request.consoleUser = { session, user, principal, csrf: codec.csrfToken(session) };
+    // Only a full page shows the navigation; a form post or an htmx fragment needs no answer.
+    const readsFleet = deps.audit !== undefined && request.method === 'GET' && !request.headers['hx-request'] && (await readsWholeFleet(deps.policy, principal));
+    request.consoleUser = { session, user, principal, csrf: codec.csrfToken(session), readsFleet };
     // Every log line of the request, the per-request line included, names who acted. The API's
     // `request.principal` is left unset: hooks keyed on it (the journal) are for Machine API calls.
     request.log = request.log.child({ tenant: session.tenantId, user: session.userId, app: principal.appId });
@@ -79,7 +83,7 @@ export function safeNext(next: unknown): string {
 export function page(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>): Promise<string> {
   const me = request.consoleUser;
   return reply.type('text/html; charset=utf-8').viewAsync(template, {
-    me: me ? { name: me.user.displayName || me.user.userPrincipalName, upn: me.user.userPrincipalName } : null,
+    me: me ? { name: me.user.displayName || me.user.userPrincipalName, upn: me.user.userPrincipalName, readsFleet: me.readsFleet } : null,
     csrf: me?.csrf ?? '',
     nav: '',
     ...data,

@@ -1,3 +1,4 @@
+import type { AuditService } from '../domain/audit/audit-service.js';
 import type { ActionService } from '../domain/actions/action-service.js';
 import type { AlertService } from '../domain/alerts/alert-service.js';
 import type { AccessPolicy } from '../domain/identity/access-policy.js';
@@ -62,6 +63,8 @@ export interface ConsoleDeps {
   /** Where sign-outs and revoked users are kept, so they hold across instances and restarts. */
   readonly sessions: ConsoleSessionStore;
   readonly testing: ConsoleTesting;
+  /** The fleet audit (the Activity page); without it the page is not there. */
+  readonly audit?: AuditService;
   /** Value rules (the Rules page); without them the page is not there. */
   readonly rules?: ValueRuleService;
 }

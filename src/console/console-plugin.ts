@@ -12,6 +12,7 @@ import { registerSessionHooks } from './console-context.js';
 import { registerConsoleErrors } from './console-errors.js';
 import { rulesRoutes } from './rules-routes.js';
 import { actionRoutes } from './action-routes.js';
+import { activityRoutes } from './activity-routes.js';
 import { alertRoutes } from './alert-routes.js';
 import { signInRoutes, signOutRoutes } from './auth-routes.js';
 import { deviceRoutes } from './device-routes.js';
@@ -91,5 +92,6 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, option
     await pages.register(alertRoutes, deps);
     await pages.register(testingRoutes, deps);
     if (deps.rules) await pages.register(rulesRoutes, { ...deps, rules: deps.rules });
+    if (deps.audit) await pages.register(activityRoutes, { ...deps, audit: deps.audit });
   });
 };

@@ -57,3 +57,15 @@ export async function requireRole(policy: AccessPolicy, principal: DelegatedPrin
     throw new ApiError('Forbidden', `The user does not have any of the required role permissions (${role}) to access the resource.`);
   }
 }
+
+/**
+ * Whether the user may read the fleet audit (the Activity page). It spans every device of the
+ * tenant and the store reads it without device groups, so it takes what reading every device's
+ * own history takes: View data (the device list's role permission, ListMachines) and every
+ * device group. A user limited to some groups is refused rather than shown other groups' devices.
+ */
+export async function readsWholeFleet(policy: AccessPolicy, principal: DelegatedPrincipal): Promise<boolean> {
+  if (!(await allows(policy, principal, 'ListMachines'))) return false;
+  const [visible, groups] = await Promise.all([policy.visibleGroups(principal), policy.deviceGroups(principal.tenantId)]);
+  return visible === null || groups.every((g) => visible.includes(g.id));
+}

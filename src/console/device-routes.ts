@@ -29,11 +29,11 @@ const DONE: Readonly<Record<string, string>> = {
 
 const deviceUrl = (id: string, done?: string): string => `/console/machines/${encodeURIComponent(id)}${done ? `?done=${done}` : ''}`;
 
-/** History rows with names instead of ids (ActorNames: the same names as the CLI and admin API). */
+/** History rows with the names beside the ids (ActorNames: the same names as the Activity page, the CLI and the admin API). */
 async function describeHistory(deps: ConsoleDeps, tenantId: string, history: readonly ValueChange[]) {
   if (history.length === 0) return [];
   const names = await ActorNames.of(deps.policy, tenantId);
-  return history.map((h) => ({ ...h, who: names.who(h), via: names.via(h) }));
+  return history.map((h) => ({ ...h, userPrincipalName: names.userName(h.userId), appName: names.appName(h.appId) }));
 }
 
 /** After a tag change the device may have moved to a group the user cannot see. */

@@ -58,10 +58,18 @@ export function planUpdate(db: Kysely<Database>, current: MachineRow, u: Machine
     statements.push(db.deleteFrom('machine_tags').where('tenant_id', '=', tenantId).where('machine_id', '=', u.machineId).compile());
     if (u.machineTags.length > 0) statements.push(db.insertInto('machine_tags').values(tagRows(tenantId, u.machineId, u.machineTags)).compile());
   }
+  // Only the columns the update is about: on PostgreSQL which columns an UPDATE sets decides
+  // which listing versions move (migration 0014), so a tag change keeps unfiltered $skip bookmarks.
+  const groupMoved = row.rbac_group_id !== current.rbac_group_id || row.rbac_group_name !== current.rbac_group_name;
+  const changes = {
+    ...(u.deviceValue !== undefined || (u.machineTags === undefined && !groupMoved) ? { device_value: row.device_value } : {}),
+    ...(u.machineTags !== undefined ? { machine_tags: row.machine_tags } : {}),
+    ...(groupMoved ? { rbac_group_id: row.rbac_group_id, rbac_group_name: row.rbac_group_name } : {}),
+  };
   statements.unshift(
     db
       .updateTable('machines')
-      .set({ device_value: row.device_value, machine_tags: row.machine_tags, rbac_group_id: row.rbac_group_id, rbac_group_name: row.rbac_group_name })
+      .set(changes)
       .where('tenant_id', '=', tenantId)
       .where('id', '=', u.machineId)
       .compile(),

@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config/settings.js';
 import type { Store } from '../domain/ports.js';
-import { PostgresStore } from './postgres/postgres-store.js';
 import { describePostgresUrl, isPostgresUrl } from './postgres/postgres-url.js';
-import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { WriteTelemetry } from '../shared/write-telemetry.js';
 
 export type StoreLocation = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
@@ -28,7 +26,11 @@ export function describeStore(config: Pick<Config, 'store' | 'dataDir'>): string
  */
 export async function openStore(config: Pick<Config, 'store' | 'dataDir' | 'durability' | 'poolSize'>, telemetry?: WriteTelemetry): Promise<Store> {
   const location = storeLocation(config);
-  return location.kind === 'postgres'
-    ? PostgresStore.open(location.url, { poolSize: config.poolSize, ...(telemetry ? { telemetry } : {}) })
-    : SqliteStore.open(location.path, config.durability, telemetry);
+  // Each backend's code (and its driver) loads only when it is the one configured.
+  if (location.kind === 'postgres') {
+    const { PostgresStore } = await import('./postgres/postgres-store.js');
+    return PostgresStore.open(location.url, { poolSize: config.poolSize, ...(telemetry ? { telemetry } : {}) });
+  }
+  const { SqliteStore } = await import('./sqlite/sqlite-store.js');
+  return SqliteStore.open(location.path, config.durability, telemetry);
 }

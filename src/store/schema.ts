@@ -23,6 +23,8 @@ export interface Database {
   console_revoked_sessions: ConsoleRevokedSessionRow;
   console_session_cutoffs: ConsoleSessionCutoffRow;
   machine_counts: MachineCountRow;
+  /** PostgreSQL only (migration 0014): appended by triggers, a kind's sum(n) is its version. */
+  machine_list_changes: MachineListChangeRow;
   journal_entries: JournalEntryRow;
   fault_counters: FaultCounterRow;
   shared_secrets: SharedSecretRow;
@@ -162,6 +164,11 @@ export interface LimitCounterRow {
 }
 
 /** Machines per tenant, device group, device value and day last seen (`YYYY-MM-DD`); kept by triggers (migration 0008). */
+export interface MachineListChangeRow {
+  kind: 'members' | 'values' | 'tags';
+  n: number | string;
+}
+
 export interface MachineCountRow {
   tenant_id: string;
   rbac_group_id: number;

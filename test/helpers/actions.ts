@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { Core } from '../../src/app.js';
+import type { Core } from '../../src/core.js';
 import { DEMO_TENANT_ID } from '../../src/config/demo.js';
 import { generateMachine, Random } from '../../src/fleet/generator.js';
 import type { Machine } from '../../src/domain/machines/machine.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Core } from '../../src/app.js';
+import type { Core } from '../../src/core.js';
 import type { AlertRecord } from '../../src/domain/alerts/alert.js';
 import { ALERT_KEYS } from '../../src/domain/alerts/alert-json.js';
 import { evidenceOf, type NewAlert } from '../../src/domain/alerts/alert-factory.js';

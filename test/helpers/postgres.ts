@@ -18,7 +18,8 @@ export interface TestDatabase {
 }
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000, query_timeout: 60_000 });
+  // A stopped server refuses at once; the long connect time-out only lets an overloaded machine answer late.
+  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 20_000, query_timeout: 60_000 });
   await client.connect();
   try {
     return await work(client);

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import type { Core } from '../../app.js';
+import type { Core } from '../../core.js';
 import { announceChange } from '../../cluster/deployment.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { actionToJson } from '../../domain/actions/action-json.js';

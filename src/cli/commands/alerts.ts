@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Core } from '../../app.js';
+import type { Core } from '../../core.js';
 import { withCore } from '../open-core.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { fireAlert } from '../../domain/alerts/alert-fire.js';
 import { alertToJson } from '../../domain/alerts/alert-json.js';
-import { QUEUE_ORDER, QUEUE_VALUES, queueFilter } from '../../domain/alerts/alert-queue-filter.js';
+import { QUEUE_VALUES } from '../../domain/alerts/alert-queue-filter.js';
 import { wireTimestamp, type Timestamp } from '../../shared/timestamp.js';
 import { withSettings } from '../options.js';
 import { printJson } from '../output.js';
@@ -55,11 +55,8 @@ const list = withTenant(
     .option('--limit <n>', 'most alerts to show', wholeNumber, 50),
 ).action(async (options) => {
   const value = await inDataFolder(options, async (core) => {
-    const scope = await core.access.visibility(options.tenant);
-    const machineId = options.machine === undefined ? undefined : (await core.access.resolve(scope, options.machine)).id;
-    const filter = queueFilter({ status: options.status, severity: options.severity });
-    const page = { filter, orderBy: QUEUE_ORDER, skip: 0, limit: Math.min(options.limit, 10_000), withEvidence: false };
-    const views = await core.store.alerts.listAlerts(scope, machineId === undefined ? page : { ...page, machineId });
+    const filter = { status: options.status, severity: options.severity };
+    const views = await core.alerts.queue(options.tenant, filter, Math.min(options.limit, 10_000), options.machine);
     return views.map((v) => alertToJson(v, false));
   });
   if (options.json) return printJson({ value });

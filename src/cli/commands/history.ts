@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Core } from '../../app.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
-import { AUDIT_MAX_LIMIT } from '../../domain/audit/audit-query.js';
+import { auditPages } from '../../domain/audit/audit-pages.js';
+import { HISTORY_CSV_HEADER, historyCsvLine } from '../../domain/audit/history-csv.js';
 import type { HistoryEntry } from '../../domain/audit/history-entry.js';
 import { parseDeviceValue } from '../../domain/machines/device-value.js';
 import { CHANGE_ROUTES } from '../../domain/machines/value-change.js';
@@ -9,7 +9,7 @@ import { ApiError } from '../../domain/errors.js';
 import { withCore } from '../open-core.js';
 import { UsageError } from '../usage-error.js';
 import { STORE_SETTINGS, withSettings } from '../options.js';
-import { CSV_HEADER, csvLine, HISTORY_FORMATS, tableLine, type HistoryFormat } from '../history-format.js';
+import { HISTORY_FORMATS, tableLine, type HistoryFormat } from '../history-format.js';
 import { parseWhen } from '../when.js';
 import { tenantArg, wholeNumber } from './shared.js';
 
@@ -36,19 +36,6 @@ function auditParameters(options: Record<string, unknown>): Record<string, strin
   return Object.fromEntries(flags.filter((f): f is [string, string] => typeof f[1] === 'string'));
 }
 
-/** Every entry the flags select, newest first, page by page, at most `limit` (0: all of them). */
-async function* fleetEntries(core: Core, tenantId: string, parameters: Record<string, string>, limit: number): AsyncIterable<HistoryEntry[]> {
-  let left = limit === 0 ? Number.POSITIVE_INFINITY : limit;
-  let token: string | undefined;
-  while (left > 0) {
-    const page = await core.audit.list(tenantId, { ...parameters, limit: String(Math.min(left, AUDIT_MAX_LIMIT)), ...(token ? { $skiptoken: token } : {}) });
-    yield page.entries;
-    left -= page.entries.length;
-    if (page.next === undefined) return;
-    token = page.next;
-  }
-}
-
 function printer(format: HistoryFormat): { begin(): void; entries(batch: readonly HistoryEntry[]): void; end(count: number): void } {
   const out = (text: string) => void process.stdout.write(text);
   let first = true;
@@ -66,7 +53,7 @@ function printer(format: HistoryFormat): { begin(): void; entries(batch: readonl
         end: () => out('\n]}\n'),
       };
     case 'csv':
-      return { begin: () => out(CSV_HEADER), entries: (batch) => batch.forEach((e) => out(csvLine(e))), end: () => {} };
+      return { begin: () => out(HISTORY_CSV_HEADER), entries: (batch) => batch.forEach((e) => out(historyCsvLine(e))), end: () => {} };
     case 'table':
       return { begin: () => {}, entries: (batch) => batch.forEach((e) => out(tableLine(e))), end: (count) => (count === 0 ? out('no device-value changes recorded\n') : undefined) };
   }
@@ -98,7 +85,7 @@ export const historyCommand = withSettings(
     const parameters = { ...auditParameters(options), ...(machine === undefined ? {} : { device: machine }) };
     const print = printer(format);
     let count = 0;
-    const pages = fleetEntries(core, options.tenant, parameters, options.limit)[Symbol.asyncIterator]();
+    const pages = auditPages(core.audit, options.tenant, parameters, options.limit)[Symbol.asyncIterator]();
     // The first page before any output: a filter the audit refuses leaves stdout empty.
     let page = await pages.next();
     print.begin();

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { createCore } from '../../app.js';
+import { createCore } from '../../core.js';
 import { configFrom, STORE_SETTINGS, withSettings } from '../options.js';
 
 export const migrateCommand = withSettings(

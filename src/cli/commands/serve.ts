@@ -1,7 +1,8 @@
 import { Command } from 'commander';
-import { serve } from '../../serve.js';
 import { configFrom, withSettings } from '../options.js';
 
+// The server's code (Fastify, the console, the drop-in proxy) loads only when it serves: every
+// other command, `--help` and `--version` start without it.
 export const serveCommand = withSettings(
   new Command('serve').description('serve the Machine API (the default command)'),
-).action(async (options) => serve(configFrom(options)));
+).action(async (options) => (await import('../../serve.js')).serve(configFrom(options)));

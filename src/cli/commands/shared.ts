@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import type { Core } from '../../app.js';
+import type { Core } from '../../core.js';
 import { DEMO_TENANT, DEMO_TENANT_ID } from '../../config/demo.js';
 import { DEFAULT_RETENTION_DAYS } from '../../domain/identity/tenant.js';
 import { isGuid } from '../../shared/ids.js';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { createCore } from '../../app.js';
+import { createCore } from '../../core.js';
 import { DEMO_APP, DEMO_TENANT_ID } from '../../config/demo.js';
 import { MACHINE_API_RESOURCES } from '../../auth/resources.js';
 import { configFrom, STORE_SETTINGS, withSettings } from '../options.js';

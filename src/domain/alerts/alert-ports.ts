@@ -38,6 +38,11 @@ export interface AlertStore {
   getAlert(scope: AlertScope, id: string): Promise<AlertView | undefined>;
   /** Several alerts by id (lower case), those visible; evidence included. */
   getAlerts(scope: AlertScope, ids: readonly string[]): Promise<AlertView[]>;
+  /**
+   * The device id of an alert of the tenant within retention, reading the alert only: the
+   * caller then reads the device under its scope (the device decides the rest of visibility).
+   */
+  machineIdOf(scope: AlertScope, id: string): Promise<string | undefined>;
   listAlerts(scope: AlertScope, page: AlertPage): Promise<AlertView[]>;
   countAlerts(scope: AlertScope, filter: AlertFilter | null, machineId?: string): Promise<number>;
   /** The creation time of the tenant's newest alert (any device, retention ignored), if any. */

@@ -4,7 +4,7 @@ import { stableGuid } from '../../shared/ids.js';
 import { timestampFromMillis, timestampToMillis, type Timestamp } from '../../shared/timestamp.js';
 import { ApiError } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
-import type { MachineAccess } from '../machines/machine-access.js';
+import type { MachineAccess, Visibility } from '../machines/machine-access.js';
 import type { Machine } from '../machines/machine.js';
 import type { MachineLocks } from '../machines/tag-service.js';
 import { requestorOf } from '../actions/requestor.js';
@@ -13,6 +13,7 @@ import { parseCreateAlert } from './alert-create.js';
 import { createAlert, type NewAlert } from './alert-factory.js';
 import type { AlertChangeContext, AlertHistoryEntry, AlertRoute, AlertStore, AlertWrite } from './alert-ports.js';
 import type { AlertQuery, AlertScope } from './alert-query.js';
+import { QUEUE_ORDER, queueFilter, type QueueFilter } from './alert-queue-filter.js';
 import { applyTriage, parseBatchUpdate, parseTriage, type AlertChange } from './alert-triage.js';
 
 /** The call a change comes from, for the alert's history. */
@@ -56,7 +57,19 @@ export class AlertService {
 
   /** A page of the caller's alerts, or of one device's (`machineKey`: id, aadDeviceId or name; 404 when not visible). */
   async list(principal: Principal, query: AlertQuery, pageSize: number, machineKey?: string): Promise<AlertList> {
-    const visibility = await this.deps.access.visibilityFor(principal);
+    return this.listVisible(await this.deps.access.visibilityFor(principal), query, pageSize, machineKey);
+  }
+
+  /**
+   * The queue of a whole tenant as the data folder's owner reads it (`rampart alerts list`): no
+   * caller's device groups, retention as for every caller; newest first, the queue's filters.
+   */
+  async queue(tenantId: string, filter: QueueFilter, limit: number, machineKey?: string): Promise<AlertView[]> {
+    const query: AlertQuery = { filter: queueFilter(filter), orderBy: QUEUE_ORDER, top: limit, skip: 0, count: false, select: null, expandEvidence: false };
+    return (await this.listVisible(await this.deps.access.visibility(tenantId), query, limit, machineKey)).alerts;
+  }
+
+  private async listVisible(visibility: Visibility, query: AlertQuery, pageSize: number, machineKey?: string): Promise<AlertList> {
     const scope = toScope(visibility);
     const machineId = machineKey === undefined ? undefined : (await this.deps.access.resolve(visibility, machineKey)).id;
     const limit = query.top ?? pageSize;
@@ -68,12 +81,17 @@ export class AlertService {
     return { alerts: more ? rows.slice(0, limit) : rows, count, nextSkip: more ? query.skip + limit : undefined };
   }
 
-  /** The device an alert was raised on (`GET /alerts/{id}/machine`). */
+  /**
+   * The device an alert was raised on (`GET /alerts/{id}/machine`): the alert's device id (the
+   * alert within retention), then the device itself under the caller's scope, each read once. An
+   * alert whose device the caller cannot see is not found, as everywhere.
+   */
   async machineOf(principal: Principal, id: string): Promise<Machine> {
     const visibility = await this.deps.access.visibilityFor(principal);
-    const found = await this.deps.store.getAlert(toScope(visibility), id.toLowerCase());
-    if (!found) throw alertNotFound(id);
-    return this.deps.access.resolve(visibility, found.alert.machineId);
+    const machineId = await this.deps.store.machineIdOf(toScope(visibility), id.toLowerCase());
+    const machine = machineId === undefined ? undefined : await this.deps.access.store.getById(visibility, machineId);
+    if (!machine) throw alertNotFound(id);
+    return machine;
   }
 
   async update(principal: Principal, id: string, body: unknown, call: AlertCall): Promise<AlertView> {

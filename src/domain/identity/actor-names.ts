@@ -38,15 +38,6 @@ export class ActorNames {
   appName(appId: string | null): string | null {
     return appId === null ? null : (this.apps.get(appId) ?? null);
   }
-
-  who(actor: Actor): string {
-    return whoOf({ ...actor, userPrincipalName: this.userName(actor.userId), appName: this.appName(actor.appId) });
-  }
-
-  /** The application a user acted through, named; empty for a change without a user. */
-  via(actor: Actor): string {
-    return actor.userId && actor.appId ? (this.appName(actor.appId) ?? actor.appId) : '';
-  }
 }
 
 /** An actor with its names already looked up (a HistoryEntry is one). */

@@ -43,3 +43,51 @@ export function alertOrder(orderBy: readonly AlertOrderKey[]): { expression: Exp
   const ordered = keys.map((k) => ({ expression: expression(k.property), descending: k.descending }));
   return keys.some((k) => k.property === 'id') ? ordered : [...ordered, { expression: sql.ref('alerts.id'), descending: last }];
 }
+
+/** The creation times a filter can match at all: bounds implied by it, inclusive, each optional. */
+export interface CreationRange {
+  readonly from?: string;
+  readonly to?: string;
+}
+
+const range = (from?: string, to?: string): CreationRange => ({ ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
+const later = (a?: string, b?: string) => (a === undefined ? b : b === undefined || a > b ? a : b);
+const earlier = (a?: string, b?: string) => (a === undefined ? b : b === undefined || a < b ? a : b);
+
+/**
+ * The range of `alertCreationTime` every alert matching the filter lies in (a necessary
+ * condition, never a sufficient one): `and` narrows, `or` widens to cover both sides, and
+ * anything else on creation time (`ne`, `not`) implies nothing. The page query states it as a
+ * plain range on `created_at`, so both backends start and stop the index walk there even when
+ * the bound sits inside an `or` (the console's keyset cursor) or beside the retention bound.
+ * Stored times and filter literals have one fixed-width form, so text order is time order.
+ */
+export function creationRange(filter: AlertFilter | null): CreationRange {
+  if (filter === null) return {};
+  switch (filter.kind) {
+    case 'and': {
+      const [l, r] = [creationRange(filter.left), creationRange(filter.right)];
+      return range(later(l.from, r.from), earlier(l.to, r.to));
+    }
+    case 'or': {
+      const [l, r] = [creationRange(filter.left), creationRange(filter.right)];
+      const bounded = (a?: string, b?: string) => a !== undefined && b !== undefined;
+      return range(bounded(l.from, r.from) ? earlier(l.from, r.from) : undefined, bounded(l.to, r.to) ? later(l.to, r.to) : undefined);
+    }
+    case 'compare': {
+      if (filter.property !== 'alertCreationTime' || typeof filter.value !== 'string') return {};
+      const at = filter.value;
+      if (filter.op === 'eq') return { from: at, to: at };
+      if (filter.op === 'gt' || filter.op === 'ge') return { from: at };
+      if (filter.op === 'lt' || filter.op === 'le') return { to: at };
+      return {};
+    }
+    case 'in': {
+      if (filter.property !== 'alertCreationTime' || filter.values.length === 0) return {};
+      const values = filter.values.map(String);
+      return { from: values.reduce((a, b) => (a < b ? a : b)), to: values.reduce((a, b) => (a > b ? a : b)) };
+    }
+    default:
+      return {};
+  }
+}

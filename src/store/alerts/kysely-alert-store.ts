@@ -1,4 +1,4 @@
-import type { CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { AlertView } from '../../domain/alerts/alert.js';
 import type { AlertChangeContext, AlertHistoryEntry, AlertRoute, AlertStore, AlertWrite } from '../../domain/alerts/alert-ports.js';
 import type { AlertFilter, AlertPage, AlertScope } from '../../domain/alerts/alert-query.js';
@@ -7,7 +7,7 @@ import type { StatementRunner } from '../actions/kysely-action-store.js';
 import type { Timestamp } from '../../shared/timestamp.js';
 import type { AlertRow, Database } from '../schema.js';
 import { alertToRow, rowToAlert } from './alert-rows.js';
-import { alertOrder, compileAlertFilter } from './alert-sql.js';
+import { alertOrder, compileAlertFilter, creationRange } from './alert-sql.js';
 
 /** Every alert column but the evidence, which only `$expand=evidence` and single reads need. */
 const LISTED = [
@@ -41,8 +41,19 @@ export class KyselyAlertStore implements AlertStore {
     return (await this.run.all(query.compile())).map((r) => toView(r, scope.tenantId));
   }
 
+  async machineIdOf(scope: AlertScope, id: string): Promise<string | undefined> {
+    const query = this.db
+      .selectFrom('alerts')
+      .select('machine_id')
+      .where('tenant_id', '=', scope.tenantId)
+      .where('id', '=', id)
+      .where('created_at', '>=', scope.visibleSince);
+    const [row] = await this.run.all(query.compile());
+    return row?.machine_id;
+  }
+
   async listAlerts(scope: AlertScope, page: AlertPage): Promise<AlertView[]> {
-    let query = this.select(this.matching(scope, page.filter, page.machineId), page.withEvidence);
+    let query = this.select(this.walk(scope, page.filter, page.machineId), page.withEvidence);
     for (const key of alertOrder(page.orderBy)) query = query.orderBy(key.expression, key.descending ? 'desc' : 'asc');
     query = query.limit(page.limit);
     if (page.skip > 0) query = query.offset(page.skip);
@@ -121,6 +132,43 @@ export class KyselyAlertStore implements AlertStore {
       .$if(filter !== null, (q) => q.where((eb) => compileAlertFilter(eb, filter as AlertFilter)));
   }
 
+  /**
+   * A page's rows as a walk of the creation-time index (the fetch loop's `gt <t> asc $top=50`,
+   * the newest-first default, the console's keyset pages) that stops after the page: the alert's
+   * device is probed for visibility per alert walked, a scalar subquery on the machine's key, and
+   * joined only for its name and group. A join carrying the device's conditions lets SQLite plan
+   * a Bloom filter over every machine of the tenant before the first row (seconds at a million),
+   * and rewrites EXISTS into that join; a scalar subquery it runs per row, in index order, as
+   * PostgreSQL does. The filter's implied creation-time range (and retention) bound the walk.
+   * Visibility is exactly `visible`'s; a delegated caller whose groups hold a fraction f of the
+   * devices walks about page/f alerts.
+   */
+  private walk(scope: AlertScope, filter: AlertFilter | null, machineId?: string): Joined {
+    const range = creationRange(filter);
+    const from = range.from !== undefined && range.from > scope.visibleSince ? range.from : scope.visibleSince;
+    return this.db
+      .selectFrom('alerts')
+      .innerJoin('machines', (join) => join.onRef('machines.id', '=', 'alerts.machine_id'))
+      .where('alerts.tenant_id', '=', scope.tenantId)
+      .where('machines.tenant_id', '=', scope.tenantId)
+      .where('alerts.created_at', '>=', from)
+      .$if(range.to !== undefined, (q) => q.where('alerts.created_at', '<=', range.to as string))
+      .where((eb) => eb(this.deviceProbe(scope), 'is not', null))
+      .$if(machineId !== undefined, (q) => q.where('alerts.machine_id', '=', machineId as string))
+      .$if(filter !== null, (q) => q.where((eb) => compileAlertFilter(eb, filter as AlertFilter)));
+  }
+
+  /** 1 when the alert's device is in the caller's view (retention, device groups), else null. */
+  private deviceProbe(scope: AlertScope) {
+    return this.db
+      .selectFrom('machines as device')
+      .select(sql<number>`1`.as('seen'))
+      .where('device.tenant_id', '=', scope.tenantId)
+      .where('device.id', '=', sql.ref<string>('alerts.machine_id'))
+      .where('device.last_seen', '>=', scope.visibleSince)
+      .$if(scope.rbacGroupIds !== null, (q) => q.where('device.rbac_group_id', 'in', groupsIn(scope.rbacGroupIds ?? [])));
+  }
+
   /** The tenant's alerts within retention, on devices within retention and, for a delegated caller, in its device groups. */
   private visible(scope: AlertScope): Joined {
     const joined = this.db
@@ -131,7 +179,7 @@ export class KyselyAlertStore implements AlertStore {
       .where('alerts.created_at', '>=', scope.visibleSince)
       .where('machines.last_seen', '>=', scope.visibleSince);
     if (scope.rbacGroupIds === null) return joined;
-    return joined.where('machines.rbac_group_id', 'in', scope.rbacGroupIds.length > 0 ? [...scope.rbacGroupIds] : [-1]);
+    return joined.where('machines.rbac_group_id', 'in', groupsIn(scope.rbacGroupIds));
   }
 
   private select(query: Joined, withEvidence: boolean) {
@@ -143,6 +191,9 @@ export class KyselyAlertStore implements AlertStore {
 }
 
 const INSERT_ROWS = 500;
+
+/** A caller with no device group sees no device: `in ()` is not SQL, -1 is no group's id. */
+const groupsIn = (ids: readonly number[]): number[] => (ids.length > 0 ? [...ids] : [-1]);
 
 /** An alert's entry in alert_history (also written by the SQLite bulk load, bulk-load.ts). */
 export const historyRow = ({ alert, changes }: AlertWrite, context: AlertChangeContext) => ({

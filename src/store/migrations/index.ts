@@ -12,6 +12,8 @@ import * as machineActions from './0010-machine-actions.js';
 import * as alerts from './0011-alerts.js';
 import * as auditIndexes from './0012-audit-indexes.js';
 import * as valueRules from './0013-value-rules.js';
+import * as listVersions from './0014-list-versions.js';
+import * as alertsFetchStatistics from './0015-alerts-fetch-statistics.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -31,6 +33,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-alerts': alerts,
   '0012-audit-indexes': auditIndexes,
   '0013-value-rules': valueRules,
+  '0014-list-versions': listVersions,
+  '0015-alerts-fetch-statistics': alertsFetchStatistics,
 };
 
 export const migrationProvider: MigrationProvider = {

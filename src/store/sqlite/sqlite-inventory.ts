@@ -4,7 +4,7 @@ import type { Machine } from '../../domain/machines/machine.js';
 import type { AnyTag, MachineFilter, MachinePage, MachinePropertyName } from '../../domain/machines/machine-query.js';
 import type { MachineScope } from '../../domain/ports.js';
 import { countMachinesQuery, ipRows, machinesByIpQuery, pageRows, seenBetweenQuery, tagMatchesQuery } from '../machine-queries.js';
-import { SkipBookmarks } from './skip-bookmarks.js';
+import { SkipBookmarks } from '../skip-bookmarks.js';
 import { CompiledCache } from './compiled-cache.js';
 import { machineJson } from '../machine-json-sql.js';
 import { anyTagNodes } from '../query-compiler.js';
@@ -22,25 +22,23 @@ const NO_SCOPE: MachineScope = { tenantId: '', visibleSince: '' as MachineScope[
 
 /** The inventory half of the SQLite store: OData listing, counts and the address history. */
 export class SqliteInventory {
-  private readonly bookmarks: SkipBookmarks;
+  private readonly bookmarks = new SkipBookmarks();
   private readonly compiled = new CompiledCache();
+  private readonly anySeenBetween: (tenantId: string, from: string, to: string) => boolean;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly read: SyncExecutor,
     private readonly write: (op: WriteOp) => Promise<unknown>,
     /** Changes whenever anything was committed: this connection's commits and other processes'. */
-    dataVersion: () => number,
+    private readonly dataVersion: () => number,
   ) {
     // Asked on every deep page: compiled once, with markers standing for the values.
     const seen = seenBetweenQuery(db, '\u0000tenant', '\u0000from', '\u0000to');
-    this.bookmarks = new SkipBookmarks(
-      dataVersion,
-      (tenantId, from, to) => {
-        const values: Record<string, unknown> = { '\u0000tenant': tenantId, '\u0000from': from, '\u0000to': to };
-        return read.get({ sql: seen.sql, parameters: seen.parameters.map((p) => (typeof p === 'string' ? values[p] : p)) }) !== undefined;
-      },
-    );
+    this.anySeenBetween = (tenantId, from, to) => {
+      const values: Record<string, unknown> = { '\u0000tenant': tenantId, '\u0000from': from, '\u0000to': to };
+      return read.get({ sql: seen.sql, parameters: seen.parameters.map((p) => (typeof p === 'string' ? values[p] : p)) }) !== undefined;
+    };
   }
 
   listMachines(scope: MachineScope, page: MachinePage): Machine[] {
@@ -63,7 +61,10 @@ export class SqliteInventory {
     shape: string,
     columns: (q: PageRows) => SelectQueryBuilder<Database, 'machines', R>,
   ): R[] {
-    const seek = this.bookmarks.seek(scope, page);
+    const version = String(this.dataVersion());
+    const gap = this.bookmarks.retentionGap(scope, page, version);
+    if (gap) this.bookmarks.settleGap(scope, page, version, this.anySeenBetween(scope.tenantId, gap[0], gap[1]));
+    const seek = this.bookmarks.seek(scope, page, version);
     const lead = seek.skip > 0 ? 1 : 0; // one row in front names the bookmark of this page's start
     const read = { ...page, skip: seek.skip - lead, limit: page.limit + lead };
     const rare = this.rareTags(scope.tenantId, page.filter);
@@ -72,9 +73,9 @@ export class SqliteInventory {
     const query = this.compiled.get(key, scope, (s) => columns(pageRows(this.db, s, read, rare, seek.afterId)).compile());
     const rows = this.read.all<R>(query);
     const first = lead === 1 ? rows.shift() : undefined;
-    if (first && rows.length > 0) this.bookmarks.remember(scope, page, page.skip, first.id);
+    if (first && rows.length > 0) this.bookmarks.remember(scope, page, version, page.skip, first.id);
     const last = rows.at(-1);
-    if (last) this.bookmarks.remember(scope, page, page.skip + rows.length, last.id);
+    if (last) this.bookmarks.remember(scope, page, version, page.skip + rows.length, last.id);
     return rows;
   }
 
