@@ -10,7 +10,7 @@ import type { LimitCounter, LimitOverride } from './traffic/limits.js';
 import type { Tenant } from './identity/tenant.js';
 import type { ChangeContext, ValueChange } from './machines/value-change.js';
 import type { ActionStore } from './actions/action-ports.js';
-import type { AlertStore } from './alerts/alert-ports.js';
+import type { AlertChangeContext, AlertStore, AlertWrite } from './alerts/alert-ports.js';
 import type { AuditStore } from './audit/audit-service.js';
 import type { ValueRuleStore } from './rules/value-rule-ports.js';
 
@@ -75,6 +75,27 @@ export interface MachineStore extends AuditStore {
   putIpHistory(tenantId: string, entries: readonly IpAssignment[]): Promise<void>;
   /** Visible machines that held the address at some moment of the search window, by id, at most `limit`. */
   machinesByIp(scope: MachineScope, search: IpSearch, limit: number): Promise<Machine[]>;
+}
+
+/**
+ * The writes of a seed, as a bulk load receives them: the same rows as the store's own
+ * putMachines, putIpHistory and insertNewAlerts, durable only when the whole load has committed.
+ */
+export interface BulkLoadSink {
+  putMachines(tenantId: string, machines: readonly Machine[], change: ChangeContext): Promise<void>;
+  putIpHistory(tenantId: string, entries: readonly IpAssignment[]): Promise<void>;
+  insertNewAlerts(writes: readonly AlertWrite[], context: AlertChangeContext): Promise<void>;
+}
+
+/**
+ * A backend that can load a large fleet faster than row by row (SQLite: indexes built once at the
+ * end). `bulkLoad` runs `load` with a sink and commits everything it wrote at once, or nothing;
+ * it answers undefined, having run nothing, where it cannot (the store already holds machines or
+ * alerts, or another process has the database open), and the caller writes the usual way.
+ */
+export interface BulkLoader {
+  /** `onIndexed` is told after each index built at the end (building them takes a while on a million rows). */
+  bulkLoad<T>(load: (sink: BulkLoadSink) => Promise<T>, onIndexed?: (built: number, total: number) => void): Promise<{ readonly value: T } | undefined>;
 }
 
 export interface MachineUpdate {

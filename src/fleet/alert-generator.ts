@@ -42,6 +42,20 @@ export function generateAlerts(seed: number, tenantId: string, machine: Machine,
   return alerts;
 }
 
+/** Per kind, computed once: a seed of a million machines asked for them two million times. */
+const detectorIds = new Map<AlertKind, string>();
+const fileNames = new Map<AlertKind, string>();
+function detectorIdOf(kind: AlertKind): string {
+  let id = detectorIds.get(kind);
+  if (id === undefined) detectorIds.set(kind, (id = stableGuid(`rampart-fleet/${kind.title}`)));
+  return id;
+}
+function fileNameOf(kind: AlertKind): string {
+  let name = fileNames.get(kind);
+  if (name === undefined) fileNames.set(kind, (name = (kind.threatFamilyName ?? kind.category).toLowerCase().replace(/[^a-z0-9]/g, '') + '.exe'));
+  return name;
+}
+
 function oneAlert(random: Random, tenantId: string, machine: Machine, since: number, until: number): AlertRecord {
   const severity = weighted(random, SEVERITY_BY_VALUE[machine.deviceValue]);
   const kind = random.pick(ALERT_KINDS[severity]);
@@ -55,7 +69,7 @@ function oneAlert(random: Random, tenantId: string, machine: Machine, since: num
     machineId: machine.id,
     nowMs: createdMs,
     idSuffix: random.uint32() | 0,
-    detectorId: stableGuid(`rampart-fleet/${kind.title}`),
+    detectorId: detectorIdOf(kind),
     severity,
     category: kind.category,
     title: kind.title,
@@ -89,7 +103,7 @@ function triageOf(random: Random, severity: AlertSeverity, createdMs: number, un
 }
 
 function evidenceFor(random: Random, type: EvidenceType, kind: AlertKind, machine: Machine, user: string, domain: string, at: Timestamp): Evidence {
-  const file = (kind.threatFamilyName ?? kind.category).toLowerCase().replace(/[^a-z0-9]/g, '') + '.exe';
+  const file = fileNameOf(kind);
   switch (type) {
     case 'File':
       return evidenceOf('File', at, { sha1: random.hex(40), sha256: random.hex(64), fileName: file, filePath: `C:\\Users\\${user}\\AppData\\Local\\Temp`, detectionStatus: 'Detected' });

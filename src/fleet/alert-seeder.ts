@@ -20,18 +20,19 @@ export class AlertSeeder {
   private readonly context: AlertChangeContext;
 
   constructor(
-    private readonly store: AlertStore,
+    private readonly store: Pick<AlertStore, 'insertNewAlerts'>,
     private readonly tenantId: string,
     private readonly seed: number,
     private readonly perMachine: number,
     nowMs: number,
+    private readonly batchSize = BATCH,
   ) {
     this.context = { at: timestampFromMillis(nowMs), appId: null, userId: null, route: 'seed', requestId: null };
   }
 
   async add(machine: Machine): Promise<void> {
     for (const alert of generateAlerts(this.seed, this.tenantId, machine, this.perMachine)) this.batch.push(alert);
-    if (this.batch.length >= BATCH) await this.flush();
+    if (this.batch.length >= this.batchSize) await this.flush();
   }
 
   /** Writes what is buffered and waits for every write; returns how many alerts were written. */

@@ -28,13 +28,25 @@ export const seedCommand = withSettings(
 ).action(async (options) =>
   withCore(options, {}, async (core) => {
     const tenantId = await ensureTenant(core, options.tenant);
-    const bar = progressBar(options.count, 'seeding', Boolean(options.json));
+    let bar = progressBar(options.count, 'seeding', Boolean(options.json));
     const started = Date.now();
     const { machines: written, alerts } = await seedFleet(
       core.store,
       tenantId,
       { count: options.count, seed: options.seed, nowMs: core.clock.now(), staleFraction: options.staleFraction, alertsPerMachine: options.alertsPerMachine },
       (n) => bar.update(n),
+      // The command owns the store: an empty one is bulk-loaded (indexes built once, at the end),
+      // and a second bar follows the indexes.
+      {
+        bulk: true,
+        onIndexed: (built, total) => {
+          if (built === 1) {
+            bar.stop();
+            bar = progressBar(total, 'indexing', Boolean(options.json));
+          }
+          bar.update(built);
+        },
+      },
     );
     bar.stop();
     const result = { tenant: tenantId, machines: written, alerts, seconds: (Date.now() - started) / 1000 };

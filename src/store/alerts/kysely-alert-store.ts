@@ -195,7 +195,8 @@ const INSERT_ROWS = 500;
 /** A caller with no device group sees no device: `in ()` is not SQL, -1 is no group's id. */
 const groupsIn = (ids: readonly number[]): number[] => (ids.length > 0 ? [...ids] : [-1]);
 
-const historyRow = ({ alert, changes }: AlertWrite, context: AlertChangeContext) => ({
+/** An alert's entry in alert_history (also written by the SQLite bulk load, bulk-load.ts). */
+export const historyRow = ({ alert, changes }: AlertWrite, context: AlertChangeContext) => ({
   tenant_id: alert.tenantId,
   alert_id: alert.id,
   changes: JSON.stringify(changes),

@@ -47,6 +47,24 @@ const POSTGRES_TRIGGERS = [
      WHEN (${CHANGED('OLD', 'NEW', 'IS DISTINCT FROM')}) EXECUTE FUNCTION machine_counts_change()`,
 ];
 
+/**
+ * Counts every machine into an empty machine_counts: the migration's backfill, and the end of a
+ * bulk load (src/store/sqlite/bulk-load.ts), which loads machines with the triggers set aside.
+ */
+export function machineCountsBackfill(db: Kysely<unknown>) {
+  const typed = db as unknown as Kysely<{ machines: { tenant_id: string; rbac_group_id: number; device_value: string; last_seen: string }; machine_counts: Record<(typeof COLUMNS)[number] | 'n', unknown> }>;
+  const day = sql<string>`substr(last_seen, 1, 10)`;
+  return typed
+    .insertInto('machine_counts')
+    .columns([...COLUMNS, 'n'])
+    .expression(
+      typed
+        .selectFrom('machines')
+        .select((eb) => ['tenant_id', 'rbac_group_id', 'device_value', day.as('seen_day'), eb.fn.countAll().as('n')])
+        .groupBy(['tenant_id', 'rbac_group_id', 'device_value', day]),
+    );
+}
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('machine_counts')
@@ -58,18 +76,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .$call((t) => (isPostgres(db) ? t : t.addPrimaryKeyConstraint('machine_counts_pk', [...COLUMNS])))
     .execute();
   if (isPostgres(db)) await db.schema.createIndex('machine_counts_by_key').on('machine_counts').columns([...COLUMNS]).execute();
-  const typed = db as unknown as Kysely<{ machines: { tenant_id: string; rbac_group_id: number; device_value: string; last_seen: string }; machine_counts: Record<(typeof COLUMNS)[number] | 'n', unknown> }>;
-  const day = sql<string>`substr(last_seen, 1, 10)`;
-  await typed
-    .insertInto('machine_counts')
-    .columns([...COLUMNS, 'n'])
-    .expression(
-      typed
-        .selectFrom('machines')
-        .select((eb) => ['tenant_id', 'rbac_group_id', 'device_value', day.as('seen_day'), eb.fn.countAll().as('n')])
-        .groupBy(['tenant_id', 'rbac_group_id', 'device_value', day]),
-    )
-    .execute();
+  await machineCountsBackfill(db).execute();
   for (const statement of isPostgres(db) ? POSTGRES_TRIGGERS : SQLITE_TRIGGERS) await sql.raw(statement).execute(db);
 }
 

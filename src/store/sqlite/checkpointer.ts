@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { CheckpointReply, CheckpointerData } from './checkpoint-protocol.js';
+import { startWorker } from './start-worker.js';
 
 /**
  * The main thread's side of the checkpoint thread (checkpoint-worker.ts): one checkpoint at a
@@ -11,7 +12,7 @@ export class Checkpointer {
   private failure: string | undefined;
 
   constructor(data: CheckpointerData) {
-    this.worker = startWorker(data);
+    this.worker = startWorker('checkpoint-worker', data);
     this.worker.on('message', (reply: CheckpointReply) => this.answer(reply));
     this.worker.on('error', (error) => this.fail(error.message));
     this.worker.on('exit', (code) => this.fail(`checkpoint thread exited with code ${code}`));
@@ -51,15 +52,4 @@ export class Checkpointer {
     this.failure ??= message;
     this.answer({ ok: false, message });
   }
-}
-
-/**
- * From the build the worker is plain JavaScript. Under tsx (tests, `npm run rampart`) the sources
- * are TypeScript and a worker thread does not inherit tsx's loader, so it registers it first.
- */
-function startWorker(workerData: CheckpointerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData });
-  const source = new URL('./checkpoint-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
 }

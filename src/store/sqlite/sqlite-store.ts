@@ -5,12 +5,13 @@ import type { DeviceValue } from '../../domain/machines/device-value.js';
 import type { Machine } from '../../domain/machines/machine.js';
 import type { IpAssignment, IpSearch } from '../../domain/machines/ip-history.js';
 import type { MachineFilter, MachinePage, MachinePropertyName } from '../../domain/machines/machine-query.js';
-import type { MachineScope, MachineUpdate, MachineUpdateResult, Store } from '../../domain/ports.js';
+import type { BulkLoader, BulkLoadSink, MachineScope, MachineUpdate, MachineUpdateResult, Store } from '../../domain/ports.js';
 import type { ChangeContext } from '../../domain/machines/value-change.js';
 import { KyselyStore } from '../kysely-store.js';
 import { machineToRow, rowToMachine } from '../machine-rows.js';
 import { migrateToLatest } from '../migrate.js';
 import type { Database } from '../schema.js';
+import { loadedTablesEmpty, SqliteBulkLoad } from './bulk-load.js';
 import { Checkpointer } from './checkpointer.js';
 import { openSqlite, type Durability } from './connection.js';
 import { GroupCommit } from './group-commit.js';
@@ -30,18 +31,25 @@ const PUT_BATCH = 500;
  * loop, and a checkpoint thread copies the WAL into the database file (docs/adr/0007). The
  * queries both backends share are in KyselyStore.
  */
-export class SqliteStore extends KyselyStore implements Store {
+export class SqliteStore extends KyselyStore implements Store, BulkLoader {
   private readonly inventory: SqliteInventory;
+
+  private writes: GroupCommit;
+  /** Commits of group commits stopped for a bulk load: this connection's commits keep counting up. */
+  private earlierCommits = 0;
 
   private constructor(
     db: Kysely<Database>,
     private readonly read: SyncExecutor,
     private readonly statements: MachineStatements,
-    private readonly writes: GroupCommit,
+    /** The database file; undefined in memory, where no other thread can open it (no bulk load). */
+    private readonly path: string | undefined,
+    private readonly startWrites: () => GroupCommit,
   ) {
     super(db);
+    this.writes = startWrites();
     // SQLite's data_version counts the commits of other connections only: add this one's.
-    const dataVersion = () => (read.db.pragma('data_version', { simple: true }) as number) + writes.commits;
+    const dataVersion = () => (read.db.pragma('data_version', { simple: true }) as number) + this.earlierCommits + this.writes.commits;
     this.inventory = new SqliteInventory(db, read, (op) => this.write(op), dataVersion);
   }
 
@@ -50,21 +58,23 @@ export class SqliteStore extends KyselyStore implements Store {
     if (onDisk) mkdirSync(dirname(path), { recursive: true });
     const { raw, kysely } = openSqlite(path);
     await migrateToLatest(kysely as Kysely<unknown>);
-    // From here on the group commit flushes the WAL and the checkpoint thread checkpoints.
-    raw.pragma('wal_autocheckpoint = 0');
-    raw.pragma('synchronous = OFF');
     const read = new SyncExecutor(raw);
     const statements = new MachineStatements(kysely, read);
     const applier = new SqliteWrites(kysely, read, statements);
-    const writes = new GroupCommit({
-      db: raw,
-      apply: (op) => applier.apply(op),
-      weight: SqliteWrites.weight,
-      walPath: onDisk && durability === 'full' ? `${path}-wal` : undefined,
-      checkpointer: onDisk ? new Checkpointer({ path }) : undefined,
-      ...(telemetry ? { telemetry } : {}),
-    });
-    const store = new SqliteStore(kysely, read, statements, writes);
+    const startWrites = () => {
+      // From here on the group commit flushes the WAL and the checkpoint thread checkpoints.
+      raw.pragma('wal_autocheckpoint = 0');
+      raw.pragma('synchronous = OFF');
+      return new GroupCommit({
+        db: raw,
+        apply: (op) => applier.apply(op),
+        weight: SqliteWrites.weight,
+        walPath: onDisk && durability === 'full' ? `${path}-wal` : undefined,
+        checkpointer: onDisk ? new Checkpointer({ path }) : undefined,
+        ...(telemetry ? { telemetry } : {}),
+      });
+    };
+    const store = new SqliteStore(kysely, read, statements, onDisk ? path : undefined, startWrites);
     await store.inventory.refreshStatistics(false);
     return store;
   }
@@ -103,6 +113,25 @@ export class SqliteStore extends KyselyStore implements Store {
       writes.push(this.write({ op: 'putMachines', rows, change }));
     }
     await Promise.all(writes);
+  }
+
+  /**
+   * A seed into a store without machines or alerts, loaded in one transaction with the indexes
+   * built at the end (bulk-load.ts). The group commit and its checkpoint thread stop meanwhile:
+   * a writer thread's connection alone writes, outside them, and they start again, on a WAL, afterwards.
+   */
+  async bulkLoad<T>(load: (sink: BulkLoadSink) => Promise<T>, onIndexed?: (built: number, total: number) => void): Promise<{ readonly value: T } | undefined> {
+    if (this.path === undefined || !loadedTablesEmpty(this.read.db)) return undefined;
+    await this.writes.close();
+    this.earlierCommits += this.writes.commits + 1;
+    try {
+      const loaded = await new SqliteBulkLoad(this.read.db, this.path, this.db).run(load, onIndexed);
+      // The indexes were rebuilt without statistics: ANALYZE them when the store closes.
+      if (loaded) this.inventory.noteBulkWrite(Number.MAX_SAFE_INTEGER);
+      return loaded;
+    } finally {
+      this.writes = this.startWrites();
+    }
   }
 
   // --- inventory (OData listing, address history) ---------------------------------------
