@@ -93,7 +93,9 @@ async function main(group: ProcessGroup): Promise<number> {
     const spec = { url: server.base, method: 'GET' as const, paths: [scenario.path], headers, connections: Number(args.connections), timeoutS: 10, serverPid: server.pid };
     await runLoad(group, { ...spec, durationS: Number(args.warmup) }, pin ? 1 : undefined);
     const m = await runLoad(group, { ...spec, durationS: Number(args.duration) }, pin ? 1 : undefined);
-    const ok = m.latencyMs.p99 < TARGET_P99_MS && Object.keys(m.statusCounts).every((s) => s === '200');
+    // A run in which no request finished has no latencies (p99 reads 0): that is a failure, not a pass.
+    const answered = m.statusCounts['200'] ?? 0;
+    const ok = answered > 0 && m.errors === 0 && m.latencyMs.p99 < TARGET_P99_MS && Object.keys(m.statusCounts).every((s) => s === '200');
     allOk &&= ok;
     rows.push(`| ${scenario.name} | ${first.body.value?.length ?? 0} | ${first.ms.toFixed(0)} | ${m.reqPerSec.toFixed(0)} | ${m.latencyMs.p50.toFixed(1)} | ${m.latencyMs.p99.toFixed(1)} | ${(m.serverCpu ?? 0).toFixed(2)} | ${ok ? 'yes' : 'NO'} |`);
     process.stdout.write(`  ${scenario.name}: p50 ${m.latencyMs.p50.toFixed(1)} ms, p99 ${m.latencyMs.p99.toFixed(1)} ms\n`);

@@ -22,8 +22,16 @@ const COLUMNS: Record<AlertProperty, string> = {
 
 const column = (property: AlertProperty): Expression<string | number | null> => sql.ref(COLUMNS[property]);
 
-export function compileAlertFilter(eb: Alerts, filter: AlertFilter): Expression<SqlBool> {
-  const columns: FilterColumns<AlertProperty> = { column, nullable: (p) => ALERT_PROPERTIES[p].nullable };
+/**
+ * The filter as SQL. With `rangeStated`, the query already states the filter's creation-time
+ * range on `created_at` (a page's walk, creationRange below), and the filter's own comparisons on
+ * creation time are kept out of the index (`|| ''` leaves the text as it is): given two lower
+ * bounds on `created_at`, SQLite planned a skip-scan of the whole index and a sort of every alert
+ * in the range (4 s for a three-day fetch at a million machines, `npm run bench:alerts`).
+ */
+export function compileAlertFilter(eb: Alerts, filter: AlertFilter, { rangeStated = false }: { readonly rangeStated?: boolean } = {}): Expression<SqlBool> {
+  const filterColumn = (p: AlertProperty): Expression<string | number | null> => (rangeStated && p === 'alertCreationTime' ? sql<string>`(${column(p)} || '')` : column(p));
+  const columns: FilterColumns<AlertProperty> = { column: filterColumn, nullable: (p) => ALERT_PROPERTIES[p].nullable };
   return compileEntityFilter(eb, filter, columns);
 }
 

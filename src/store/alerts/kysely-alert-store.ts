@@ -155,7 +155,7 @@ export class KyselyAlertStore implements AlertStore {
       .$if(range.to !== undefined, (q) => q.where('alerts.created_at', '<=', range.to as string))
       .where((eb) => eb(this.deviceProbe(scope), 'is not', null))
       .$if(machineId !== undefined, (q) => q.where('alerts.machine_id', '=', machineId as string))
-      .$if(filter !== null, (q) => q.where((eb) => compileAlertFilter(eb, filter as AlertFilter)));
+      .$if(filter !== null, (q) => q.where((eb) => compileAlertFilter(eb, filter as AlertFilter, { rangeStated: true })));
   }
 
   /** 1 when the alert's device is in the caller's view (retention, device groups), else null. */
