@@ -155,7 +155,6 @@ describe('several instances on one PostgreSQL', { skip }, () => {
     // however slowly a loaded machine makes them; a minute's window could close mid-test.
     const put = await admin(a, '', { method: 'PUT', body: JSON.stringify({ ...document, limits: { enabled: true, perMinute: 100_000, perHour: 100 } }) });
     assert.equal(put.status, 200, await put.text());
-    const id = machineIds[4] as string;
     // FindMachinesByTag has not been called yet: its window starts empty on both instances.
     const statuses: number[] = [];
     for (let i = 0; i < 100; i++) {
