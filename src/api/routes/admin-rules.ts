@@ -1,22 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { invalidBody, invalidInput } from '../../domain/errors.js';
-import type { ApplicationPrincipal } from '../../domain/identity/principal.js';
 import { previewPaging, ruleJson, runJson, summaryJson } from '../../domain/rules/value-rule-json.js';
-import type { RuleActor, ValueRuleService } from '../../domain/rules/value-rule-service.js';
+import { tenantOperator, type RuleActor, type ValueRuleService } from '../../domain/rules/value-rule-service.js';
 import { auditNextLink } from '../odata/next-link.js';
 import { baseUrlOf } from '../request-context.js';
 import { adminRoute } from './admin-schema.js';
 
 type TenantParams = { Params: { tenantId: string } };
 
-/**
- * The admin key acts for the whole tenant: as an application (recorded as `rampart-admin` in the
- * history it writes), so device groups do not narrow what its rules reach.
- */
-const admin = (tenantId: string): RuleActor => {
-  const principal: ApplicationPrincipal = { kind: 'application', tenantId, appId: 'rampart-admin', roles: new Set(['Machine.ReadWrite.All']), expiresAt: Number.MAX_SAFE_INTEGER };
-  return { principal, name: 'admin-api' };
-};
+/** The admin key acts for the whole tenant, recorded as `rampart-admin` in the history it writes. */
+const admin = (tenantId: string): RuleActor => tenantOperator(tenantId, 'rampart-admin', 'admin-api');
 
 /** Value rules (docs/value-rules.md) under the admin key; registered inside the admin plugin, so its auth hook applies. */
 export function registerRuleRoutes(app: FastifyInstance, rules: ValueRuleService): void {

@@ -2,9 +2,8 @@ import { Command, Option } from 'commander';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { ConfigError } from '../../config/load-config.js';
 import { readDocumentFile } from '../../config/tenant-files.js';
-import type { ApplicationPrincipal } from '../../domain/identity/principal.js';
 import { MAX_PREVIEW_PAGE, ruleJson, runJson, summaryJson } from '../../domain/rules/value-rule-json.js';
-import type { PreviewDevice, RuleActor } from '../../domain/rules/value-rule-service.js';
+import { tenantOperator, type PreviewDevice, type RuleActor } from '../../domain/rules/value-rule-service.js';
 import { csvRow } from '../../shared/csv.js';
 import { withSettings } from '../options.js';
 import { withCore } from '../open-core.js';
@@ -12,10 +11,7 @@ import { printJson, progressBar } from '../output.js';
 import { tenantArg } from './shared.js';
 
 /** The CLI acts for the whole tenant, as the admin key does; its history entries name `rampart-cli`. */
-const cli = (tenantId: string): RuleActor => {
-  const principal: ApplicationPrincipal = { kind: 'application', tenantId, appId: 'rampart-cli', roles: new Set(['Machine.ReadWrite.All']), expiresAt: Number.MAX_SAFE_INTEGER };
-  return { principal, name: 'cli' };
-};
+const cli = (tenantId: string): RuleActor => tenantOperator(tenantId, 'rampart-cli', 'cli');
 
 /** A rules file: a list of rules, or any object with `valueRules` (so a whole tenant file works too). */
 function readRulesFile(path: string): unknown {

@@ -16,6 +16,14 @@ export interface RuleActor {
   readonly name: string;
 }
 
+/**
+ * Who the admin key and the CLI act as: an application with every machine permission in the
+ * tenant, so device groups do not narrow what their rules reach; `appId` names it in the history.
+ */
+export function tenantOperator(tenantId: string, appId: string, name: string): RuleActor {
+  return { principal: { kind: 'application', tenantId, appId, roles: new Set(['Machine.ReadWrite.All']), expiresAt: Number.MAX_SAFE_INTEGER }, name };
+}
+
 export interface RuleSummary extends ValueRule {
   /** Devices this rule would change now. */
   readonly changes: number;
