@@ -63,6 +63,8 @@ const ID_ORDER = [{ property: 'id', descending: false }] as const;
  */
 export class ValueRuleService {
   private readonly running = new Map<string, Promise<RuleRun>>();
+  /** Ids of runs walking devices in this process: another caller never continues or closes one. */
+  private readonly live = new Set<string>();
 
   constructor(
     private readonly store: ValueRuleStore,
@@ -150,15 +152,26 @@ export class ValueRuleService {
 
   private async applyOnce(actor: RuleActor, tenantId: string, onProgress: (progress: ApplyProgress) => void): Promise<RuleRun> {
     const { rules, filters, scope } = await this.prepare(actor, tenantId);
-    const open = await this.store.openRuleRun(tenantId);
-    let run: RuleRun;
-    if (open && sameRules(open.rules, rules)) {
-      run = open;
-    } else {
-      if (open) await this.store.putRuleRun({ ...open, finishedAt: this.now() });
-      run = { id: newGuid(), tenantId, startedAt: this.now(), finishedAt: null, actor: actor.name, rules: rules.map(({ name, filter, deviceValue }) => ({ name, filter, deviceValue })), position: 0, afterId: '', changed: rules.map(() => 0) };
-      await this.store.putRuleRun(run);
+    // The choice and the claim on the run happen in one step (no await between them), so two
+    // callers here never both continue one stopped run.
+    const stored = await this.store.openRuleRun(tenantId);
+    const open = stored && !this.live.has(stored.id) ? stored : undefined;
+    const continued = open && sameRules(open.rules, rules);
+    let run: RuleRun = continued ? open : { id: newGuid(), tenantId, startedAt: this.now(), finishedAt: null, actor: actor.name, rules: rules.map(({ name, filter, deviceValue }) => ({ name, filter, deviceValue })), position: 0, afterId: '', changed: rules.map(() => 0) };
+    this.live.add(run.id);
+    try {
+      if (!continued) {
+        if (open) await this.store.putRuleRun({ ...open, finishedAt: this.now() });
+        await this.store.putRuleRun(run);
+      }
+      return await this.walk(actor, scope, run, rules, filters, onProgress);
+    } finally {
+      this.live.delete(run.id);
     }
+  }
+
+  private async walk(actor: RuleActor, scope: Visibility, start: RuleRun, rules: readonly ValueRule[], filters: readonly MachineFilter[], onProgress: (progress: ApplyProgress) => void): Promise<RuleRun> {
+    let run = start;
     const remaining = await Promise.all(rules.map((_, i) => (i < run.position ? 0 : this.access.store.countMatching(scope, this.changes(rules, filters, i)))));
     const doneBefore = run.changed.reduce((a, b) => a + b, 0);
     const total = doneBefore + remaining.reduce((a, b) => a + b, 0);
