@@ -61,6 +61,7 @@ const page = (filter: AlertFilter | null, orderBy = asc): AlertPage => ({ filter
 const scenarios: [string, AlertScope, AlertPage][] = [
   ['fetch: gt 3 days back, asc, top 50', scope, page(since(newestMs - 3 * DAY))],
   ['fetch: gt 1 hour back, asc, top 50', scope, page(since(newestMs - 3_600_000))],
+  ['first fetch looking back 179 days, asc, top 50', scope, page(since(newestMs - 179 * DAY))],
   ['fetch: gt 3 days back and New/InProgress, asc, top 50', scope, page({ kind: 'and', left: since(newestMs - 3 * DAY), right: open2 })],
   ['default: newest first, top 50', scope, page(null, [])],
   ['delegated, 2 device groups: gt 3 days back, asc, top 50', { ...scope, rbacGroupIds: [101, 102] }, page(since(newestMs - 3 * DAY))],

@@ -53,7 +53,7 @@ export class KyselyAlertStore implements AlertStore {
   }
 
   async listAlerts(scope: AlertScope, page: AlertPage): Promise<AlertView[]> {
-    let query = this.select(this.walk(scope, page.filter, page.machineId), page.withEvidence);
+    let query = this.walk(scope, page.filter, page.withEvidence, page.machineId);
     for (const key of alertOrder(page.orderBy)) query = query.orderBy(key.expression, key.descending ? 'desc' : 'asc');
     query = query.limit(page.limit);
     if (page.skip > 0) query = query.offset(page.skip);
@@ -134,28 +134,33 @@ export class KyselyAlertStore implements AlertStore {
 
   /**
    * A page's rows as a walk of the creation-time index (the fetch loop's `gt <t> asc $top=50`,
-   * the newest-first default, the console's keyset pages) that stops after the page: the alert's
-   * device is probed for visibility per alert walked, a scalar subquery on the machine's key, and
-   * joined only for its name and group. A join carrying the device's conditions lets SQLite plan
-   * a Bloom filter over every machine of the tenant before the first row (seconds at a million),
-   * and rewrites EXISTS into that join; a scalar subquery it runs per row, in index order, as
-   * PostgreSQL does. The filter's implied creation-time range (and retention) bound the walk.
-   * Visibility is exactly `visible`'s; a delegated caller whose groups hold a fraction f of the
-   * devices walks about page/f alerts.
+   * the newest-first default, the console's keyset pages) that stops after the page. The alert's
+   * device is never joined: it is probed for visibility per alert walked, and its name and group
+   * are read by key for the rows kept, each a scalar subquery on the machine's primary key. A
+   * join carrying any condition besides the key (the device's visibility, or the tenant stated
+   * on both tables) lets SQLite plan a Bloom filter over every machine of the tenant before the
+   * first row once the walk's range looks wide (a fetch looking back months: half a second at a
+   * million machines), and rewrites EXISTS into that join; scalar subqueries it runs per row, in
+   * index order, as PostgreSQL does. The filter's implied creation-time range (and retention)
+   * bound the walk. Visibility is exactly `visible`'s; a delegated caller whose groups hold a
+   * fraction f of the devices walks about page/f alerts.
    */
-  private walk(scope: AlertScope, filter: AlertFilter | null, machineId?: string): Joined {
+  private walk(scope: AlertScope, filter: AlertFilter | null, withEvidence: boolean, machineId?: string) {
     const range = creationRange(filter);
     const from = range.from !== undefined && range.from > scope.visibleSince ? range.from : scope.visibleSince;
+    const device = (column: 'computer_dns_name' | 'rbac_group_name') =>
+      this.db.selectFrom('machines as device').select(`device.${column}`).where('device.tenant_id', '=', sql.ref<string>('alerts.tenant_id')).where('device.id', '=', sql.ref<string>('alerts.machine_id'));
     return this.db
       .selectFrom('alerts')
-      .innerJoin('machines', (join) => join.onRef('machines.id', '=', 'alerts.machine_id'))
+      .select(LISTED.map((c) => `alerts.${c}` as const))
+      .select([device('computer_dns_name').as('computer_dns_name'), device('rbac_group_name').as('rbac_group_name')])
+      .$if(withEvidence, (q) => q.select('alerts.evidence'))
       .where('alerts.tenant_id', '=', scope.tenantId)
-      .where('machines.tenant_id', '=', scope.tenantId)
       .where('alerts.created_at', '>=', from)
       .$if(range.to !== undefined, (q) => q.where('alerts.created_at', '<=', range.to as string))
       .where((eb) => eb(this.deviceProbe(scope), 'is not', null))
       .$if(machineId !== undefined, (q) => q.where('alerts.machine_id', '=', machineId as string))
-      .$if(filter !== null, (q) => q.where((eb) => compileAlertFilter(eb, filter as AlertFilter, { rangeStated: true })));
+      .$if(filter !== null, (q) => q.where((eb) => compileAlertFilter(eb, filter as AlertFilter, { rangeStated: true }))) as unknown as SelectQueryBuilder<Database, 'alerts', ListedRow>;
   }
 
   /** 1 when the alert's device is in the caller's view (retention, device groups), else null. */
