@@ -39,9 +39,12 @@ describe('console Rules page', () => {
     await demo?.server.close();
   });
 
-  it('refuses a user without Manage security setting', async () => {
+  it('refuses a user without Manage security setting, whose navigation does not offer the page', async () => {
     const html = await get('/console/rules', demo.analyst.cookie, 403);
     assert.match(html, /The user does not have any of the required role permissions \(Manage security setting\) to access the resource\./);
+    const rulesLink = /<a href="\/console\/rules"/;
+    assert.doesNotMatch(await get('/console/machines', demo.analyst.cookie), rulesLink);
+    assert.match(await get('/console/machines', demo.operator.cookie), rulesLink);
   });
 
   it("lists the rules with what each would change within the user's device groups", async () => {

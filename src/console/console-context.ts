@@ -3,7 +3,7 @@ import { ApiError } from '../domain/errors.js';
 import type { User } from '../domain/identity/directory.js';
 import type { DelegatedPrincipal } from '../domain/identity/principal.js';
 import type { ConsoleDeps } from './console-deps.js';
-import { consolePrincipal, readsWholeFleet } from './console-principal.js';
+import { allows, consolePrincipal, readsWholeFleet } from './console-principal.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
 import type { ConsoleSessions } from './console-sessions.js';
 import type { Session, SessionCodec } from './session.js';
@@ -24,6 +24,8 @@ export interface SignedIn {
   readonly csrf: string;
   /** Whether the navigation offers the Activity page (console-principal's readsWholeFleet); pages only. */
   readonly readsFleet: boolean;
+  /** Whether the navigation offers the Rules page (setDeviceValue's permission, as the page takes); pages only. */
+  readonly setsValues: boolean;
 }
 
 /** The session hook guarantees it on every page it guards. */
@@ -48,8 +50,11 @@ export function registerSessionHooks(app: FastifyInstance, deps: ConsoleDeps, co
     if (!session || !user || user.id !== session.userId) return toSignIn(request, reply);
     const principal = consolePrincipal(session);
     // Only a full page shows the navigation; a form post or an htmx fragment needs no answer.
-    const readsFleet = deps.audit !== undefined && request.method === 'GET' && !request.headers['hx-request'] && (await readsWholeFleet(deps.policy, principal));
-    request.consoleUser = { session, user, principal, csrf: codec.csrfToken(session), readsFleet };
+    const fullPage = request.method === 'GET' && !request.headers['hx-request'];
+    const [readsFleet, setsValues] = fullPage
+      ? await Promise.all([deps.audit !== undefined && readsWholeFleet(deps.policy, principal), allows(deps.policy, principal, 'SetDeviceValue')])
+      : [false, false];
+    request.consoleUser = { session, user, principal, csrf: codec.csrfToken(session), readsFleet, setsValues };
     // Every log line of the request, the per-request line included, names who acted. The API's
     // `request.principal` is left unset: hooks keyed on it (the journal) are for Machine API calls.
     request.log = request.log.child({ tenant: session.tenantId, user: session.userId, app: principal.appId });
@@ -83,7 +88,7 @@ export function safeNext(next: unknown): string {
 export function page(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>): Promise<string> {
   const me = request.consoleUser;
   return reply.type('text/html; charset=utf-8').viewAsync(template, {
-    me: me ? { name: me.user.displayName || me.user.userPrincipalName, upn: me.user.userPrincipalName, readsFleet: me.readsFleet } : null,
+    me: me ? { name: me.user.displayName || me.user.userPrincipalName, upn: me.user.userPrincipalName, readsFleet: me.readsFleet, setsValues: me.setsValues } : null,
     csrf: me?.csrf ?? '',
     nav: '',
     ...data,
