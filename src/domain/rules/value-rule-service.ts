@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/clock.js';
 import { newGuid } from '../../shared/ids.js';
+import { inFlight } from '../../shared/in-flight.js';
 import { timestampFromMillis } from '../../shared/timestamp.js';
 import { ApiError } from '../errors.js';
 import type { MachineAccess, Visibility } from '../machines/machine-access.js';
@@ -206,14 +207,10 @@ export class ValueRuleService {
       if (!last) break;
       next = list(last.id);
       next.catch(() => {}); // awaited on the next turn; a failure of the writes must not leave it unhandled
-      let done = 0;
       // At most WRITES_IN_FLIGHT at once: enough for SQLite's group commit to batch them, few
       // enough that a PostgreSQL pool hands each a connection well within its wait limit.
-      for (let from = 0; from < page.length; from += WRITES_IN_FLIGHT) {
-        const chunk = page.slice(from, from + WRITES_IN_FLIGHT);
-        const written = await Promise.all(chunk.map((m) => this.access.writeById(actor.principal, scope, m.id, { deviceValue: rule.deviceValue }, call)));
-        done += written.filter((m) => m !== undefined).length;
-      }
+      const written = await inFlight(page, WRITES_IN_FLIGHT, (m) => this.access.writeById(actor.principal, scope, m.id, { deviceValue: rule.deviceValue }, call));
+      const done = written.filter((m) => m !== undefined).length;
       const changed = run.changed.map((n, i) => (i === index ? n + done : n));
       run = { ...run, afterId: last.id, changed };
       await this.store.putRuleRun(run);
