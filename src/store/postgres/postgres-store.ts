@@ -18,6 +18,7 @@ import { anyTagNodes } from '../query-compiler.js';
 import type { Database, MachineIpRow, MachineRow, MachineTagRow } from '../schema.js';
 import { describePostgresUrl } from './postgres-url.js';
 import { kyselyOver, newPool } from './pool.js';
+import { KeyReads } from './key-reads.js';
 import { PostgresPages } from './postgres-pages.js';
 import { NO_WRITE_TELEMETRY, type WriteTelemetry } from '../../shared/write-telemetry.js';
 import { reportCommit, ValueWriteBatcher, type BatchLimits, type BatchRow } from './value-batch.js';
@@ -52,6 +53,7 @@ export class PostgresStore extends KyselyStore implements Store {
 
   private readonly values: ValueWriteBatcher;
   private readonly pages: PostgresPages;
+  private readonly keyReads: KeyReads;
 
   private constructor(
     db: Kysely<Database>,
@@ -62,6 +64,7 @@ export class PostgresStore extends KyselyStore implements Store {
     super(db);
     this.pages = new PostgresPages(db, (query) => !query.parameters.some(holdsNul));
     this.values = new ValueWriteBatcher(async (name, text, values) => (await pool.query<BatchRow>({ name, text, values })).rows, batch, telemetry);
+    this.keyReads = new KeyReads(pool);
   }
 
   /** Connects, brings the schema to the newest migration (under Kysely's migration lock) and returns the store. */
@@ -217,6 +220,11 @@ export class PostgresStore extends KyselyStore implements Store {
     // instead of failing with an encoding error (docs/compat.md).
     if (query.parameters.some(holdsNul)) return [];
     return [...(await this.db.executeQuery(query)).rows];
+  }
+
+  protected override async oneByKey<R>(query: CompiledQuery<R>): Promise<R | undefined> {
+    if (query.parameters.some(holdsNul)) return undefined;
+    return this.keyReads.one(query);
   }
 
   protected async exec(...statements: CompiledQuery[]): Promise<void> {
