@@ -15,8 +15,9 @@ export const tokenCommand = withSettings(
     .option('--json', 'print the token response as JSON'),
   [...STORE_SETTINGS, 'issuer', 'demo', 'demoMachines', 'tenantFiles'],
 ).action(async (options) => {
+  const config = configFrom(options);
   const { createCore } = await import('../../core.js');
-  const core = await createCore(configFrom(options), undefined, { provision: true });
+  const core = await createCore(config, undefined, { provision: true });
   try {
     const tenantId: string = options.tenant;
     const app = await core.store.getApplication(tenantId, String(options.clientId).toLowerCase());
