@@ -2,7 +2,6 @@ import { KeyRing } from './auth/key-ring.js';
 import { TokenIssuer } from './auth/token-issuer.js';
 import { hashSecret, verifySecret } from './auth/secrets.js';
 import type { Config } from './config/settings.js';
-import { readTenantFiles } from './config/tenant-files.js';
 import { ConfigError } from './config/load-config.js';
 import { parseFilter } from './api/odata/bind-filter.js';
 import { oneAtATime, openMachineLocks } from './cluster/deployment.js';
@@ -60,7 +59,9 @@ export interface Core {
  */
 export async function createCore(config: Config, clock: Clock = systemClock, options: { provision?: boolean; telemetry?: WriteTelemetry } = {}): Promise<Core> {
   const provision = options.provision ?? false;
-  const documents = provision ? readTenantFiles(config.tenantFiles) : []; // a bad file stops start-up before anything opens
+  // A bad file stops start-up before anything opens. The reader (YAML, the document schema) loads
+  // only here: a CLI command that does not provision starts without it.
+  const documents = provision ? (await import('./config/tenant-files.js')).readTenantFiles(config.tenantFiles) : [];
   const store = await openStore(config, options.telemetry);
   try {
     const keys = new KeyRing(store, clock);
@@ -75,7 +76,7 @@ export async function createCore(config: Config, clock: Clock = systemClock, opt
       for (const document of documents) await applyTenantFile(tenants, document);
     });
     const issuer = new TokenIssuer(keys, clock, config.issuer);
-    const locks = openMachineLocks(config);
+    const locks = await openMachineLocks(config);
     const machines = new MachineService(access, locks);
     const audit = new AuditService(store, access);
     const inventory = new InventoryService(access, { pageSize: config.pageSize });

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load-config.js';
 import { packageVersion } from '../shared/package-info.js';
+// Command modules hold definitions (options, help, checks of values) and import what an action
+// runs when it runs: every call, --version included, loads these (docs/development.md).
 import { actionsCommand } from './commands/actions.js';
 import { alertsCommand } from './commands/alerts.js';
 import { adminKeyCommand } from './commands/admin-key.js';

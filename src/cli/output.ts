@@ -1,4 +1,10 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+
+/**
+ * cli-progress is required only when a bar is drawn: every CLI start imports this module (for
+ * printJson), and a scripted run, which never draws a bar, should not pay for loading it.
+ */
+const loadProgress = (): typeof import('cli-progress') => createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
 
 export const printJson = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -11,6 +17,7 @@ export const printJson = (value: unknown): void => {
  */
 export function progressBar(total: number, label: string, quiet: boolean): { update(n: number): void; stop(): void } {
   if (quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const cliProgress = loadProgress();
   const bar = new cliProgress.SingleBar(
     { format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left | {duration_formatted}`, stream: process.stderr, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,

@@ -1,35 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Config } from '../config/settings.js';
 import { loadOrCreateAdminKey, loadOrCreateSessionSecret } from '../config/data-secrets.js';
 import { MemoryFaultCounters, type FaultCounters } from '../domain/traffic/faults.js';
 import { MemoryJournal, type Journal } from '../domain/traffic/journal.js';
 import type { RateLimiter } from '../domain/traffic/limits.js';
 import type { Store } from '../domain/ports.js';
-import { PostgresLimiter } from '../limits/postgres-limiter.js';
-import { RedisLimiter } from '../limits/redis-limiter.js';
 import { PersistedLimiter } from '../limits/persisted-limiter.js';
 import { WindowLimiter } from '../limits/window-limiter.js';
-import { HOUR_MS } from '../limits/windows.js';
 import type { Clock } from '../shared/clock.js';
 import { storeLocation } from '../store/open-store.js';
-import { compactMachineCounts } from '../store/postgres/machine-counts.js';
-import { compactListChanges } from '../store/postgres/list-versions.js';
-import { connectKysely } from '../store/postgres/pool.js';
-import type { Database } from '../store/schema.js';
 import { SoloCluster, type Change, type Cluster } from './cluster.js';
-import { notifyInstances, PostgresCluster } from './postgres-cluster.js';
-import { SharedFaultCounters } from './shared-fault-counters.js';
-import { SharedJournal } from './shared-journal.js';
-import { sharedSecret } from './shared-secrets.js';
-import { PostgresLocks } from './postgres-locks.js';
 import type { MachineLocks } from '../domain/machines/tag-service.js';
 import { KeyedLock } from '../shared/keyed-lock.js';
-import { withStartupLock } from '../store/postgres/startup-lock.js';
+
+// The PostgreSQL and Redis parts (pg, ioredis) load only for a store or limits that use them: a
+// CLI command on a SQLite data folder, the common case, starts without them.
 
 const SAVE_COUNTERS_MS = 5000;
-/** Often enough that the machine counts PostgreSQL appends stay a few thousand rows under load. */
-const HOUSEKEEPING_MS = 5000;
 
 /**
  * What differs between one instance and several: where rate-limit counters, fault-rule call
@@ -49,7 +36,8 @@ export interface Deployment {
 
 export async function openDeployment(config: Config, store: Store, clock: Clock, log: (message: string) => void): Promise<Deployment> {
   const location = storeLocation(config);
-  return location.kind === 'postgres' ? shared(config, location.url, clock, log) : single(config, store, clock);
+  if (location.kind !== 'postgres') return single(config, store, clock);
+  return (await import('./shared-deployment.js')).sharedDeployment(config, location.url, clock, log, instanceName());
 }
 
 /**
@@ -60,6 +48,7 @@ export async function adminKeyFor(config: Config): Promise<string> {
   if (config.adminKey) return config.adminKey;
   const location = storeLocation(config);
   if (location.kind === 'sqlite') return loadOrCreateAdminKey(config.dataDir);
+  const [{ connectKysely }, { sharedSecret }] = await Promise.all([import('../store/postgres/pool.js'), import('./shared-secrets.js')]);
   const db = connectKysely(location.url, 1);
   try {
     return await sharedSecret(db, 'admin-key');
@@ -74,27 +63,27 @@ export interface Locks extends MachineLocks {
 }
 
 /** Tag changes lock their machines: in this process for SQLite, across instances for PostgreSQL. */
-export function openMachineLocks(config: Config): Locks {
+export async function openMachineLocks(config: Config): Promise<Locks> {
   const location = storeLocation(config);
-  if (location.kind === 'postgres') return new PostgresLocks(location.url);
+  if (location.kind === 'postgres') return new (await import('./postgres-locks.js')).PostgresLocks(location.url);
   const lock = new KeyedLock();
   return { run: (keys, fn) => lock.run(keys, fn), close: async () => {} };
 }
 
 /** Start-up provisioning, one instance at a time where several share a PostgreSQL database. */
-export function oneAtATime(config: Config, fn: () => Promise<void>): Promise<void> {
+export async function oneAtATime(config: Config, fn: () => Promise<void>): Promise<void> {
   const location = storeLocation(config);
-  return location.kind === 'postgres' ? withStartupLock(location.url, fn) : fn();
+  return location.kind === 'postgres' ? (await import('../store/postgres/startup-lock.js')).withStartupLock(location.url, fn) : fn();
 }
 
 /** After a CLI command changed something servers cache: tell them (PostgreSQL; one SQLite process has no others). */
 export async function announceChange(config: Config, change: Change): Promise<void> {
   const location = storeLocation(config);
-  if (location.kind === 'postgres') await notifyInstances(location.url, change);
+  if (location.kind === 'postgres') await (await import('./postgres-cluster.js')).notifyInstances(location.url, change);
 }
 
 async function single(config: Config, store: Store, clock: Clock): Promise<Deployment> {
-  const redis = config.limits ? await RedisLimiter.connect(config.limits, clock) : undefined;
+  const redis = config.limits ? await (await import('../limits/redis-limiter.js')).RedisLimiter.connect(config.limits, clock) : undefined;
   const memory = redis ? undefined : new WindowLimiter(clock);
   let saver: NodeJS.Timeout | undefined;
   const save = async () => {
@@ -120,44 +109,6 @@ async function single(config: Config, store: Store, clock: Clock): Promise<Deplo
       await redis?.close();
     },
   };
-}
-
-async function shared(config: Config, url: string, clock: Clock, log: (message: string) => void): Promise<Deployment> {
-  // A small pool of its own: limiter checks and journal writes never queue behind machine queries.
-  const db = connectKysely(url, 4);
-  const redis = config.limits ? await RedisLimiter.connect(config.limits, clock) : undefined;
-  const journal = new SharedJournal(db, config.journalSize);
-  const cluster = await PostgresCluster.start(url, instanceName(), log);
-  const housekeeping = setInterval(() => {
-    if (cluster.leader) void tidy(db, journal, clock, log);
-  }, HOUSEKEEPING_MS);
-  housekeeping.unref();
-  return {
-    cluster,
-    limiter: redis ?? new PostgresLimiter(db, clock),
-    journal,
-    faultCounters: new SharedFaultCounters(db),
-    adminKey: config.adminKey ?? (await sharedSecret(db, 'admin-key')),
-    sessionSecret: config.sessionSecret ?? (await sharedSecret(db, 'session-secret')),
-    async close() {
-      clearInterval(housekeeping);
-      await journal.flush();
-      await cluster.close();
-      await redis?.close();
-      await db.destroy();
-    },
-  };
-}
-
-/** The leader's periodic work: fold machine counts and listing versions, trim journals, drop closed rate-limit windows; one failing does not stop the others. */
-async function tidy(db: Kysely<Database>, journal: SharedJournal, clock: Clock, log: (message: string) => void): Promise<void> {
-  const jobs = [
-    compactMachineCounts(db),
-    compactListChanges(db),
-    journal.trim(),
-    db.deleteFrom('limit_counters').where('hour_start', '<', clock.now() - HOUR_MS).execute(),
-  ];
-  for (const outcome of await Promise.allSettled(jobs)) if (outcome.status === 'rejected') log(`housekeeping failed: ${String(outcome.reason)}`);
 }
 
 function instanceName(): string {

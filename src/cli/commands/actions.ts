@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { Core } from '../../core.js';
-import { announceChange } from '../../cluster/deployment.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { actionToJson } from '../../domain/actions/action-json.js';
 import { ACTION_PROPERTIES, type ActionFilter } from '../../domain/actions/action-query.js';
@@ -10,7 +9,6 @@ import type { ActionView } from '../../domain/actions/action-view.js';
 import { TIMING_PRESETS } from '../../domain/actions/action-timings.js';
 import { ACTION_PERMISSIONS } from '../../domain/identity/permissions.js';
 import type { ApplicationPrincipal } from '../../domain/identity/principal.js';
-import { withCore as openWithCore } from '../open-core.js';
 import { STORE_SETTINGS, withSettings } from '../options.js';
 import { printJson } from '../output.js';
 import { tenantArg, wholeNumber } from './shared.js';
@@ -28,8 +26,8 @@ const cli = (tenantId: string): ApplicationPrincipal => ({
 });
 
 /** Every actions command reads an existing database and tenant: a wrong folder or id is named, not shown as empty. */
-const withCore = (options: Record<string, unknown>, run: (core: Core) => Promise<void>): Promise<void> =>
-  openWithCore(options, { existing: true, tenant: String(options.tenant) }, run);
+const withCore = async (options: Record<string, unknown>, run: (core: Core) => Promise<void>): Promise<void> =>
+  (await import('../open-core.js')).withCore(options, { existing: true, tenant: String(options.tenant) }, run);
 
 const line = (v: ActionView): string => {
   const a = actionToJson(v);
@@ -125,7 +123,7 @@ const timings = withSettings(
     let current = (await core.tenants.document(options.tenant))?.actions?.timings;
     if (Object.keys(changes).length > 0) {
       current = await core.tenants.setActionTimings(options.tenant, { ...current, ...changes });
-      await announceChange(core.config, { topic: 'directory', tenantId: options.tenant });
+      await (await import('../../cluster/deployment.js')).announceChange(core.config, { topic: 'directory', tenantId: options.tenant });
     }
     const effective = current ?? {};
     if (options.json) return printJson(effective);

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { adminKeyFor } from '../../cluster/deployment.js';
 import { configFrom, withSettings } from '../options.js';
 
 export const adminKeyCommand = withSettings(
@@ -7,5 +6,6 @@ export const adminKeyCommand = withSettings(
   ['dataDir', 'store', 'poolSize', 'adminKey', 'logLevel'],
 ).action(async (options) => {
   const config = configFrom(options);
+  const { adminKeyFor } = await import('../../cluster/deployment.js');
   process.stdout.write(`${await adminKeyFor(config)}\n`);
 });

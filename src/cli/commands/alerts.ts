@@ -1,8 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Core } from '../../core.js';
-import { withCore } from '../open-core.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
-import { fireAlert } from '../../domain/alerts/alert-fire.js';
 import { alertToJson } from '../../domain/alerts/alert-json.js';
 import { QUEUE_VALUES } from '../../domain/alerts/alert-queue-filter.js';
 import { wireTimestamp, type Timestamp } from '../../shared/timestamp.js';
@@ -22,8 +20,8 @@ const withTenant = (command: Command): Command =>
   withSettings(command.option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID).option('--json', 'print as JSON'));
 
 /** The data folder's store for one command; the folder must hold a database and the tenant exist. */
-const inDataFolder = <T>(options: Record<string, unknown>, work: (core: Core) => Promise<T>): Promise<T> =>
-  withCore(options, { existing: true, tenant: String(options.tenant) }, work);
+const inDataFolder = async <T>(options: Record<string, unknown>, work: (core: Core) => Promise<T>): Promise<T> =>
+  (await import('../open-core.js')).withCore(options, { existing: true, tenant: String(options.tenant) }, work);
 
 const line = (a: Record<string, unknown>) =>
   `${String(a.alertCreationTime)}  ${String(a.severity).padEnd(13)} ${String(a.status).padEnd(10)} ${String(a.id)}  ${String(a.computerDnsName)}  ${String(a.title)}`;
@@ -41,7 +39,7 @@ const fire = withTenant(
   const body = Object.fromEntries(Object.entries({ severity: options.severity, category: options.category, title: options.title, description: options.description }).filter(([, v]) => v !== undefined));
   const alert = options.url
     ? ((await callAdmin(options, 'POST', `/machines/${encodeURIComponent(machine)}/alerts`, body)) as Record<string, unknown>)
-    : await inDataFolder(options, async (core) => alertToJson(await fireAlert(core.access, core.alerts, options.tenant, machine, body, { requestId: null, route: 'cli' }), true));
+    : await inDataFolder(options, async (core) => alertToJson(await (await import('../../domain/alerts/alert-fire.js')).fireAlert(core.access, core.alerts, options.tenant, machine, body, { requestId: null, route: 'cli' }), true));
   if (options.json) printJson(alert);
   else process.stdout.write(`fired ${line(alert)}\n`);
 });

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { loadOrCreateCa } from '../../net/ca-store.js';
 import { configFrom, STORE_SETTINGS, withSettings } from '../options.js';
 
 /**
@@ -12,6 +11,7 @@ export const caCommand = withSettings(
   [...STORE_SETTINGS, 'host', 'port', 'tlsPort'],
 ).action(async (options: Record<string, unknown>) => {
   const config = configFrom(options);
+  const { loadOrCreateCa } = await import('../../net/ca-store.js');
   const { ca, certificatePath } = await loadOrCreateCa(config);
   if (options.pem) {
     process.stdout.write(ca.certificate);

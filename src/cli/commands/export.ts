@@ -3,8 +3,6 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
-import { machineToJson } from '../../domain/machines/machine-json.js';
-import { withCore } from '../open-core.js';
 import { STORE_SETTINGS, withSettings } from '../options.js';
 import { fileProblem } from '../output.js';
 import { UsageError } from '../usage-error.js';
@@ -16,8 +14,9 @@ export const exportCommand = withSettings(
     .option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID)
     .option('--out <file>', 'write to a file instead of standard output'),
   STORE_SETTINGS,
-).action(async (options) =>
-  withCore(options, { existing: true, tenant: options.tenant }, async (core) => {
+).action(async (options) => {
+  const [{ withCore }, { machineToJson }] = await Promise.all([import('../open-core.js'), import('../../domain/machines/machine-json.js')]);
+  await withCore(options, { existing: true, tenant: options.tenant }, async (core) => {
     const out: Writable = options.out ? createWriteStream('', { fd: openOut(String(options.out)) }) : process.stdout;
     try {
       const write = async (text: string) => {
@@ -35,8 +34,8 @@ export const exportCommand = withSettings(
     } finally {
       if (options.out) out.end();
     }
-  }),
-);
+  });
+});
 
 /** Opened before anything is written, so a bad path fails with one line naming it. */
 function openOut(path: string): number {

@@ -1,12 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
-import { auditPages } from '../../domain/audit/audit-pages.js';
 import { HISTORY_CSV_HEADER, historyCsvLine } from '../../domain/audit/history-csv.js';
 import type { HistoryEntry } from '../../domain/audit/history-entry.js';
 import { parseDeviceValue } from '../../domain/machines/device-value.js';
 import { CHANGE_ROUTES } from '../../domain/machines/value-change.js';
 import { ApiError } from '../../domain/errors.js';
-import { withCore } from '../open-core.js';
 import { UsageError } from '../usage-error.js';
 import { STORE_SETTINGS, withSettings } from '../options.js';
 import { HISTORY_FORMATS, tableLine, type HistoryFormat } from '../history-format.js';
@@ -79,6 +77,7 @@ export const historyCommand = withSettings(
 ).action(async (machine: string | undefined, options) => {
   if (machine !== undefined && options.device !== undefined) throw new UsageError('name the machine once: as the argument or with --device');
   const format: HistoryFormat = options.json ? 'json' : options.format;
+  const [{ withCore }, { auditPages }] = await Promise.all([import('../open-core.js'), import('../../domain/audit/audit-pages.js')]);
   await withCore(options, { existing: true, tenant: options.tenant }, async (core) => {
     // A named machine must exist (as the admin API's per-device history says); then it is the audit's device filter.
     if (machine !== undefined) await core.audit.machineHistory(options.tenant, machine, 1);

@@ -4,9 +4,6 @@ import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { ApiError } from '../../domain/errors.js';
 import { machineFromJson } from '../../domain/machines/machine-json.js';
 import type { Machine } from '../../domain/machines/machine.js';
-import { putInBatches } from '../../fleet/seed.js';
-import { snapshotEntry } from '../../fleet/address-history.js';
-import { withCore } from '../open-core.js';
 import { STORE_SETTINGS, withSettings } from '../options.js';
 import { fileProblem, printJson, progressBar } from '../output.js';
 import { UsageError } from '../usage-error.js';
@@ -22,6 +19,7 @@ export const importCommand = withSettings(
   [...STORE_SETTINGS, 'demo'],
 ).action(async (file: string, options) => {
   const machines = parseFleet(await readInput(file), Date.now(), file);
+  const [{ withCore }, { putInBatches }, { snapshotEntry }] = await Promise.all([import('../open-core.js'), import('../../fleet/seed.js'), import('../../fleet/address-history.js')]);
   await withCore(options, {}, async (core) => {
     const tenantId = await ensureTenant(core, options.tenant);
     const bar = progressBar(machines.length, 'importing', Boolean(options.json));

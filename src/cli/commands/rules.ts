@@ -1,20 +1,24 @@
 import { Command, Option } from 'commander';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import { ConfigError } from '../../config/load-config.js';
-import { readDocumentFile } from '../../config/tenant-files.js';
 import { MAX_PREVIEW_PAGE, ruleJson, runJson, summaryJson } from '../../domain/rules/value-rule-json.js';
-import { tenantOperator, type PreviewDevice, type RuleActor } from '../../domain/rules/value-rule-service.js';
+import type { Core } from '../../core.js';
+import type { PreviewDevice, RuleActor } from '../../domain/rules/value-rule-service.js';
 import { csvRow } from '../../shared/csv.js';
 import { withSettings } from '../options.js';
-import { withCore } from '../open-core.js';
 import { printJson, progressBar } from '../output.js';
 import { tenantArg } from './shared.js';
 
 /** The CLI acts for the whole tenant, as the admin key does; its history entries name `rampart-cli`. */
-const cli = (tenantId: string): RuleActor => tenantOperator(tenantId, 'rampart-cli', 'cli');
+const cli = async (tenantId: string): Promise<RuleActor> => (await import('../../domain/rules/value-rule-service.js')).tenantOperator(tenantId, 'rampart-cli', 'cli');
+
+/** The store and services load when a command runs, not when the CLI starts (`--help`, a usage error). */
+const withCore = async (options: Record<string, unknown>, run: (core: Core) => Promise<void>): Promise<void> =>
+  (await import('../open-core.js')).withCore(options, {}, run);
 
 /** A rules file: a list of rules, or any object with `valueRules` (so a whole tenant file works too). */
-function readRulesFile(path: string): unknown {
+async function readRulesFile(path: string): Promise<unknown> {
+  const { readDocumentFile } = await import('../../config/tenant-files.js');
   const data = readDocumentFile(path, 'rules file');
   if (Array.isArray(data)) return data;
   if (typeof data === 'object' && data !== null && 'valueRules' in data) return (data as { valueRules: unknown }).valueRules;
@@ -27,7 +31,7 @@ const pad = (text: string, n: number) => text.padEnd(n);
 const list = withSettings(
   new Command('list').description("show a tenant's value rules, in order (the first matching rule decides)").option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID).option('--json', 'JSON out'),
 ).action(async (options) =>
-  withCore(options, {}, async (core) => {
+  withCore(options, async (core) => {
     const rules = (await core.rules.list(options.tenant)).map(ruleJson);
     if (options.json) return printJson({ value: rules });
     if (rules.length === 0) return out('no value rules\n');
@@ -42,8 +46,8 @@ const set = withSettings(
     .option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID)
     .option('--json', 'JSON out'),
 ).action(async (file: string, options) => {
-  const data = readRulesFile(file); // before anything opens
-  await withCore(options, {}, async (core) => {
+  const data = await readRulesFile(file); // before anything opens
+  await withCore(options, async (core) => {
     const rules = (await core.rules.replace(options.tenant, data)).map(ruleJson);
     if (options.json) return printJson({ value: rules });
     out(`${rules.length} value rule${rules.length === 1 ? '' : 's'} stored for tenant ${options.tenant}\n`);
@@ -60,9 +64,9 @@ const preview = withSettings(
     .addOption(new Option('--format <format>', 'table, csv or json').choices(['table', 'csv', 'json']).default('table'))
     .option('--json', 'the same as --format json'),
 ).action(async (rule: string | undefined, options) =>
-  withCore(options, {}, async (core) => {
+  withCore(options, async (core) => {
     const format: string = options.json ? 'json' : options.format;
-    const actor = cli(options.tenant);
+    const actor = await cli(options.tenant);
     if (rule === undefined) {
       const rules = (await core.rules.preview(actor, options.tenant)).map(summaryJson);
       if (format === 'json') return printJson({ value: rules });
@@ -98,9 +102,9 @@ const apply = withSettings(
     .option('--tenant <id>', 'tenant id', tenantArg, DEMO_TENANT_ID)
     .option('--json', 'JSON out (no progress bar)'),
 ).action(async (options) =>
-  withCore(options, {}, async (core) => {
+  withCore(options, async (core) => {
     let bar: ReturnType<typeof progressBar> | undefined;
-    const run = await core.rules.apply(cli(options.tenant), options.tenant, ({ done, total }) => {
+    const run = await core.rules.apply(await cli(options.tenant), options.tenant, ({ done, total }) => {
       bar ??= progressBar(total, 'applying value rules', Boolean(options.json));
       bar.update(done);
     });

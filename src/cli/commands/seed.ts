@@ -1,8 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEMO_FLEET_SEED, DEMO_TENANT_ID } from '../../config/demo.js';
-import { seedFleet } from '../../fleet/seed.js';
 import { DEFAULT_ALERTS_PER_MACHINE } from '../../fleet/alert-generator.js';
-import { withCore } from '../open-core.js';
 import { STORE_SETTINGS, withSettings } from '../options.js';
 import { printJson, progressBar } from '../output.js';
 import { countBetween, ensureTenant, fraction, tenantArg, wholeNumber } from './shared.js';
@@ -25,8 +23,9 @@ export const seedCommand = withSettings(
     .option('--json', 'print the result as JSON'),
   // --no-demo: the demo tenant, when created here, gets no demo applications or users.
   [...STORE_SETTINGS, 'demo'],
-).action(async (options) =>
-  withCore(options, {}, async (core) => {
+).action(async (options) => {
+  const [{ withCore }, { seedFleet }] = await Promise.all([import('../open-core.js'), import('../../fleet/seed.js')]);
+  await withCore(options, {}, async (core) => {
     const tenantId = await ensureTenant(core, options.tenant);
     let bar = progressBar(options.count, 'seeding', Boolean(options.json));
     const started = Date.now();
@@ -52,5 +51,5 @@ export const seedCommand = withSettings(
     const result = { tenant: tenantId, machines: written, alerts, seconds: (Date.now() - started) / 1000 };
     if (options.json) printJson(result);
     else process.stdout.write(`seeded ${written} machines and ${alerts} alerts into tenant ${tenantId} in ${result.seconds.toFixed(1)} s\n`);
-  }),
-);
+  });
+});

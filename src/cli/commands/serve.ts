@@ -5,4 +5,8 @@ import { configFrom, withSettings } from '../options.js';
 // other command, `--help` and `--version` start without it.
 export const serveCommand = withSettings(
   new Command('serve').description('serve the Machine API (the default command)'),
-).action(async (options) => (await import('../../serve.js')).serve(configFrom(options)));
+).action(async (options) => {
+  // The configuration first: a bad value (--port abc, PORT=abc) is named without loading the server.
+  const config = configFrom(options);
+  await (await import('../../serve.js')).serve(config);
+});

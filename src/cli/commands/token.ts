@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { createCore } from '../../core.js';
 import { DEMO_APP, DEMO_TENANT_ID } from '../../config/demo.js';
 import { MACHINE_API_RESOURCES } from '../../auth/resources.js';
 import { configFrom, STORE_SETTINGS, withSettings } from '../options.js';
@@ -16,7 +15,9 @@ export const tokenCommand = withSettings(
     .option('--json', 'print the token response as JSON'),
   [...STORE_SETTINGS, 'issuer', 'demo', 'demoMachines', 'tenantFiles'],
 ).action(async (options) => {
-  const core = await createCore(configFrom(options), undefined, { provision: true });
+  const config = configFrom(options);
+  const { createCore } = await import('../../core.js');
+  const core = await createCore(config, undefined, { provision: true });
   try {
     const tenantId: string = options.tenant;
     const app = await core.store.getApplication(tenantId, String(options.clientId).toLowerCase());

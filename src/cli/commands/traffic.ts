@@ -1,12 +1,10 @@
 import { Command, Option } from 'commander';
-import { adminKeyFor } from '../../cluster/deployment.js';
 import { DEMO_TENANT_ID } from '../../config/demo.js';
 import type { Config } from '../../config/settings.js';
 import { configFrom, withSettings } from '../options.js';
 import { printJson } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { tenantArg, wholeNumber } from './shared.js';
-import { faultRuleProblem } from '../../domain/traffic/fault-rule-schema.js';
 
 /**
  * Commands about a RUNNING server's traffic (journal, limits, faults, reset): they call its
@@ -28,6 +26,7 @@ function adminCommand(name: string, description: string): Command {
 export async function callAdmin(options: Record<string, unknown>, method: string, path: string, body?: unknown): Promise<unknown> {
   const config: Config = configFrom(options);
   const base = String(options.url ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '');
+  const { adminKeyFor } = await import('../../cluster/deployment.js');
   const key = await adminKeyFor(config);
   const response = await fetch(`${base}/admin/tenants/${String(options.tenant)}${path}`, {
     method,
@@ -78,7 +77,7 @@ export const faultsCommand = new Command('faults')
     adminCommand('add', 'add a fault rule, given as JSON: \'{"operations":["SetDeviceValue"],"error":"TooManyRequests","calls":"1-2"}\'')
       .argument('<rule>', 'the rule as JSON')
       .action(async (rule: string, options) => {
-        const added = await callAdmin(options, 'POST', '/faults', checkedRule(rule, String(options.tenant)));
+        const added = await callAdmin(options, 'POST', '/faults', await checkedRule(rule, String(options.tenant)));
         if (options.json) printJson(added);
         else process.stdout.write(`added fault rule ${(added as { id: string }).id}\n`);
       }),
@@ -92,7 +91,7 @@ export const faultsCommand = new Command('faults')
  * The rule is checked here as the server will check it (one validation, fault-rule-schema.ts),
  * so a typo is named before any server is reached, and without one running.
  */
-function checkedRule(text: string, tenantId: string): unknown {
+async function checkedRule(text: string, tenantId: string): Promise<unknown> {
   let rule: unknown;
   try {
     rule = JSON.parse(text);
@@ -100,6 +99,8 @@ function checkedRule(text: string, tenantId: string): unknown {
     throw new UsageError(`<rule>: not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) throw new UsageError('<rule>: a fault rule must be a JSON object');
+  // Its schema (TypeBox) loads here, not at every CLI start.
+  const { faultRuleProblem } = await import('../../domain/traffic/fault-rule-schema.js');
   const problem = faultRuleProblem(rule, tenantId, Date.now());
   if (problem !== undefined) throw new UsageError(`<rule>: fault rule ${problem}`);
   return rule;

@@ -6,9 +6,14 @@ import { ApiError, invalidInput } from '../errors.js';
 import type { ActionTimingsSpec } from '../actions/action-timings.js';
 import type { Application, ApplicationStore, DirectoryStore, FaultRuleStore, GroupChange, TenantStore } from '../ports.js';
 import { DEFAULT_RETENTION_DAYS } from './tenant.js';
-import { firstDuplicate, validateActionTimings } from './tenant-document-schema.js';
 import type { TenantDocument } from './tenant-document.js';
 import type { ValueRuleSpec } from '../rules/value-rule.js';
+
+/**
+ * The document schema (TypeBox, about a third of a second to load) only when a document is
+ * written: a CLI command that reads (export, history) builds a TenantAdmin but never validates.
+ */
+const schema = () => import('./tenant-document-schema.js');
 
 /** Hashing of secrets and passwords, provided by the auth layer. */
 export interface SecretHasher {
@@ -38,6 +43,7 @@ export class TenantAdmin {
   ) {}
 
   async apply(doc: TenantDocument): Promise<{ regrouped: number }> {
+    const { firstDuplicate } = await schema();
     const tenantId = doc.id.toLowerCase();
     const duplicate = firstDuplicate(doc);
     if (duplicate) throw invalidInput(`tenant document ${duplicate}`);
@@ -95,6 +101,7 @@ export class TenantAdmin {
    * keep the timeline they were given.
    */
   async setActionTimings(tenantId: string, data: unknown): Promise<ActionTimingsSpec> {
+    const { validateActionTimings } = await schema();
     const checked = validateActionTimings(data);
     if (!checked.ok) throw invalidInput(`action timings ${checked.error}`);
     const tenant = await this.store.getTenant(tenantId);

@@ -2,7 +2,6 @@ import type { Clock } from '../../shared/clock.js';
 import type { Steer } from '../actions/action-lifecycle.js';
 import { ApiError, type ErrorCode } from '../errors.js';
 import { faultRuleFromSpec, faultRuleToSpec, type FaultSpec } from './fault-spec.js';
-import { parseFaultRule } from './fault-rule-schema.js';
 import type { FaultCall, FaultDecision, FaultInjector, FaultRule } from './faults.js';
 import type { FaultRuleStore } from '../ports.js';
 import type { Journal } from './journal.js';
@@ -111,6 +110,9 @@ export class TrafficControl {
 
   /** Validates the rule (fault-rule-schema.ts: the same check as a tenant file's) and adds or replaces it by id. */
   async addFaultRule(tenantId: string, data: unknown): Promise<FaultSpec> {
+    // The schema (TypeBox) loads on the first rule added, not with every action service: a CLI
+    // command builds those and never adds a rule.
+    const { parseFaultRule } = await import('./fault-rule-schema.js');
     const rule = parseFaultRule(data, tenantId, this.clock.now());
     await this.replace(tenantId, [...this.faults.rulesOf(tenantId).filter((r) => r.id !== rule.id), rule]);
     return faultRuleToSpec(rule);

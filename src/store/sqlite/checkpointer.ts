@@ -7,17 +7,26 @@ import { startWorker } from './start-worker.js';
  * time, each answered with whether it failed.
  */
 export class Checkpointer {
-  private readonly worker: Worker;
+  private worker: Worker | undefined;
   private waiting: ((reply: CheckpointReply) => void) | undefined;
   private failure: string | undefined;
 
-  constructor(data: CheckpointerData) {
-    this.worker = startWorker('checkpoint-worker', data);
-    this.worker.on('message', (reply: CheckpointReply) => this.answer(reply));
-    this.worker.on('error', (error) => this.fail(error.message));
-    this.worker.on('exit', (code) => this.fail(`checkpoint thread exited with code ${code}`));
+  constructor(private readonly data: CheckpointerData) {}
+
+  /**
+   * The thread starts with the first checkpoint, not when the store opens: a CLI command that
+   * only reads never checkpoints, and a thread costs about 0.1 s of CPU to start.
+   */
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startWorker('checkpoint-worker', this.data);
+    worker.on('message', (reply: CheckpointReply) => this.answer(reply));
+    worker.on('error', (error) => this.fail(error.message));
+    worker.on('exit', (code) => this.fail(`checkpoint thread exited with code ${code}`));
     // An idle checkpoint thread must not keep a CLI command's process alive.
-    this.worker.unref();
+    worker.unref();
+    this.worker = worker;
+    return worker;
   }
 
   checkpoint(): Promise<CheckpointReply> {
@@ -25,9 +34,10 @@ export class Checkpointer {
     if (this.waiting) throw new Error('one checkpoint at a time');
     return new Promise((resolve) => {
       this.waiting = resolve;
+      const worker = this.thread();
       // Held by a checkpoint in progress: a write waiting for it keeps the process alive.
-      this.worker.ref();
-      this.worker.postMessage('checkpoint');
+      worker.ref();
+      worker.postMessage('checkpoint');
     });
   }
 
@@ -35,16 +45,18 @@ export class Checkpointer {
   async close(): Promise<void> {
     if (this.failure !== undefined) return;
     this.failure = 'closed';
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.ref();
-    this.worker.postMessage('close');
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.ref();
+    worker.postMessage('close');
     await exited;
   }
 
   private answer(reply: CheckpointReply): void {
     const waiting = this.waiting;
     this.waiting = undefined;
-    this.worker.unref();
+    this.worker?.unref();
     waiting?.(reply);
   }
 
