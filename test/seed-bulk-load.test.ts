@@ -61,6 +61,18 @@ function rowsOf(path: string, table: string): unknown[] {
   }
 }
 
+/** The indexes of machines that sqlite_stat1 holds statistics for, read beside the open store. */
+const analyzedIndexes = (path: string): string[] => {
+  const db = new Database(path, { readonly: true });
+  try {
+    const stat = db.prepare("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'").get();
+    if (!stat) return [];
+    return (db.prepare("SELECT DISTINCT idx AS name FROM sqlite_stat1 WHERE tbl = 'machines' ORDER BY idx").all() as { name: string }[]).map((r) => r.name);
+  } finally {
+    db.close();
+  }
+};
+
 const countRows = (path: string, table: string) => {
   const db = new Database(path, { readonly: true });
   try {
@@ -74,6 +86,7 @@ describe('seed bulk load (SQLite)', () => {
   let bulkPath: string;
   let rowPath: string;
   let freshPath: string;
+  let analyzedRightAfter: string[];
 
   before(async () => {
     bulkPath = join(dir, 'bulk.db');
@@ -81,6 +94,7 @@ describe('seed bulk load (SQLite)', () => {
     freshPath = join(dir, 'fresh.db');
     const bulk = await openWithTenant('bulk.db');
     const bulkResult = await seedFleet(bulk, TENANT, FLEET, undefined, { bulk: true });
+    analyzedRightAfter = analyzedIndexes(bulkPath);
     await bulk.close();
     const row = await openWithTenant('row.db');
     const rowResult = await seedFleet(row, TENANT, FLEET);
@@ -108,6 +122,16 @@ describe('seed bulk load (SQLite)', () => {
       assert.equal(total.n, FLEET.count, 'every machine counted once');
     } finally {
       counted.close();
+    }
+  });
+
+  it('leaves statistics on every index of machines at once, before the store closes (the planner needs them)', () => {
+    const db = new Database(bulkPath, { readonly: true });
+    try {
+      const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'machines' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+      assert.deepEqual(analyzedRightAfter, indexes);
+    } finally {
+      db.close();
     }
   });
 

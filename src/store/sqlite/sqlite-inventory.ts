@@ -112,6 +112,11 @@ export class SqliteInventory {
     this.bulkRows = 0;
   }
 
+  /** A quick ANALYZE reading a few hundred rows of each index: estimates good enough to plan by. */
+  async sampleStatistics(): Promise<void> {
+    await this.write({ op: 'exec', statements: [{ sql: 'PRAGMA analysis_limit = 400', parameters: [] }, { sql: 'ANALYZE', parameters: [] }] });
+  }
+
   private bulkRows = 0;
 
   noteBulkWrite(rows: number): void {
