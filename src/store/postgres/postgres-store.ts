@@ -12,10 +12,10 @@ import { machineJson } from '../machine-json-sql.js';
 import { countMachinesQuery, ipRows, machinesByIpQuery } from '../machine-queries.js';
 import { machineToRow, rowToMachine } from '../machine-rows.js';
 import { inScope } from '../machine-scope.js';
-import { ipUpsert, machineUpsert, planUpdate, tagRows, valueChangeInsert, valueTransition, type ValueTransition } from '../machine-writes.js';
+import { ipUpsert, latestIpRows, machineTagRows, machineUpsert, planUpdate, valueChangeInsert, valueTransition, type ValueTransition } from '../machine-writes.js';
 import { migrateToLatest } from '../migrate.js';
 import { anyTagNodes } from '../query-compiler.js';
-import type { Database, MachineIpRow, MachineRow, MachineTagRow } from '../schema.js';
+import type { Database, MachineRow } from '../schema.js';
 import { describePostgresUrl } from './postgres-url.js';
 import { kyselyOver, newPool } from './pool.js';
 import { PostgresPages } from './postgres-pages.js';
@@ -167,17 +167,14 @@ export class PostgresStore extends KyselyStore implements Store {
     const before = new Map((await run(trx, existing.compile())).rows.map((r) => [r.id, r.device_value]));
     await run(trx, machineUpsert(this.db, rows));
     if (before.size > 0) await run(trx, this.db.deleteFrom('machine_tags').where('tenant_id', '=', tenantId).where('machine_id', 'in', [...before.keys()]).compile());
-    const tags: MachineTagRow[] = rows.flatMap((r) => tagRows(tenantId, r.id, [...new Set(JSON.parse(r.machine_tags) as string[])]));
+    const tags = rows.flatMap(machineTagRows);
     for (const chunk of chunks(tags)) await run(trx, this.db.insertInto('machine_tags').values(chunk).compile());
     const transitions = rows.map((r) => valueTransition(r, before.get(r.id))).filter((t): t is ValueTransition => t !== undefined);
     for (const chunk of chunks(transitions)) await run(trx, valueChangeInsert(this.db, chunk, change));
   }
 
   async putIpHistory(tenantId: string, entries: readonly IpAssignment[]): Promise<void> {
-    // One statement may not touch a row twice: the last entry for a key wins, as it would one by one.
-    const byKey = new Map<string, MachineIpRow>();
-    for (const row of ipRows(tenantId, entries)) byKey.set(JSON.stringify([row.machine_id, row.ip_address, row.seen_from]), row);
-    for (const chunk of chunks([...byKey.values()])) await this.exec(ipUpsert(this.db, chunk));
+    for (const chunk of chunks(latestIpRows(ipRows(tenantId, entries)))) await this.exec(ipUpsert(this.db, chunk));
   }
 
   // --- inventory (OData listing, address history) ---------------------------------------
