@@ -4,7 +4,7 @@ import type { DeviceValue } from '../../domain/machines/device-value.js';
 import type { IpAssignment, IpSearch } from '../../domain/machines/ip-history.js';
 import type { Machine } from '../../domain/machines/machine.js';
 import type { MachineFilter, MachinePage, MachinePropertyName } from '../../domain/machines/machine-query.js';
-import type { MachineScope, MachineUpdate, MachineUpdateResult, Store } from '../../domain/ports.js';
+import type { BulkLoader, BulkLoadSink, MachineScope, MachineUpdate, MachineUpdateResult, Store } from '../../domain/ports.js';
 import type { ChangeContext } from '../../domain/machines/value-change.js';
 import { invalidInput } from '../../domain/errors.js';
 import { KyselyStore } from '../kysely-store.js';
@@ -16,6 +16,7 @@ import { ipUpsert, latestIpRows, machineTagRows, machineUpsert, planUpdate, valu
 import { migrateToLatest } from '../migrate.js';
 import { anyTagNodes } from '../query-compiler.js';
 import type { Database, MachineRow } from '../schema.js';
+import { PostgresBulkLoad } from './bulk-load.js';
 import { describePostgresUrl } from './postgres-url.js';
 import { kyselyOver, newPool } from './pool.js';
 import { PostgresPages } from './postgres-pages.js';
@@ -45,7 +46,7 @@ export interface PostgresOptions {
  * instance, queue behind each other: none loses an update, and each value-history entry's old
  * value is the previous entry's new value, in seq order (docs/adr/0006-postgresql-store.md).
  */
-export class PostgresStore extends KyselyStore implements Store {
+export class PostgresStore extends KyselyStore implements Store, BulkLoader {
   private open = true;
   private bulkRows = 0;
   private analyzedRows = 0;
@@ -55,7 +56,7 @@ export class PostgresStore extends KyselyStore implements Store {
 
   private constructor(
     db: Kysely<Database>,
-    pool: pg.Pool,
+    private readonly pool: pg.Pool,
     batch: BatchLimits | undefined,
     private readonly telemetry: WriteTelemetry,
   ) {
@@ -134,6 +135,15 @@ export class PostgresStore extends KyselyStore implements Store {
       await this.db.transaction().execute((trx) => this.putBatch(trx, tenantId, batch, change));
     }
     await this.noteBulkWrite(machines.length);
+  }
+
+  /**
+   * A seed into a store whose machine and alert tables are empty: one transaction with the
+   * indexes and count triggers set aside (bulk-load.ts). Undefined, having written nothing, when
+   * a table holds rows or another session is using one; the caller then writes the usual way.
+   */
+  bulkLoad<T>(load: (sink: BulkLoadSink) => Promise<T>, onIndexed?: (built: number, total: number) => void): Promise<{ readonly value: T } | undefined> {
+    return new PostgresBulkLoad(this.pool, this.db).run(load, onIndexed);
   }
 
   /**
