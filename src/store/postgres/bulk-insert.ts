@@ -49,6 +49,12 @@ export class JsonRowsSink implements BulkLoadSink {
     return this.insert(['alerts', writes.map((w) => alertToRow(w.alert))], ['alert_history', writes.map((w) => historyRow(w, context))]);
   }
 
+  /** Sends nothing more, and waits for the statement on the connection, if any. */
+  async stop(): Promise<void> {
+    this.failure ??= new Error('the bulk load was abandoned');
+    await this.last.catch(() => {});
+  }
+
   /** Waits for every statement queued so far; throws the load's first failure. */
   async drain(): Promise<void> {
     await this.last.catch(() => {});

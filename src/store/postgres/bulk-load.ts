@@ -61,17 +61,25 @@ export class PostgresBulkLoad {
   }
 
   private async inTransaction<T>(client: pg.PoolClient, load: (sink: BulkLoadSink) => Promise<T>, onIndexed: (built: number, total: number) => void): Promise<{ readonly value: T } | undefined> {
-    // Nothing is durable before COMMIT anyway; the index builds sort in memory rather than on disk.
+    // The COMMIT does not wait for its WAL to reach the disk (a crash in that fraction of a second
+    // loses a load that can simply be run again); the index builds sort in memory rather than on disk.
     await client.query(`SET LOCAL synchronous_commit = off`);
     await client.query(`SET LOCAL maintenance_work_mem = '512MB'`);
-    // Another session writing (or reading) these tables would wait for the whole load: decline instead.
+    // A session using these tables now would make the load wait, and everything queued behind it: decline instead.
     await client.query(`LOCK TABLE ${LOADED_TABLES.join(', ')} IN ACCESS EXCLUSIVE MODE NOWAIT`);
     for (const table of LOADED_TABLES) {
       if ((await client.query(`SELECT 1 FROM ${table} LIMIT 1`)).rowCount) return undefined;
     }
     const aside = await setAside(client);
     const sink = new JsonRowsSink(client);
-    const value = await load(sink);
+    let value: T;
+    try {
+      value = await load(sink);
+    } catch (error) {
+      // Nothing more may reach the connection once the caller rolls back: it would run outside the transaction.
+      await sink.stop();
+      throw error;
+    }
     await sink.drain();
     for (const [i, index] of aside.indexes.entries()) {
       await client.query(index.definition);
