@@ -27,7 +27,7 @@ interface SetAside {
  *
  * Kept as they are: the primary keys (dropping and adding them back saved nothing measurable at
  * 100,000 machines, docs/performance.md), and the statement triggers of migration 0014, which
- * bump the listing's versions once a statement: a row per thousand machines or alerts, which the
+ * bump the listing's versions once a statement: two rows per thousand machines, which the
  * leader folds, and the versions move as on the usual path, with no rule of theirs repeated here.
  */
 export class PostgresBulkLoad {
