@@ -8,6 +8,10 @@
  * test/seed-bulk-load.test.ts.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { generateFleetWithHistory } from '../src/fleet/address-history.js';
@@ -16,6 +20,7 @@ import { timestampFromMillis } from '../src/shared/timestamp.js';
 import { LOADED_TABLES } from '../src/store/loaded-tables.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from './helpers/postgres.js';
+import { REPO_ROOT } from './helpers/process.js';
 
 const TENANT = '0b5e55ed-0000-4000-8000-000000000001';
 const FLEET = { count: 300, seed: 4242, nowMs: Date.UTC(2026, 11, 1), staleFraction: 0.1 } as const;
@@ -170,6 +175,40 @@ describe('a PostgreSQL bulk load that cannot or does not finish', { skip }, () =
     } finally {
       await store.close();
     }
+  });
+
+  it('that is killed (SIGKILL) mid-load is rolled back by PostgreSQL: no machine, every index', async () => {
+    const [killed, fresh] = await Promise.all([database(), database()]);
+    await (await PostgresStore.open(fresh.url)).close();
+    const dataDir = await mkdtemp(join(tmpdir(), 'rampart-pg-killed-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'seed', '--count', '1000000', '--json', '--store', killed.url, '--data-dir', dataDir], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', RAMPART_LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const loading = `select count(*)::int as n from pg_stat_activity where datname = current_database() and query like 'INSERT INTO alert%'`;
+    try {
+      // Killed once the load has written alerts: the indexes are dropped and thousands of rows are in.
+      const deadline = Date.now() + 120_000;
+      while ((await query<{ n: number }>(killed.url, loading))[0]?.n === 0) {
+        assert.ok(Date.now() < deadline, 'the load did not start in time');
+        assert.equal(child.exitCode, null, 'the seed ended before it could be killed');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    // The server ends the session (and rolls it back) once it sees the connection gone.
+    const others = `select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+    for (const deadline = Date.now() + 60_000; (await query<{ n: number }>(killed.url, others))[0]?.n !== 0; ) {
+      assert.ok(Date.now() < deadline, 'the killed session did not end');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    for (const table of LOADED_TABLES) assert.equal(await rowCount(killed.url, table), 0, table);
+    assert.deepEqual(await schemaOf(killed.url), await schemaOf(fresh.url));
   });
 
   it('is declined, having run nothing, while another session holds a loaded table', async () => {
