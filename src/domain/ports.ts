@@ -88,10 +88,10 @@ export interface BulkLoadSink {
 }
 
 /**
- * A backend that can load a large fleet faster than row by row (SQLite: indexes built once at the
+ * A backend that can load a large fleet faster than row by row (SQLite and PostgreSQL: indexes built once at the
  * end). `bulkLoad` runs `load` with a sink and commits everything it wrote at once, or nothing;
  * it answers undefined, having run nothing, where it cannot (the store already holds machines or
- * alerts, or another process has the database open), and the caller writes the usual way.
+ * alerts, or another process or session is using them), and the caller writes the usual way.
  */
 export interface BulkLoader {
   /** `onIndexed` is told after each index built at the end (building them takes a while on a million rows). */

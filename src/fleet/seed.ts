@@ -83,7 +83,7 @@ export type SeedStore = MachineStore & DirectoryStore & TenantStore & { readonly
 /**
  * Generates a fleet into a tenant, with its alerts (about `alertsPerMachine` per machine), and
  * records how, so a reset can generate the same again. With `bulk`, a backend that can bulk-load
- * (SQLite, into a store without machines or alerts) gets the same rows through its loader,
+ * (SQLite or PostgreSQL, into a store without machines or alerts) gets the same rows through its loader,
  * committed at once; only a command that owns the store may ask for it, since the store takes no
  * other write while it loads (never the server: a reset while serving writes the usual way).
  */

@@ -38,6 +38,19 @@ export function ipUpsert(db: Kysely<Database>, rows: readonly MachineIpRow[]) {
 export const tagRows = (tenantId: string, machineId: string, tags: readonly string[]): MachineTagRow[] =>
   tags.map((tag) => ({ tenant_id: tenantId, machine_id: machineId, tag }));
 
+/** A written machine's tag rows: a tag listed twice is one row (the table's key). */
+export const machineTagRows = (row: MachineRow): MachineTagRow[] => tagRows(row.tenant_id, row.id, [...new Set(JSON.parse(row.machine_tags) as string[])]);
+
+/**
+ * Address rows for one statement, which may not touch a row twice: the last entry for a key wins,
+ * as it would written one by one.
+ */
+export function latestIpRows(rows: readonly MachineIpRow[]): MachineIpRow[] {
+  const byKey = new Map<string, MachineIpRow>();
+  for (const row of rows) byKey.set(JSON.stringify([row.machine_id, row.ip_address, row.seen_from]), row);
+  return [...byKey.values()];
+}
+
 export interface UpdatePlan {
   /** The machine row as the update leaves it. */
   readonly row: MachineRow;

@@ -49,7 +49,7 @@ const POSTGRES_TRIGGERS = [
 
 /**
  * Counts every machine into an empty machine_counts: the migration's backfill, and the end of a
- * bulk load (src/store/sqlite/bulk-load.ts), which loads machines with the triggers set aside.
+ * bulk load (src/store/sqlite/bulk-load.ts, src/store/postgres/bulk-load.ts), which loads machines with the triggers set aside.
  */
 export function machineCountsBackfill(db: Kysely<unknown>) {
   const typed = db as unknown as Kysely<{ machines: { tenant_id: string; rbac_group_id: number; device_value: string; last_seen: string }; machine_counts: Record<(typeof COLUMNS)[number] | 'n', unknown> }>;

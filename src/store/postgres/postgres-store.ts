@@ -4,7 +4,7 @@ import type { DeviceValue } from '../../domain/machines/device-value.js';
 import type { IpAssignment, IpSearch } from '../../domain/machines/ip-history.js';
 import type { Machine } from '../../domain/machines/machine.js';
 import type { MachineFilter, MachinePage, MachinePropertyName } from '../../domain/machines/machine-query.js';
-import type { MachineScope, MachineUpdate, MachineUpdateResult, Store } from '../../domain/ports.js';
+import type { BulkLoader, BulkLoadSink, MachineScope, MachineUpdate, MachineUpdateResult, Store } from '../../domain/ports.js';
 import type { ChangeContext } from '../../domain/machines/value-change.js';
 import { invalidInput } from '../../domain/errors.js';
 import { KyselyStore } from '../kysely-store.js';
@@ -12,10 +12,11 @@ import { machineJson } from '../machine-json-sql.js';
 import { countMachinesQuery, ipRows, machinesByIpQuery } from '../machine-queries.js';
 import { machineToRow, rowToMachine } from '../machine-rows.js';
 import { inScope } from '../machine-scope.js';
-import { ipUpsert, machineUpsert, planUpdate, tagRows, valueChangeInsert, valueTransition, type ValueTransition } from '../machine-writes.js';
+import { ipUpsert, latestIpRows, machineTagRows, machineUpsert, planUpdate, valueChangeInsert, valueTransition, type ValueTransition } from '../machine-writes.js';
 import { migrateToLatest } from '../migrate.js';
 import { anyTagNodes } from '../query-compiler.js';
-import type { Database, MachineIpRow, MachineRow, MachineTagRow } from '../schema.js';
+import type { Database, MachineRow } from '../schema.js';
+import { PostgresBulkLoad } from './bulk-load.js';
 import { describePostgresUrl } from './postgres-url.js';
 import { kyselyOver, newPool } from './pool.js';
 import { KeyReads } from './key-reads.js';
@@ -46,7 +47,7 @@ export interface PostgresOptions {
  * instance, queue behind each other: none loses an update, and each value-history entry's old
  * value is the previous entry's new value, in seq order (docs/adr/0006-postgresql-store.md).
  */
-export class PostgresStore extends KyselyStore implements Store {
+export class PostgresStore extends KyselyStore implements Store, BulkLoader {
   private open = true;
   private bulkRows = 0;
   private analyzedRows = 0;
@@ -57,7 +58,7 @@ export class PostgresStore extends KyselyStore implements Store {
 
   private constructor(
     db: Kysely<Database>,
-    pool: pg.Pool,
+    private readonly pool: pg.Pool,
     batch: BatchLimits | undefined,
     private readonly telemetry: WriteTelemetry,
   ) {
@@ -140,6 +141,15 @@ export class PostgresStore extends KyselyStore implements Store {
   }
 
   /**
+   * A seed into a store whose machine and alert tables are empty: one transaction with the
+   * indexes and count triggers set aside (bulk-load.ts). Undefined, having written nothing, when
+   * a table holds rows or another session is using one; the caller then writes the usual way.
+   */
+  bulkLoad<T>(load: (sink: BulkLoadSink) => Promise<T>, onIndexed?: (built: number, total: number) => void): Promise<{ readonly value: T } | undefined> {
+    return new PostgresBulkLoad(this.pool, this.db).run(load, onIndexed);
+  }
+
+  /**
    * Planner statistics after bulk loads (seed, import): autovacuum may be off or late, and a
    * planner that believes `machines` is empty picks scans that take seconds on a million rows.
    * ANALYZE whenever the rows loaded since the last one outnumber those before it (so a long
@@ -170,17 +180,14 @@ export class PostgresStore extends KyselyStore implements Store {
     const before = new Map((await run(trx, existing.compile())).rows.map((r) => [r.id, r.device_value]));
     await run(trx, machineUpsert(this.db, rows));
     if (before.size > 0) await run(trx, this.db.deleteFrom('machine_tags').where('tenant_id', '=', tenantId).where('machine_id', 'in', [...before.keys()]).compile());
-    const tags: MachineTagRow[] = rows.flatMap((r) => tagRows(tenantId, r.id, [...new Set(JSON.parse(r.machine_tags) as string[])]));
+    const tags = rows.flatMap(machineTagRows);
     for (const chunk of chunks(tags)) await run(trx, this.db.insertInto('machine_tags').values(chunk).compile());
     const transitions = rows.map((r) => valueTransition(r, before.get(r.id))).filter((t): t is ValueTransition => t !== undefined);
     for (const chunk of chunks(transitions)) await run(trx, valueChangeInsert(this.db, chunk, change));
   }
 
   async putIpHistory(tenantId: string, entries: readonly IpAssignment[]): Promise<void> {
-    // One statement may not touch a row twice: the last entry for a key wins, as it would one by one.
-    const byKey = new Map<string, MachineIpRow>();
-    for (const row of ipRows(tenantId, entries)) byKey.set(JSON.stringify([row.machine_id, row.ip_address, row.seen_from]), row);
-    for (const chunk of chunks([...byKey.values()])) await this.exec(ipUpsert(this.db, chunk));
+    for (const chunk of chunks(latestIpRows(ipRows(tenantId, entries)))) await this.exec(ipUpsert(this.db, chunk));
   }
 
   // --- inventory (OData listing, address history) ---------------------------------------

@@ -5,6 +5,7 @@ import type { AlertChangeContext, AlertWrite } from '../../domain/alerts/alert-p
 import type { BulkLoadSink } from '../../domain/ports.js';
 import { alertToRow } from '../alerts/alert-rows.js';
 import { historyRow } from '../alerts/kysely-alert-store.js';
+import { LOADED_TABLES } from '../loaded-tables.js';
 import { machineToRow } from '../machine-rows.js';
 import { ipRows } from '../machine-queries.js';
 import { machineCountsBackfill } from '../migrations/0008-machine-counts.js';
@@ -16,8 +17,7 @@ import { startWorker } from './start-worker.js';
 import { SyncExecutor } from './sync-executor.js';
 import type { Statement, WriteOp } from './write-protocol.js';
 
-/** The tables a seed fills. A bulk load runs only while every one of them is empty. */
-export const LOADED_TABLES = ['machines', 'machine_tags', 'machine_ip_history', 'alerts', 'alert_history'] as const;
+export { LOADED_TABLES };
 
 /** True when no table a seed fills holds a row: the only state a bulk load starts from. */
 export function loadedTablesEmpty(db: BetterSqlite3.Database): boolean {
