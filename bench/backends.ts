@@ -148,7 +148,7 @@ async function measureConfig(
   const headers = { authorization: `Bearer ${await fetchToken(servers[0]!.base)}`, 'content-type': 'application/json' };
   let acknowledged = 0;
   let cutOff = 0;
-  for (const server of servers) acknowledged += (await captureReplies(server.base, headers, env.paths, BODIES)).writes;
+  for (const [i, server] of servers.entries()) acknowledged += (await captureReplies(server.base, headers, env.paths, BODIES, i)).writes;
 
   // Connection c of a load generator sends to path c mod its share: with two instances each takes
   // half of the connections and half of the machines, so no machine is written through both.
