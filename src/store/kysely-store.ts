@@ -43,7 +43,12 @@ export abstract class KyselyStore {
   readonly rules: ValueRuleStore;
 
   protected constructor(protected readonly db: Kysely<Database>) {
-    const runner = { all: <R>(query: CompiledQuery<R>) => this.all(query), exec: (...statements: CompiledQuery[]) => this.exec(...statements) };
+    const runner = {
+      all: <R>(query: CompiledQuery<R>) => this.all(query),
+      // Only where the backend makes arrays cheaper (SQLite); elsewhere the stores read objects.
+      ...(this.arrays ? { arrays: (query: CompiledQuery) => (this.arrays as (q: CompiledQuery) => Promise<unknown[][]>)(query) } : {}),
+      exec: (...statements: CompiledQuery[]) => this.exec(...statements),
+    };
     this.actions = new KyselyActionStore(db, runner);
     this.alerts = new KyselyAlertStore(db, runner);
     this.rules = new KyselyValueRuleStore(db, runner, (key) => this.serialized(key));
@@ -51,6 +56,9 @@ export abstract class KyselyStore {
 
   /** Runs one read; SQLite answers synchronously, PostgreSQL over the pool. */
   protected abstract all<R>(query: CompiledQuery<R>): R[] | Promise<R[]>;
+  /** One read's rows as arrays in the order of its selected columns (StatementRunner.arrays), where cheaper. */
+  protected arrays?(query: CompiledQuery): Promise<unknown[][]>;
+
   /** Commits the statements in one transaction, durable when it resolves. */
   protected abstract exec(...statements: CompiledQuery[]): Promise<void>;
 

@@ -13,6 +13,11 @@ import { actionOrder, compileActionFilter } from './action-sql.js';
 /** How a backend runs a read, and commits statements in one durable transaction (see KyselyStore). */
 export interface StatementRunner {
   all<R>(query: CompiledQuery<R>): R[] | Promise<R[]>;
+  /**
+   * The rows as arrays, in the order the query selects its columns, where that is cheaper than
+   * objects (SQLite builds a row object at about twice the cost of an array: the alert pages).
+   */
+  arrays?(query: CompiledQuery): unknown[][] | Promise<unknown[][]>;
   exec(...statements: CompiledQuery[]): Promise<void>;
 }
 

@@ -20,6 +20,16 @@ const LISTED = [
 type Joined = SelectQueryBuilder<Database, 'alerts' | 'machines', object>;
 type ListedRow = Omit<AlertRow, 'evidence'> & { evidence?: string; computer_dns_name: string; rbac_group_name: string | null };
 
+/** The columns of a walked page, in the order `walk` selects them (the evidence last, when asked for). */
+const WALKED = [...LISTED, 'computer_dns_name', 'rbac_group_name'] as const;
+
+function walkedRow(values: readonly unknown[], withEvidence: boolean): ListedRow {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < WALKED.length; i++) row[WALKED[i] as string] = values[i];
+  if (withEvidence) row.evidence = values[WALKED.length];
+  return row as ListedRow;
+}
+
 /**
  * Alerts on either backend, with the same Kysely queries. Every read joins the alert's device
  * and applies the caller's scope to it inside the query (retention of the device and of the
@@ -57,7 +67,10 @@ export class KyselyAlertStore implements AlertStore {
     for (const key of alertOrder(page.orderBy)) query = query.orderBy(key.expression, key.descending ? 'desc' : 'asc');
     query = query.limit(page.limit);
     if (page.skip > 0) query = query.offset(page.skip);
-    return (await this.run.all(query.compile())).map((r) => toView(r, scope.tenantId));
+    const compiled = query.compile();
+    // A page is up to 10,000 rows of 30 columns: as arrays they cost SQLite about half as much.
+    const rows = this.run.arrays ? (await this.run.arrays(compiled)).map((values) => walkedRow(values, page.withEvidence)) : await this.run.all(compiled);
+    return rows.map((r) => toView(r, scope.tenantId));
   }
 
   async countAlerts(scope: AlertScope, filter: AlertFilter | null, machineId?: string): Promise<number> {

@@ -168,6 +168,10 @@ export class SqliteStore extends KyselyStore implements Store, BulkLoader {
     return this.read.all(query);
   }
 
+  protected override async arrays(query: CompiledQuery): Promise<unknown[][]> {
+    return this.read.arrays(query);
+  }
+
   protected async exec(...statements: CompiledQuery[]): Promise<void> {
     await this.write({ op: 'exec', statements: statements.map((s) => ({ sql: s.sql, parameters: [...s.parameters] })) });
   }

@@ -17,6 +17,16 @@ export class SyncExecutor {
     return this.prepare(query.sql).all(...query.parameters) as R[];
   }
 
+  /** The rows as arrays in the statement's column order (better-sqlite3's raw mode). */
+  arrays(query: { sql: string; parameters: readonly unknown[] }): unknown[][] {
+    const statement = this.prepare(query.sql);
+    try {
+      return statement.raw(true).all(...query.parameters) as unknown[][];
+    } finally {
+      statement.raw(false);
+    }
+  }
+
   get<R>(query: CompiledQuery<R> | { sql: string; parameters: readonly unknown[] }): R | undefined {
     return this.prepare(query.sql).get(...query.parameters) as R | undefined;
   }
