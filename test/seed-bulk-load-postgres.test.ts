@@ -20,6 +20,7 @@ import { timestampFromMillis } from '../src/shared/timestamp.js';
 import { LOADED_TABLES } from '../src/store/loaded-tables.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from './helpers/postgres.js';
+import { assertDeclined, seedSecondTenant, seedTwenty } from './helpers/bulk-seed.js';
 import { REPO_ROOT } from './helpers/process.js';
 
 const TENANT = '0b5e55ed-0000-4000-8000-000000000001';
@@ -134,16 +135,7 @@ describe('seed bulk load (PostgreSQL)', { skip }, () => {
   });
 
   it('is not used on a store that already has machines: a second seed writes the usual way, with the triggers counting', async () => {
-    const store = await PostgresStore.open(bulk.url);
-    try {
-      const other = '0b5e55ed-0000-4000-8000-000000000002';
-      await store.putTenant({ id: other, name: 'Other', retentionDays: 180 });
-      assert.equal(await store.bulkLoad(async () => 'ran'), undefined);
-      await seedFleet(store, other, { ...FLEET, count: 100 }, undefined, { bulk: true });
-      assert.equal(await store.countMachines(other), 100);
-    } finally {
-      await store.close();
-    }
+    await seedSecondTenant(await PostgresStore.open(bulk.url), FLEET);
     const total = await query<{ n: number }>(bulk.url, 'select sum(n)::int as n from machine_counts');
     assert.equal(total[0]?.n, FLEET.count + 100);
   });
@@ -219,17 +211,9 @@ describe('a PostgreSQL bulk load that cannot or does not finish', { skip }, () =
     try {
       await other.query('BEGIN');
       await other.query('LOCK TABLE alerts IN ACCESS SHARE MODE');
-      let ran = false;
-      assert.equal(
-        await store.bulkLoad(async () => {
-          ran = true;
-        }),
-        undefined,
-      );
-      assert.equal(ran, false);
+      await assertDeclined(store);
       await other.query('ROLLBACK');
-      await seedFleet(store, TENANT, { ...FLEET, count: 20 }, undefined, { bulk: true });
-      assert.equal(await store.countMachines(TENANT), 20);
+      await seedTwenty(store, TENANT, FLEET);
     } finally {
       await other.end();
       await store.close();

@@ -18,6 +18,7 @@ import { generateFleetWithHistory } from '../src/fleet/address-history.js';
 import { LOADED_TABLES } from '../src/store/sqlite/bulk-load.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { timestampFromMillis } from '../src/shared/timestamp.js';
+import { assertDeclined, seedSecondTenant, seedTwenty } from './helpers/bulk-seed.js';
 import { REPO_ROOT } from './helpers/process.js';
 
 const TENANT = '0b5e55ed-0000-4000-8000-000000000001';
@@ -146,16 +147,7 @@ describe('seed bulk load (SQLite)', () => {
   });
 
   it('is not used on a store that already has machines: a second seed writes the usual way, with the triggers counting', async () => {
-    const store = await SqliteStore.open(bulkPath);
-    try {
-      const other = '0b5e55ed-0000-4000-8000-000000000002';
-      await store.putTenant({ id: other, name: 'Other', retentionDays: 180 });
-      assert.equal(await store.bulkLoad(async () => 'ran'), undefined);
-      await seedFleet(store, other, { ...FLEET, count: 100 }, undefined, { bulk: true });
-      assert.equal(await store.countMachines(other), 100);
-    } finally {
-      await store.close();
-    }
+    await seedSecondTenant(await SqliteStore.open(bulkPath), FLEET);
     const db = new Database(bulkPath, { readonly: true });
     try {
       const total = db.prepare('SELECT sum(n) AS n FROM machine_counts').get() as { n: number };
@@ -172,16 +164,8 @@ describe('a bulk load beside another connection', () => {
     const other = new Database(join(dir, 'shared.db'));
     try {
       other.prepare('SELECT count(*) FROM machines').get();
-      let ran = false;
-      assert.equal(
-        await store.bulkLoad(async () => {
-          ran = true;
-        }),
-        undefined,
-      );
-      assert.equal(ran, false);
-      await seedFleet(store, TENANT, { ...FLEET, count: 20 }, undefined, { bulk: true });
-      assert.equal(await store.countMachines(TENANT), 20);
+      await assertDeclined(store);
+      await seedTwenty(store, TENANT, FLEET);
     } finally {
       other.close();
       await store.close();
