@@ -13,7 +13,7 @@ import { DEMO_TENANT_ID, REFERENCE_MACHINE } from '../src/config/demo.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { killAll, makeDataDir, startServer } from './helpers/process.js';
 import { call, demoToken } from './helpers/server.js';
-import { expectError, get } from './helpers/wire.js';
+import { get } from './helpers/wire.js';
 
 const ID = REFERENCE_MACHINE.id;
 const DEBUG = 20;

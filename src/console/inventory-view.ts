@@ -69,7 +69,6 @@ const all = (query: Query, name: string): string[] => {
   if (long !== undefined) throw invalidInput(`The ${name} parameter is longer than ${LONGEST} characters.`);
   return list.filter((v) => v !== '');
 };
-const first = (query: Query, name: string): string => all(query, name)[0] ?? '';
 const unique = <T>(items: T[]): T[] => [...new Set(items)];
 const quoted = (text: string): string => `"${text.slice(0, 100)}"`;
 
