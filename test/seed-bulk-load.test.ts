@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { seedFleet } from '../src/fleet/seed.js';
 import { generateFleetWithHistory } from '../src/fleet/address-history.js';
-import { LOADED_TABLES } from '../src/store/sqlite/bulk-load.js';
+import { LOADED_TABLES } from '../src/store/loaded-tables.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { timestampFromMillis } from '../src/shared/timestamp.js';
 import { assertDeclined, seedSecondTenant, seedTwenty } from './helpers/bulk-seed.js';

@@ -8,7 +8,8 @@ import { machineToRow } from '../machine-rows.js';
 import { ipRows } from '../machine-queries.js';
 import { latestIpRows, machineTagRows } from '../machine-writes.js';
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+/** A PostgreSQL identifier, quoted (index and trigger names read from the catalog, column names). */
+export const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * The rows of a seed, as the store's own mappers make them (the same rows putMachines,

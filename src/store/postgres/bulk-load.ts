@@ -4,7 +4,7 @@ import type { BulkLoadSink } from '../../domain/ports.js';
 import { LOADED_TABLES } from '../loaded-tables.js';
 import { machineCountsBackfill } from '../migrations/0008-machine-counts.js';
 import type { Database } from '../schema.js';
-import { JsonRowsSink } from './bulk-insert.js';
+import { JsonRowsSink, quote } from './bulk-insert.js';
 
 /** PostgreSQL's "lock_not_available": another session holds one of the loaded tables. */
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -91,8 +91,6 @@ export class PostgresBulkLoad {
     return { value };
   }
 }
-
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Drops the loaded tables' secondary indexes and disables their row triggers; returns what to restore. */
 async function setAside(client: pg.PoolClient): Promise<SetAside> {

@@ -17,8 +17,6 @@ import { startWorker } from './start-worker.js';
 import { SyncExecutor } from './sync-executor.js';
 import type { Statement, WriteOp } from './write-protocol.js';
 
-export { LOADED_TABLES };
-
 /** True when no table a seed fills holds a row: the only state a bulk load starts from. */
 export function loadedTablesEmpty(db: BetterSqlite3.Database): boolean {
   return LOADED_TABLES.every((table) => (db.prepare(`SELECT EXISTS (SELECT 1 FROM ${table}) AS found`).get() as { found: number }).found === 0);
