@@ -1,6 +1,6 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { IpAssignment } from '../domain/machines/ip-history.js';
-import { SCALAR_PROPERTIES, type AnyTag, type MachineFilter, type MachinePage } from '../domain/machines/machine-query.js';
+import { SCALAR_PROPERTIES, type AnyTag, type MachineFilter, type MachinePage, type ScalarProperty } from '../domain/machines/machine-query.js';
 import type { MachineScope } from '../domain/ports.js';
 import type { Timestamp } from '../shared/timestamp.js';
 import { isPostgres } from './dialect.js';
@@ -22,7 +22,7 @@ import type { Database, MachineIpRow } from './schema.js';
 export function pageRows(db: Kysely<Database>, scope: MachineScope, page: MachinePage, rareTags?: ReadonlySet<AnyTag>, afterId?: string | null) {
   const matching = filtered(db, scope, page.filter, rareTags).select('machines.id');
   const from = afterId == null ? matching : matching.where('machines.id', '>', afterId); // a keyset start (id order only)
-  const nulls = isPostgres(db);
+  const nulls: NullOrder = { explicit: isPostgres(db), excluded: nonNullIn(page.filter, page.window?.filter ?? null) };
   const ids =
     page.window === undefined
       ? ordered(page.after ? after(from, page) : from, page.orderBy, nulls).limit(page.limit).offset(page.skip)
@@ -37,7 +37,7 @@ export function pageRows(db: Kysely<Database>, scope: MachineScope, page: Machin
  * sort them all, which it prefers for a filter matching a tenth of a million machines; the caller
  * falls back to the plain page when the window held too few matches.
  */
-function windowed(db: Kysely<Database>, scope: MachineScope, page: MachinePage, window: NonNullable<MachinePage['window']>, nulls: boolean, rareTags?: ReadonlySet<AnyTag>) {
+function windowed(db: Kysely<Database>, scope: MachineScope, page: MachinePage, window: NonNullable<MachinePage['window']>, nulls: NullOrder, rareTags?: ReadonlySet<AnyTag>) {
   const own = window.filter;
   const visible = inScope(db.selectFrom('machines'), scope).select('machines.id');
   const inOrder = own === null ? visible : visible.where((eb) => compileFilter(eb, own, scope.tenantId));
@@ -71,20 +71,47 @@ function after<Q extends SelectQueryBuilder<Database, 'machines', object>>(query
   ) as Q;
 }
 
+/** How to spell the order of nullable properties (see `ordered`). */
+interface NullOrder {
+  /** PostgreSQL: spell SQLite's placement of nulls out. */
+  readonly explicit: boolean;
+  /** Properties the filter already keeps non-null: where nulls go cannot matter. */
+  readonly excluded: ReadonlySet<ScalarProperty>;
+}
+
 /**
  * SQLite sorts nulls first in ascending order and last in descending order; PostgreSQL the other
- * way round. `explicitNulls` spells SQLite's order out for PostgreSQL, so `$orderby` on a nullable
- * property pages the same on both.
+ * way round. On PostgreSQL the order spells SQLite's out, so `$orderby` on a nullable property
+ * pages the same on both; except where the filter keeps the property non-null (the console's
+ * sorted segments), since an order with NULLS FIRST/LAST is not one a btree index gives, and
+ * PostgreSQL would then read and sort every match (700 ms on a million machines) instead of
+ * walking the index (4 ms).
  */
-function ordered<Q extends SelectQueryBuilder<Database, 'machines', object>>(query: Q, orderBy: MachinePage['orderBy'], explicitNulls: boolean): Q {
+function ordered<Q extends SelectQueryBuilder<Database, 'machines', object>>(query: Q, orderBy: MachinePage['orderBy'], nulls: NullOrder): Q {
   let sorted = query;
   for (const key of orderBy) {
     const column = `machines.${COLUMNS[key.property]}` as const;
-    const nullable = explicitNulls && SCALAR_PROPERTIES[key.property].nullable;
+    const nullable = nulls.explicit && SCALAR_PROPERTIES[key.property].nullable && !nulls.excluded.has(key.property);
     if (!nullable) sorted = sorted.orderBy(column, key.descending ? 'desc' : 'asc') as Q;
     else sorted = sorted.orderBy(column, (ob) => (key.descending ? ob.desc().nullsLast() : ob.asc().nullsFirst())) as Q;
   }
   return orderBy.some((k) => k.property === 'id') ? sorted : (sorted.orderBy('machines.id') as Q);
+}
+
+/** Properties that every match of the filters has set: those compared `eq` to a value or `ne` to null, in a top-level `and`. */
+function nonNullIn(...filters: (MachineFilter | null)[]): Set<ScalarProperty> {
+  const found = new Set<ScalarProperty>();
+  const visit = (filter: MachineFilter | null): void => {
+    if (filter === null) return;
+    if (filter.kind === 'and') {
+      visit(filter.left);
+      visit(filter.right);
+    } else if (filter.kind === 'compare' && ((filter.op === 'ne' && filter.value === null) || (filter.op === 'eq' && filter.value !== null))) {
+      found.add(filter.property);
+    }
+  };
+  filters.forEach(visit);
+  return found;
 }
 
 export function countMachinesQuery(db: Kysely<Database>, scope: MachineScope, filter: MachineFilter | null, rareTags?: ReadonlySet<AnyTag>) {
