@@ -75,18 +75,10 @@ export abstract class KyselyStore {
     return (await this.all(query))[0];
   }
 
-  /**
-   * One row by its primary key: a read whose best plan never depends on the values, so a backend
-   * may plan it once and reuse the plan (PostgreSQL); the same as `one` elsewhere.
-   */
-  protected async oneByKey<R>(query: CompiledQuery<R>): Promise<R | undefined> {
-    return this.one(query);
-  }
-
   // --- machines -------------------------------------------------------------------------
 
   async getById(scope: MachineScope, id: string): Promise<Machine | undefined> {
-    const row = await this.oneByKey(inScope(this.db.selectFrom('machines').selectAll(), scope).where('id', '=', id).compile());
+    const row = await this.one(inScope(this.db.selectFrom('machines').selectAll(), scope).where('id', '=', id).compile());
     return row && rowToMachine(row);
   }
 

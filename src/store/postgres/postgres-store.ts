@@ -19,7 +19,7 @@ import type { Database, MachineRow } from '../schema.js';
 import { PostgresBulkLoad } from './bulk-load.js';
 import { describePostgresUrl } from './postgres-url.js';
 import { kyselyOver, newPool } from './pool.js';
-import { KeyReads } from './key-reads.js';
+import { MachineReadBatcher, type ReadRow } from './machine-read-batch.js';
 import { PostgresPages } from './postgres-pages.js';
 import { NO_WRITE_TELEMETRY, type WriteTelemetry } from '../../shared/write-telemetry.js';
 import { reportCommit, ValueWriteBatcher, type BatchLimits, type BatchRow } from './value-batch.js';
@@ -54,7 +54,7 @@ export class PostgresStore extends KyselyStore implements Store, BulkLoader {
 
   private readonly values: ValueWriteBatcher;
   private readonly pages: PostgresPages;
-  private readonly keyReads: KeyReads;
+  private readonly reads: MachineReadBatcher;
 
   private constructor(
     db: Kysely<Database>,
@@ -65,7 +65,7 @@ export class PostgresStore extends KyselyStore implements Store, BulkLoader {
     super(db);
     this.pages = new PostgresPages(db, (query) => !query.parameters.some(holdsNul));
     this.values = new ValueWriteBatcher(async (name, text, values) => (await pool.query<BatchRow>({ name, text, values })).rows, batch, telemetry);
-    this.keyReads = new KeyReads(pool);
+    this.reads = new MachineReadBatcher(async (name, text, values) => (await pool.query<ReadRow>({ name, text, values })).rows);
   }
 
   /** Connects, brings the schema to the newest migration (under Kysely's migration lock) and returns the store. */
@@ -131,6 +131,15 @@ export class PostgresStore extends KyselyStore implements Store, BulkLoader {
     const current = await this.values.write({ scope, machineId, deviceValue, change });
     if (!current) return undefined;
     return { machine: rowToMachine({ ...current, device_value: deviceValue }), previousDeviceValue: current.device_value as DeviceValue };
+  }
+
+  // --- machine reads --------------------------------------------------------------------
+
+  /** GET by id, the hottest read: grouped with the reads arriving meanwhile (machine-read-batch.ts). */
+  override async getById(scope: MachineScope, id: string): Promise<Machine | undefined> {
+    if ([scope.tenantId, id].some(holdsNul)) return undefined;
+    const row = await this.reads.read({ scope, machineId: id });
+    return row && rowToMachine(row);
   }
 
   async putMachines(tenantId: string, machines: readonly Machine[], change: ChangeContext): Promise<void> {
@@ -227,11 +236,6 @@ export class PostgresStore extends KyselyStore implements Store, BulkLoader {
     // instead of failing with an encoding error (docs/compat.md).
     if (query.parameters.some(holdsNul)) return [];
     return [...(await this.db.executeQuery(query)).rows];
-  }
-
-  protected override async oneByKey<R>(query: CompiledQuery<R>): Promise<R | undefined> {
-    if (query.parameters.some(holdsNul)) return undefined;
-    return this.keyReads.one(query);
   }
 
   protected async exec(...statements: CompiledQuery[]): Promise<void> {

@@ -4,6 +4,8 @@ import type { MachineScope } from '../../domain/ports.js';
 import { NO_WRITE_TELEMETRY, type WriteTelemetry } from '../../shared/write-telemetry.js';
 import type { MachineRow } from '../schema.js';
 import { MACHINE_COLUMNS } from '../sqlite/machine-row-values.js';
+import { BatchQueue, sendOrSplit, settleByPosition, type BatchLimits, type Positioned, type Waiting } from './batch-queue.js';
+import { scopeArrays, VISIBLE_TO_INPUT } from './batch-scope.js';
 
 /*
  * Group commit for device-value changes on PostgreSQL (issue 15, docs/adr/0013-postgresql-group-commit.md).
@@ -22,12 +24,7 @@ import { MACHINE_COLUMNS } from '../sqlite/machine-row-values.js';
  * so it reads the value the first one committed and the history chains.
  */
 
-export interface BatchLimits {
-  /** Batches written at once; the pool's other connections stay free for reads. */
-  readonly inFlight: number;
-  /** Changes per statement at most (1: a statement and a commit per change, as before issue 15). */
-  readonly maxBatch: number;
-}
+export type { BatchLimits } from './batch-queue.js';
 
 /** Two statements at a time, of up to 256 changes each (eleven arrays of that many elements: a short transaction). */
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { inFlight: 2, maxBatch: 256 };
@@ -43,14 +40,9 @@ export interface ValueWrite {
 export type RunStatement = (name: string, text: string, values: unknown[]) => Promise<BatchRow[]>;
 
 /** A locked machine row as it was before the change, with the change's position in the batch. */
-export type BatchRow = MachineRow & { readonly batch_ord: number };
+export type BatchRow = Positioned<MachineRow>;
 
-interface Pending {
-  readonly write: ValueWrite;
-  readonly key: string;
-  readonly resolve: (row: MachineRow | undefined) => void;
-  readonly reject: (error: unknown) => void;
-}
+type Pending = Waiting<ValueWrite, MachineRow | undefined>;
 
 const STATEMENT_NAME = 'rampart_set_device_values';
 /*
@@ -67,7 +59,7 @@ with input as (
 ), old as (
   select ${MACHINE_COLUMNS.map((c) => `m.${c}`).join(', ')}, i.ord as batch_ord
   from input i join machines m on m.tenant_id = i.tenant_id and m.id = i.id
-  where m.last_seen >= i.visible_since and (i.groups is null or m.rbac_group_id = any (i.groups))
+  where ${VISIBLE_TO_INPUT}
   order by m.tenant_id, m.id
   for update of m
 ), upd as (
@@ -86,73 +78,27 @@ select * from old`;
 
 /** Writes device-value changes in batches; each promise settles when its batch commits (or fails). */
 export class ValueWriteBatcher {
-  private readonly queue: Pending[] = [];
-  private inFlight = 0;
+  private readonly queue: BatchQueue<ValueWrite, MachineRow | undefined>;
 
   constructor(
     private readonly run: RunStatement,
-    private readonly limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+    limits: BatchLimits = DEFAULT_BATCH_LIMITS,
     private readonly telemetry: WriteTelemetry = NO_WRITE_TELEMETRY,
-  ) {}
+  ) {
+    // A batch never holds one machine twice (see above).
+    this.queue = new BatchQueue((batch) => sendOrSplit(batch, (b) => this.send(b)), limits, (w) => `${w.scope.tenantId}\u0000${w.machineId}`);
+  }
 
   /** The machine's row before the change (under the lock), or undefined when it is not visible. */
   write(write: ValueWrite): Promise<MachineRow | undefined> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ write, key: `${write.scope.tenantId}\u0000${write.machineId}`, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.inFlight < this.limits.inFlight && this.queue.length > 0) {
-      const batch = this.take();
-      this.inFlight++;
-      void this.send(batch).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-    }
-  }
-
-  /** The oldest changes, at most one per machine (later ones keep their place for the next batch). */
-  private take(): Pending[] {
-    const batch: Pending[] = [];
-    const keys = new Set<string>();
-    const rest: Pending[] = [];
-    for (const pending of this.queue) {
-      if (batch.length < this.limits.maxBatch && !keys.has(pending.key)) {
-        keys.add(pending.key);
-        batch.push(pending);
-      } else {
-        rest.push(pending);
-      }
-    }
-    this.queue.splice(0, this.queue.length, ...rest);
-    return batch;
+    return this.queue.add(write);
   }
 
   private async send(batch: readonly Pending[]): Promise<void> {
-    let rows: BatchRow[];
     const started = performance.now();
-    try {
-      rows = await this.run(STATEMENT_NAME, STATEMENT, parameters(batch.map((p) => p.write)));
-    } catch (error) {
-      // When PostgreSQL refused the statement, its one transaction wrote nothing: a batch of
-      // several is tried again change by change, so one change's failure (or a lost deadlock) is
-      // that change's only. A lost connection leaves the commit unknown: trying again could write
-      // a change twice, so those fail as they are, as a single change would.
-      if (batch.length === 1 || !refusedByServer(error)) for (const p of batch) p.reject(error);
-      else await Promise.all(batch.map((p) => this.send([p])));
-      return;
-    }
+    const rows = await this.run(STATEMENT_NAME, STATEMENT, parameters(batch.map((p) => p.item)));
     reportCommit(this.telemetry, batch.length, started);
-    const byOrd = new Map(rows.map((r) => [Number(r.batch_ord), r]));
-    batch.forEach((p, ord) => {
-      const row = byOrd.get(ord);
-      if (!row) return p.resolve(undefined);
-      const { batch_ord: _ord, ...machine } = row;
-      p.resolve(machine);
-    });
+    settleByPosition(batch, rows);
   }
 }
 
@@ -166,21 +112,17 @@ export function reportCommit(telemetry: WriteTelemetry, size: number, started: n
   telemetry.flush(seconds);
 }
 
-/** An error PostgreSQL reported for the statement (it carries a SQLSTATE and a severity), not a lost connection. */
-const refusedByServer = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { severity?: unknown }).severity === 'string';
-
 /** The statement's eleven arrays, element `ord` of each describing change `ord`. */
 function parameters(writes: readonly ValueWrite[]): unknown[] {
   const column = <T>(f: (w: ValueWrite) => T): T[] => writes.map(f);
+  const [tenants, visibleSince, groups] = scopeArrays(writes.map((w) => w.scope));
   return [
     writes.map((_, ord) => ord),
-    column((w) => w.scope.tenantId),
+    tenants,
     column((w) => w.machineId),
     column((w) => w.deviceValue),
-    column((w) => w.scope.visibleSince),
-    // A PostgreSQL array literal of whole numbers (null: every group; '{}': none, so nothing is visible).
-    column((w) => (w.scope.rbacGroupIds === null ? null : `{${w.scope.rbacGroupIds.map((g) => Math.trunc(g)).join(',')}}`)),
+    visibleSince,
+    groups,
     column((w) => w.change.at),
     column((w) => w.change.appId),
     column((w) => w.change.userId),
