@@ -13,6 +13,7 @@ import type { Machine } from '../src/domain/machines/machine.js';
 import type { ChangeContext } from '../src/domain/machines/value-change.js';
 import type { MachineScope } from '../src/domain/ports.js';
 import { generateFleet } from '../src/fleet/generator.js';
+import { newBatchPool } from '../src/store/postgres/pool.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { MachineReadBatcher, type MachineRead, type ReadRow } from '../src/store/postgres/machine-read-batch.js';
 import { timestampFromMillis, type Timestamp } from '../src/shared/timestamp.js';
@@ -110,5 +111,23 @@ describe('MachineReadBatcher on PostgreSQL', async () => {
     assert.deepEqual(sizes, [1, reads.length - 1], 'the first read found the batcher idle and went alone; all others waited for it and went as one');
     asks.forEach((a, i) => assert.equal(rows[i]?.id, a.expected?.id, `read ${i}`));
     assert.ok(rows.every((r) => r === undefined || !('batch_ord' in r)), 'the position column is not part of the row');
+  });
+
+  it('plans the statement once on the batched statements\' connections, never per execution', { skip: reason }, async () => {
+    const batchPool = newBatchPool(database.url, 1);
+    try {
+      const client = await batchPool.connect();
+      try {
+        const batcher = new MachineReadBatcher(async (name, text, values) => (await client.query<ReadRow>({ name, text, values })).rows, { inFlight: 1, maxBatch: 4 });
+        for (const a of asks.slice(0, 12)) assert.equal((await batcher.read({ scope: a.s, machineId: a.id }))?.id, a.expected?.id);
+        const plans = await client.query("select generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements where name = 'rampart_machines_by_id'");
+        // Without the setting PostgreSQL plans anew at least the first five times, and on a large table every time.
+        assert.deepEqual(plans.rows, [{ generic: 12, custom: 0 }]);
+      } finally {
+        client.release();
+      }
+    } finally {
+      await batchPool.end();
+    }
   });
 });

@@ -20,7 +20,7 @@ export const SETTINGS = {
   host: { flag: 'host', env: ['RAMPART_HOST', 'HOST'], kind: 'string', help: 'address to bind (0.0.0.0 to accept remote clients)' },
   dataDir: { flag: 'data-dir', env: ['RAMPART_DATA_DIR'], kind: 'string', help: 'folder holding the SQLite database (by default), the admin key and the session secret' },
   store: { flag: 'store', env: ['RAMPART_STORE'], kind: 'string', help: 'where the data lives: a postgres:// (or postgresql://) URL, or sqlite:<file>; default sqlite:<data-dir>/rampart.db' },
-  poolSize: { flag: 'pool-size', env: ['RAMPART_POOL_SIZE'], kind: 'int', min: 1, max: 1000, help: 'PostgreSQL connections per instance for requests (a few more serve limits, locks and the leader)' },
+  poolSize: { flag: 'pool-size', env: ['RAMPART_POOL_SIZE'], kind: 'int', min: 1, max: 1000, help: 'PostgreSQL connections per instance for requests (a few more serve limits, locks, the leader and the grouped value changes and reads by id)' },
   durability: { flag: 'durability', env: ['RAMPART_DURABILITY'], kind: 'enum', values: ['full', 'normal'], help: 'full: fsync every commit; normal: survive process crashes only' },
   issuer: { flag: 'issuer', env: ['RAMPART_ISSUER'], kind: 'string', help: 'base of the token issuer (iss = <issuer>/<tenant>/); default https://sts.rampart.local' },
   publicUrl: { flag: 'public-url', env: ['RAMPART_PUBLIC_URL'], kind: 'string', help: 'URL clients use to reach this server: every link in answers (@odata.context, nextLink, downloads) starts with it; default the address each connection reached' },

@@ -18,11 +18,11 @@ import { anyTagNodes } from '../query-compiler.js';
 import type { Database, MachineRow } from '../schema.js';
 import { PostgresBulkLoad } from './bulk-load.js';
 import { describePostgresUrl } from './postgres-url.js';
-import { kyselyOver, newPool } from './pool.js';
-import { MachineReadBatcher, type ReadRow } from './machine-read-batch.js';
+import { kyselyOver, newBatchPool, newPool } from './pool.js';
+import { DEFAULT_READ_LIMITS, MachineReadBatcher, type ReadRow } from './machine-read-batch.js';
 import { PostgresPages } from './postgres-pages.js';
 import { NO_WRITE_TELEMETRY, type WriteTelemetry } from '../../shared/write-telemetry.js';
-import { reportCommit, ValueWriteBatcher, type BatchLimits, type BatchRow } from './value-batch.js';
+import { DEFAULT_BATCH_LIMITS, reportCommit, ValueWriteBatcher, type BatchLimits, type BatchRow } from './value-batch.js';
 
 /** Rows loaded before bulk loads start to refresh planner statistics. */
 const ANALYZE_MIN_ROWS = 10_000;
@@ -59,13 +59,15 @@ export class PostgresStore extends KyselyStore implements Store, BulkLoader {
   private constructor(
     db: Kysely<Database>,
     private readonly pool: pg.Pool,
-    batch: BatchLimits | undefined,
+    /** Connections of the batched statements (pool.ts says why they are apart). */
+    private readonly batchPool: pg.Pool,
+    batch: BatchLimits,
     private readonly telemetry: WriteTelemetry,
   ) {
     super(db);
     this.pages = new PostgresPages(db, (query) => !query.parameters.some(holdsNul));
-    this.values = new ValueWriteBatcher(async (name, text, values) => (await pool.query<BatchRow>({ name, text, values })).rows, batch, telemetry);
-    this.reads = new MachineReadBatcher(async (name, text, values) => (await pool.query<ReadRow>({ name, text, values })).rows);
+    this.values = new ValueWriteBatcher(async (name, text, values) => (await batchPool.query<BatchRow>({ name, text, values })).rows, batch, telemetry);
+    this.reads = new MachineReadBatcher(async (name, text, values) => (await batchPool.query<ReadRow>({ name, text, values })).rows, DEFAULT_READ_LIMITS);
   }
 
   /** Connects, brings the schema to the newest migration (under Kysely's migration lock) and returns the store. */
@@ -84,7 +86,10 @@ export class PostgresStore extends KyselyStore implements Store, BulkLoader {
     }
     const telemetry = options.telemetry ?? NO_WRITE_TELEMETRY;
     telemetry.watchPool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }));
-    return new PostgresStore(db, pool, options.valueBatch, telemetry);
+    const batch = options.valueBatch ?? DEFAULT_BATCH_LIMITS;
+    // One connection per statement the two batchers may have running at once.
+    const batchPool = newBatchPool(url, batch.inFlight + DEFAULT_READ_LIMITS.inFlight);
+    return new PostgresStore(db, pool, batchPool, batch, telemetry);
   }
 
   get healthy(): boolean {
@@ -95,7 +100,8 @@ export class PostgresStore extends KyselyStore implements Store, BulkLoader {
     if (!this.open) return;
     if (this.bulkRows >= ANALYZE_MIN_ROWS) await this.analyze().catch(() => {});
     this.open = false;
-    await this.db.destroy(); // waits for checked-out connections, so running writes commit first
+    // Both wait for checked-out connections, so running writes commit first.
+    await Promise.all([this.db.destroy(), this.batchPool.end()]);
   }
 
   // --- machine writes -------------------------------------------------------------------
