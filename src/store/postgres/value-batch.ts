@@ -26,8 +26,14 @@ import { scopeArrays, VISIBLE_TO_INPUT } from './batch-scope.js';
 
 export type { BatchLimits } from './batch-queue.js';
 
-/** Two statements at a time, of up to 256 changes each (eleven arrays of that many elements: a short transaction). */
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { inFlight: 2, maxBatch: 256 };
+/**
+ * One statement at a time per instance, of up to 256 changes (eleven arrays of that many
+ * elements: a short transaction). With two at a time each group was half as big, and a change's
+ * share of a statement's fixed cost twice as big: bench:backends measured one instance about as
+ * fast either way, and two instances on one database 2,578 changes/s with two (slower than one
+ * instance) against 3,165 with one.
+ */
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { inFlight: 1, maxBatch: 256 };
 
 export interface ValueWrite {
   readonly scope: MachineScope;
