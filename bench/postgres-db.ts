@@ -82,8 +82,8 @@ export async function setDatabaseNote(name: string, note: string): Promise<void>
 }
 
 /**
- * Gathers the planner's statistics on the machine tables and says whether autovacuum (which
- * would do so on its own, a minute or more after a bulk load) is on at all.
+ * Gathers the planner's statistics on the machine tables and sets their visibility maps, and says
+ * whether autovacuum (which would do both on its own, a minute or more after a bulk load) is on at all.
  */
 export async function analyzeFleet(url: string): Promise<{ autovacuum: boolean; seconds: number }> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
@@ -91,7 +91,7 @@ export async function analyzeFleet(url: string): Promise<{ autovacuum: boolean; 
   try {
     const autovacuum = (await client.query<{ autovacuum: string }>('show autovacuum')).rows[0]?.autovacuum === 'on';
     const started = performance.now();
-    await client.query('analyze machines, machine_tags, machine_ip_history');
+    await client.query('vacuum (analyze) machines, machine_tags, machine_ip_history');
     return { autovacuum, seconds: (performance.now() - started) / 1000 };
   } finally {
     await client.end();

@@ -51,8 +51,11 @@ export class PostgresBulkLoad {
         if ((error as { code?: unknown }).code === LOCK_NOT_AVAILABLE) return undefined;
         throw error;
       }
-      // Statistics for the planner: the indexes are new and the tables went from empty to full.
-      if (loaded) await client.query(`ANALYZE ${[...LOADED_TABLES, 'machine_counts'].join(', ')}`);
+      // Statistics for the planner (the indexes are new and the tables went from empty to full),
+      // and the visibility map autovacuum would set some time later, if it is on: until then an
+      // index-only scan still reads every row it finds from the table (a name-prefix page on a
+      // million machines: 9 ms of database time instead of 6).
+      if (loaded) await client.query(`VACUUM (ANALYZE) ${[...LOADED_TABLES, 'machine_counts'].join(', ')}`);
       return loaded;
     } finally {
       // A connection whose ROLLBACK failed is in no known state: it is closed, not pooled.
