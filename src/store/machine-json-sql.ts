@@ -63,15 +63,30 @@ function value(name: Column, kind: Kind, postgres: boolean): RawBuilder<unknown>
   }
 }
 
+/** The compiled SQL of projections asked for, per dialect: it holds no parameter, only names and constants. */
+const compiled = new Map<string, string>();
+/** `$select` lists are the client's to choose: the first ones asked for are kept, no more. */
+const MAX_COMPILED = 64;
+
 /**
  * One machine as its wire JSON text, with the given properties (all when null) in wire order.
  * SQLite's json_object writes compact JSON in argument order. PostgreSQL's json_build_object puts
  * spaces around the colons, but row_to_json of a row writes compact JSON in column order, and a
- * `json` value (unlike `jsonb`) keeps its text as stored.
+ * `json` value (unlike `jsonb`) keeps its text as stored. Built once per projection and dialect:
+ * building the 32 properties' expressions was a tenth of a listing's CPU in the instance.
  */
 export function machineJson(db: Kysely<Database>, select: readonly (keyof Machine)[] | null): RawBuilder<string> {
   const properties = select ?? MACHINE_PROPERTIES;
   const postgres = isPostgres(db);
+  const key = `${postgres ? 'pg' : 'sqlite'}:${properties.join(',')}`;
+  const text = compiled.get(key);
+  if (text !== undefined) return sql.raw<string>(text);
+  const built = build(properties, postgres);
+  if (compiled.size < MAX_COMPILED) compiled.set(key, built.compile(db).sql);
+  return built;
+}
+
+function build(properties: readonly (keyof Machine)[], postgres: boolean): RawBuilder<string> {
   if (postgres) {
     const columns = properties.map((p) => sql`${value(...WIRE[p], true)} as ${sql.id(p)}`);
     return sql<string>`(select row_to_json(wire)::text from (select ${sql.join(columns)}) as wire)`;
