@@ -14,6 +14,7 @@ import * as auditIndexes from './0012-audit-indexes.js';
 import * as valueRules from './0013-value-rules.js';
 import * as listVersions from './0014-list-versions.js';
 import * as alertsFetchStatistics from './0015-alerts-fetch-statistics.js';
+import * as coveringScopeIndexes from './0016-covering-scope-indexes.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-value-rules': valueRules,
   '0014-list-versions': listVersions,
   '0015-alerts-fetch-statistics': alertsFetchStatistics,
+  '0016-covering-scope-indexes': coveringScopeIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {
