@@ -46,7 +46,7 @@ export abstract class KyselyStore {
     const runner = {
       all: <R>(query: CompiledQuery<R>) => this.all(query),
       // Only where the backend makes arrays cheaper (SQLite); elsewhere the stores read objects.
-      ...(this.arrays ? { arrays: (query: CompiledQuery) => (this.arrays as (q: CompiledQuery) => Promise<unknown[][]>)(query) } : {}),
+      arrays: this.arrays?.bind(this),
       exec: (...statements: CompiledQuery[]) => this.exec(...statements),
     };
     this.actions = new KyselyActionStore(db, runner);
@@ -77,10 +77,8 @@ export abstract class KyselyStore {
 
   // --- machines -------------------------------------------------------------------------
 
-  async getById(scope: MachineScope, id: string): Promise<Machine | undefined> {
-    const row = await this.one(inScope(this.db.selectFrom('machines').selectAll(), scope).where('id', '=', id).compile());
-    return row && rowToMachine(row);
-  }
+  /** GET by id, the hottest read: each backend has its own fast path (precompiled on SQLite, grouped on PostgreSQL). */
+  abstract getById(scope: MachineScope, id: string): Promise<Machine | undefined>;
 
   async idsByAadDeviceId(scope: MachineScope, aadDeviceId: string, limit: number): Promise<string[]> {
     return this.ids(this.db.selectFrom('machines').select('id').where('aad_device_id', '=', aadDeviceId), scope, limit);
