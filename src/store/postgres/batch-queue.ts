@@ -23,7 +23,10 @@ export interface Waiting<I, O> {
   readonly reject: (error: unknown) => void;
 }
 
-/** Runs one group and settles every one of its items (a group's failure is its to report). */
+/**
+ * Runs one group's statement and settles its items from the rows; throws when the statement
+ * failed (the queue then decides, see `sendOrSplit`).
+ */
 export type SendBatch<I, O> = (batch: readonly Waiting<I, O>[]) => Promise<void>;
 
 export class BatchQueue<I, O> {
@@ -48,14 +51,10 @@ export class BatchQueue<I, O> {
     while (this.inFlight < this.limits.inFlight && this.queue.length > 0) {
       const batch = this.take();
       this.inFlight++;
-      void this.send(batch)
-        .catch((error: unknown) => {
-          for (const waiting of batch) waiting.reject(error);
-        })
-        .finally(() => {
-          this.inFlight--;
-          this.pump();
-        });
+      void sendOrSplit(batch, this.send).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
     }
   }
 
@@ -98,12 +97,12 @@ export function settleByPosition<I, R>(batch: readonly Waiting<I, R | undefined>
  * lost connection leaves a commit unknown: trying a write again could apply it twice, so then
  * every item fails as it is, as a single one would.
  */
-export async function sendOrSplit<I, O>(batch: readonly Waiting<I, O>[], run: (batch: readonly Waiting<I, O>[]) => Promise<void>): Promise<void> {
+async function sendOrSplit<I, O>(batch: readonly Waiting<I, O>[], send: SendBatch<I, O>): Promise<void> {
   try {
-    await run(batch);
+    await send(batch);
   } catch (error) {
     if (batch.length === 1 || !refusedByServer(error)) for (const waiting of batch) waiting.reject(error);
-    else await Promise.all(batch.map((waiting) => sendOrSplit([waiting], run)));
+    else await Promise.all(batch.map((waiting) => sendOrSplit([waiting], send)));
   }
 }
 

@@ -1,7 +1,7 @@
 import type { MachineScope } from '../../domain/ports.js';
 import type { MachineRow } from '../schema.js';
 import { MACHINE_COLUMNS } from '../sqlite/machine-row-values.js';
-import { BatchQueue, sendOrSplit, settleByPosition, type BatchLimits, type Positioned, type Waiting } from './batch-queue.js';
+import { BatchQueue, settleByPosition, type BatchLimits, type Positioned, type Waiting } from './batch-queue.js';
 import { scopeArrays, VISIBLE_TO_INPUT } from './batch-scope.js';
 
 /*
@@ -51,7 +51,7 @@ export class MachineReadBatcher {
     private readonly run: RunRead,
     limits: BatchLimits = DEFAULT_READ_LIMITS,
   ) {
-    this.queue = new BatchQueue((batch) => sendOrSplit(batch, (b) => this.send(b)), limits);
+    this.queue = new BatchQueue((batch) => this.send(batch), limits);
   }
 
   /** The machine's row, or undefined when the caller may not see it (or it does not exist). */
@@ -61,13 +61,13 @@ export class MachineReadBatcher {
 
   private async send(batch: readonly Waiting<MachineRead, MachineRow | undefined>[]): Promise<void> {
     const reads = batch.map((w) => w.item);
-    const rows = await this.run(STATEMENT_NAME, STATEMENT, [reads.map((_, ord) => ord), ...interleave(reads)]);
+    const rows = await this.run(STATEMENT_NAME, STATEMENT, [reads.map((_, ord) => ord), ...readArrays(reads)]);
     settleByPosition(batch, rows);
   }
 }
 
 /** The statement's arrays after `ord`, in its order: tenants, ids, retention cutoffs, device groups. */
-function interleave(reads: readonly MachineRead[]): unknown[] {
+function readArrays(reads: readonly MachineRead[]): unknown[] {
   const [tenants, visibleSince, groups] = scopeArrays(reads.map((r) => r.scope));
   return [tenants, reads.map((r) => r.machineId), visibleSince, groups];
 }

@@ -4,7 +4,7 @@ import type { MachineScope } from '../../domain/ports.js';
 import { NO_WRITE_TELEMETRY, type WriteTelemetry } from '../../shared/write-telemetry.js';
 import type { MachineRow } from '../schema.js';
 import { MACHINE_COLUMNS } from '../sqlite/machine-row-values.js';
-import { BatchQueue, sendOrSplit, settleByPosition, type BatchLimits, type Positioned, type Waiting } from './batch-queue.js';
+import { BatchQueue, settleByPosition, type BatchLimits, type Positioned, type Waiting } from './batch-queue.js';
 import { scopeArrays, VISIBLE_TO_INPUT } from './batch-scope.js';
 
 /*
@@ -92,7 +92,7 @@ export class ValueWriteBatcher {
     private readonly telemetry: WriteTelemetry = NO_WRITE_TELEMETRY,
   ) {
     // A batch never holds one machine twice (see above).
-    this.queue = new BatchQueue((batch) => sendOrSplit(batch, (b) => this.send(b)), limits, (w) => `${w.scope.tenantId}\u0000${w.machineId}`);
+    this.queue = new BatchQueue((batch) => this.send(batch), limits, (w) => `${w.scope.tenantId}\u0000${w.machineId}`);
   }
 
   /** The machine's row before the change (under the lock), or undefined when it is not visible. */
