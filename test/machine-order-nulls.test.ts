@@ -52,6 +52,12 @@ describe('page order of nullable properties on PostgreSQL', () => {
     assert.doesNotMatch(sql, /nulls/);
   });
 
+  it('keeps the clause in the window\'s own scan when only the view\'s filter keeps risk set (that scan does not apply it)', () => {
+    const sql = sqlOf(page({ kind: 'and', left: healthy, right: riskSet } as MachineFilter, { size: 1000, filter: healthy }));
+    assert.equal(sql.match(/nulls last/g)?.length, 1, 'only the window scan spells it out');
+    assert.match(sql, /limit \$\d+\) as "w"/);
+  });
+
   it('keeps the clause when risk is only kept set under an or', () => {
     assert.match(sqlOf(page({ kind: 'or', left: healthy, right: riskSet } as MachineFilter)), /nulls last/);
   });

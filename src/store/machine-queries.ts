@@ -41,7 +41,8 @@ function windowed(db: Kysely<Database>, scope: MachineScope, page: MachinePage, 
   const own = window.filter;
   const visible = inScope(db.selectFrom('machines'), scope).select('machines.id');
   const inOrder = own === null ? visible : visible.where((eb) => compileFilter(eb, own, scope.tenantId));
-  const rows = ordered(page.after ? after(inOrder, page) : inOrder, page.orderBy, nulls).limit(window.size);
+  // This scan applies only the window's own filter, so only that filter can keep a sort key set here.
+  const rows = ordered(page.after ? after(inOrder, page) : inOrder, page.orderBy, { explicit: nulls.explicit, excluded: nonNullIn(own) }).limit(window.size);
   // CROSS JOIN: SQLite then keeps the window as the outer loop (PostgreSQL plans it as any join).
   const hits = db
     .selectFrom(rows.as('w'))
