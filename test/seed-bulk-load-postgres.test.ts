@@ -114,8 +114,9 @@ describe('seed bulk load (PostgreSQL)', { skip }, () => {
   });
 
   it('writes the same rows as the row-by-row path, and the same counts', async () => {
-    for (const table of [...LOADED_TABLES, 'value_history']) assert.deepEqual(await rowsOf(bulk.url, table), await rowsOf(row.url, table), table);
+    for (const table of [...LOADED_TABLES, 'value_history', 'machine_values']) assert.deepEqual(await rowsOf(bulk.url, table), await rowsOf(row.url, table), table);
     assert.equal(await rowCount(bulk.url, 'machines'), FLEET.count);
+    assert.equal(await rowCount(bulk.url, 'machine_values'), FLEET.count, 'the value table filled by its statement triggers during the load');
     const counts = await countsOf(bulk.url);
     assert.deepEqual(counts, await countsOf(row.url));
     assert.equal(

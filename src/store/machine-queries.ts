@@ -127,9 +127,15 @@ export function countMachinesUpToQuery(db: Kysely<Database>, scope: MachineScope
   return db.selectFrom(matches.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).compile();
 }
 
+/**
+ * The caller's visible machines that match. On PostgreSQL a value test also reads machine_values
+ * (query-compiler.ts): only here, where the matches are found; a window's scan walks another
+ * order's index and tests the value of the few rows it reads.
+ */
 function filtered(db: Kysely<Database>, scope: MachineScope, filter: MachineFilter | null, rareTags?: ReadonlySet<AnyTag>) {
   const query = inScope(db.selectFrom('machines'), scope);
-  return filter === null ? query : query.where((eb) => compileFilter(eb, filter, scope.tenantId, rareTags));
+  const valueIndex = isPostgres(db) ? 'table' : 'column';
+  return filter === null ? query : query.where((eb) => compileFilter(eb, filter, scope.tenantId, rareTags, valueIndex));
 }
 
 /** Whether any machine of the tenant was last seen in [from, to): did one cross a retention cutoff? */

@@ -46,6 +46,13 @@ export const COLUMNS = {
 
 
 /**
+ * Where a value filter finds its machines: `column`, an index of `machines` holding device_value
+ * (SQLite); `table`, the narrow machine_values table (PostgreSQL, migration 0017), which keeps
+ * device_value out of every index of `machines` so a value change is a HOT update there.
+ */
+export type ValueIndex = 'column' | 'table';
+
+/**
  * `rareTags` are the any() nodes that few machines match: they become `id IN (tagged ids)`, read
  * from the tag index first. The others become a per-machine count of matching tags, which a scan
  * in id order stops early on (`IN` would first collect every tagged machine; EXISTS makes SQLite
@@ -56,13 +63,16 @@ export function compileFilter(
   filter: MachineFilter,
   tenantId: string,
   rareTags: ReadonlySet<AnyTag> = new Set(),
+  valueIndex: ValueIndex = 'column',
 ): Expression<SqlBool> {
   const columns: FilterColumns<ScalarProperty> = {
     column: (p) => eb.ref(`machines.${COLUMNS[p]}`),
     nullable: (p) => SCALAR_PROPERTIES[p].nullable,
   };
+  const fromValueTable = valueIndex === 'table' ? requiredValues(filter) : new Set<MachineFilter>();
   const compile = (node: MachineFilter): Expression<SqlBool> => {
     if (node.kind === 'responseState') return responseStateIs(eb, node, tenantId);
+    if (fromValueTable.has(node)) return eb.and([compilePredicate(eb, node as ValueTest, columns, compile), withValue(eb, node as ValueTest, tenantId)]);
     if (node.kind !== 'anyTag') return compilePredicate(eb, node, columns, compile);
     const tags = eb.selectFrom('machine_tags').$if(node.predicate !== null, (q) => q.where((tb) => compileTag(tb, node.predicate as TagFilter)));
     if (rareTags.has(node)) return eb('machines.id', 'in', tags.select('machine_tags.machine_id').where('machine_tags.tenant_id', '=', tenantId));
@@ -73,6 +83,56 @@ export function compileFilter(
     return eb(matching, '>', 0);
   };
   return compile(filter);
+}
+
+type ValueTest = Extract<MachineFilter, { kind: 'compare' | 'in' }>;
+
+/**
+ * The value tests every match must pass (`deviceValue eq 'High'`, `deviceValue in (...)` in a
+ * top-level `and`): only there is `id IN (machines with that value)` an index path (under `or`
+ * or `not` it would first collect every such machine), so only there it is added.
+ */
+function requiredValues(filter: MachineFilter): Set<MachineFilter> {
+  const found = new Set<MachineFilter>();
+  const visit = (node: MachineFilter): void => {
+    if (node.kind === 'and') {
+      visit(node.left);
+      visit(node.right);
+    } else if (node.kind === 'in' && node.property === 'deviceValue') {
+      found.add(node);
+    } else if (node.kind === 'compare' && node.property === 'deviceValue' && node.op === 'eq' && node.value !== null) {
+      found.add(node);
+    }
+  };
+  visit(filter);
+  return found;
+}
+
+/**
+ * The device values a filter allows when it tests nothing else (`deviceValue eq 'High'`, `in`,
+ * and `and`s of them), so its matches can be counted from the per-value counts; undefined otherwise.
+ */
+export function onlyValues(filter: MachineFilter): ReadonlySet<string> | undefined {
+  if (filter.kind === 'compare') return filter.property === 'deviceValue' && filter.op === 'eq' && filter.value !== null ? new Set([String(filter.value)]) : undefined;
+  if (filter.kind === 'in') return filter.property === 'deviceValue' ? new Set(filter.values.map(String)) : undefined;
+  if (filter.kind !== 'and') return undefined;
+  const [left, right] = [onlyValues(filter.left), onlyValues(filter.right)];
+  return left && right && new Set([...left].filter((v) => right.has(v)));
+}
+
+/**
+ * `id IN (the tenant's machines with that value)`, read from machine_values' key (tenant, value,
+ * id): in id order for one value, so a page in id order stops after its rows. The column test it
+ * goes with keeps the answer the column's whatever the plan.
+ */
+function withValue(eb: ExpressionBuilder<Database, 'machines'>, node: ValueTest, tenantId: string): Expression<SqlBool> {
+  const values = (node.kind === 'in' ? node.values : [node.value]).map(String);
+  const holders = eb
+    .selectFrom('machine_values')
+    .select('machine_values.id')
+    .where('machine_values.tenant_id', '=', tenantId)
+    .$call((q) => (values.length === 1 ? q.where('machine_values.device_value', '=', values[0] as string) : q.where('machine_values.device_value', 'in', values)));
+  return eb('machines.id', 'in', holders);
 }
 
 /**

@@ -25,6 +25,8 @@ export interface Database {
   machine_counts: MachineCountRow;
   /** PostgreSQL only (migration 0014): appended by triggers, a kind's sum(n) is its version. */
   machine_list_changes: MachineListChangeRow;
+  /** PostgreSQL only (migration 0017): each machine's device value, kept by triggers; the value filters' index. */
+  machine_values: MachineValueRow;
   journal_entries: JournalEntryRow;
   fault_counters: FaultCounterRow;
   shared_secrets: SharedSecretRow;
@@ -167,6 +169,12 @@ export interface LimitCounterRow {
 export interface MachineListChangeRow {
   kind: 'members' | 'values' | 'tags';
   n: number | string;
+}
+
+export interface MachineValueRow {
+  tenant_id: string;
+  device_value: string;
+  id: string;
 }
 
 export interface MachineCountRow {

@@ -15,6 +15,7 @@ import * as valueRules from './0013-value-rules.js';
 import * as listVersions from './0014-list-versions.js';
 import * as alertsFetchStatistics from './0015-alerts-fetch-statistics.js';
 import * as coveringScopeIndexes from './0016-covering-scope-indexes.js';
+import * as machineValues from './0017-machine-values.js';
 
 /**
  * The numbered migrations, in order. Imported statically (not read from a folder) so they work
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-list-versions': listVersions,
   '0015-alerts-fetch-statistics': alertsFetchStatistics,
   '0016-covering-scope-indexes': coveringScopeIndexes,
+  '0017-machine-values': machineValues,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,6 +6,9 @@ import { machineCountsBackfill } from '../migrations/0008-machine-counts.js';
 import type { Database } from '../schema.js';
 import { JsonRowsSink, quote } from './bulk-insert.js';
 
+/** Tables the database keeps from the loaded ones (triggers): analysed with them. */
+const DERIVED_TABLES = ['machine_counts', 'machine_values'];
+
 /** PostgreSQL's "lock_not_available": another session holds one of the loaded tables. */
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -26,9 +29,9 @@ interface SetAside {
  * started from.
  *
  * Kept as they are: the primary keys (dropping and adding them back saved nothing measurable at
- * 100,000 machines, docs/performance.md), and the statement triggers of migration 0014, which
- * bump the listing's versions once a statement: two rows per thousand machines, which the
- * leader folds, and the versions move as on the usual path, with no rule of theirs repeated here.
+ * 100,000 machines, docs/performance.md), and the statement triggers of migrations 0014 and 0017,
+ * which bump the listing's versions and fill machine_values once a statement (a few thousand
+ * machines each), as on the usual path, with no rule of theirs repeated here.
  */
 export class PostgresBulkLoad {
   constructor(
@@ -55,7 +58,7 @@ export class PostgresBulkLoad {
       // and the visibility map autovacuum would set some time later, if it is on: until then an
       // index-only scan still reads every row it finds from the table (a name-prefix page on a
       // million machines: 9 ms of database time instead of 6).
-      if (loaded) await client.query(`VACUUM (ANALYZE) ${[...LOADED_TABLES, 'machine_counts'].join(', ')}`);
+      if (loaded) await client.query(`VACUUM (ANALYZE) ${[...LOADED_TABLES, ...DERIVED_TABLES].join(', ')}`);
       return loaded;
     } finally {
       // A connection whose ROLLBACK failed is in no known state: it is closed, not pooled.

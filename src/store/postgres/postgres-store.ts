@@ -179,7 +179,7 @@ export class PostgresStore extends KyselyStore implements Store, BulkLoader {
     // Alerts are seeded beside their machines (in the same proportion at every ANALYZE): without
     // their statistics the planner sorts a whole time window for XSOAR's status-filtered fetch
     // instead of walking the creation-time index for one page.
-    await sql`analyze machines, machine_tags, machine_ip_history, machine_counts, alerts`.execute(this.db);
+    await sql`analyze machines, machine_values, machine_tags, machine_ip_history, machine_counts, alerts`.execute(this.db);
     this.analyzedRows += this.bulkRows;
     this.bulkRows = 0;
   }
@@ -222,7 +222,7 @@ export class PostgresStore extends KyselyStore implements Store, BulkLoader {
   }
 
   async countMatching(scope: MachineScope, filter: MachineFilter | null): Promise<number> {
-    return Number((await this.one(countMachinesQuery(this.db, scope, filter, new Set(anyTagNodes(filter)))))?.n ?? 0);
+    return (await this.countOfValues(scope, filter)) ?? Number((await this.one(countMachinesQuery(this.db, scope, filter, new Set(anyTagNodes(filter)))))?.n ?? 0);
   }
 
   async machinesByIp(scope: MachineScope, search: IpSearch, limit: number): Promise<Machine[]> {
