@@ -91,7 +91,7 @@ export async function analyzeFleet(url: string): Promise<{ autovacuum: boolean; 
   try {
     const autovacuum = (await client.query<{ autovacuum: string }>('show autovacuum')).rows[0]?.autovacuum === 'on';
     const started = performance.now();
-    await client.query('vacuum (analyze) machines, machine_tags, machine_ip_history');
+    await client.query('vacuum (analyze) machines, machine_values, machine_tags, machine_ip_history');
     return { autovacuum, seconds: (performance.now() - started) / 1000 };
   } finally {
     await client.end();
