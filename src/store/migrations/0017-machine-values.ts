@@ -31,6 +31,8 @@ const TRIGGERS = [
  * trigger with one event). An update's old and new rows are not paired up: the keys that are no
  * longer there go and the new ones come, which is right whatever columns changed, and for an
  * update that changed no value (an import refreshing last_seen) both differences are empty.
+ * Both go in one statement (their keys differ, so they cannot collide): as two, a group of a
+ * dozen changes cost the database about 15 us a change more (bench:pg-writes, --writers 24).
  */
 const FUNCTIONS = [
   `CREATE FUNCTION machine_values_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -40,9 +42,11 @@ const FUNCTIONS = [
      ELSIF TG_OP = 'DELETE' THEN
        DELETE FROM machine_values v USING removed r WHERE v.tenant_id = r.tenant_id AND v.device_value = r.device_value AND v.id = r.id;
      ELSE
-       DELETE FROM machine_values v
-        USING (SELECT tenant_id, device_value, id FROM removed EXCEPT SELECT tenant_id, device_value, id FROM added) r
-        WHERE v.tenant_id = r.tenant_id AND v.device_value = r.device_value AND v.id = r.id;
+       WITH gone AS (
+         DELETE FROM machine_values v
+          USING (SELECT tenant_id, device_value, id FROM removed EXCEPT SELECT tenant_id, device_value, id FROM added) r
+          WHERE v.tenant_id = r.tenant_id AND v.device_value = r.device_value AND v.id = r.id
+       )
        INSERT INTO machine_values (tenant_id, device_value, id)
          SELECT tenant_id, device_value, id FROM added EXCEPT SELECT tenant_id, device_value, id FROM removed;
      END IF;
