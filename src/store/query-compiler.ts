@@ -69,11 +69,14 @@ export function compileFilter(
     column: (p) => eb.ref(`machines.${COLUMNS[p]}`),
     nullable: (p) => SCALAR_PROPERTIES[p].nullable,
   };
-  const fromValueTable = valueIndex === 'table' ? requiredValues(filter) : new Set<MachineFilter>();
+  const fromValueTable = valueIndex === 'table' ? requiredValues(filter) : new Map<MachineFilter, readonly string[]>();
   const compile = (node: MachineFilter): Expression<SqlBool> => {
     if (node.kind === 'responseState') return responseStateIs(eb, node, tenantId);
-    if (fromValueTable.has(node)) return eb.and([compilePredicate(eb, node as ValueTest, columns, compile), withValue(eb, node as ValueTest, tenantId)]);
-    if (node.kind !== 'anyTag') return compilePredicate(eb, node, columns, compile);
+    if (node.kind !== 'anyTag') {
+      const predicate = compilePredicate(eb, node, columns, compile);
+      const values = fromValueTable.get(node);
+      return values ? eb.and([predicate, holdingValue(eb, values, tenantId)]) : predicate;
+    }
     const tags = eb.selectFrom('machine_tags').$if(node.predicate !== null, (q) => q.where((tb) => compileTag(tb, node.predicate as TagFilter)));
     if (rareTags.has(node)) return eb('machines.id', 'in', tags.select('machine_tags.machine_id').where('machine_tags.tenant_id', '=', tenantId));
     const matching = tags
@@ -85,23 +88,26 @@ export function compileFilter(
   return compile(filter);
 }
 
-type ValueTest = Extract<MachineFilter, { kind: 'compare' | 'in' }>;
+/** The values a filter node allows when it tests the device value alone (`eq` a value, `in`); undefined for any other node. */
+function valuesTested(node: MachineFilter): readonly string[] | undefined {
+  if (node.kind === 'in' && node.property === 'deviceValue') return node.values.map(String);
+  if (node.kind === 'compare' && node.property === 'deviceValue' && node.op === 'eq' && node.value !== null) return [String(node.value)];
+  return undefined;
+}
 
 /**
- * The value tests every match must pass (`deviceValue eq 'High'`, `deviceValue in (...)` in a
- * top-level `and`): only there is `id IN (machines with that value)` an index path (under `or`
- * or `not` it would first collect every such machine), so only there it is added.
+ * The value tests every match must pass (in a top-level `and`), with their values: only there is
+ * `id IN (machines with that value)` an index path (under `or` or `not` it would first collect
+ * every such machine), so only there it is added.
  */
-function requiredValues(filter: MachineFilter): Set<MachineFilter> {
-  const found = new Set<MachineFilter>();
+function requiredValues(filter: MachineFilter): Map<MachineFilter, readonly string[]> {
+  const found = new Map<MachineFilter, readonly string[]>();
   const visit = (node: MachineFilter): void => {
-    if (node.kind === 'and') {
+    const values = valuesTested(node);
+    if (values) found.set(node, values);
+    else if (node.kind === 'and') {
       visit(node.left);
       visit(node.right);
-    } else if (node.kind === 'in' && node.property === 'deviceValue') {
-      found.add(node);
-    } else if (node.kind === 'compare' && node.property === 'deviceValue' && node.op === 'eq' && node.value !== null) {
-      found.add(node);
     }
   };
   visit(filter);
@@ -109,29 +115,28 @@ function requiredValues(filter: MachineFilter): Set<MachineFilter> {
 }
 
 /**
- * The device values a filter allows when it tests nothing else (`deviceValue eq 'High'`, `in`,
- * and `and`s of them), so its matches can be counted from the per-value counts; undefined otherwise.
+ * The device values a filter allows when it tests nothing else (value tests and `and`s of them),
+ * so its matches can be counted from the per-value counts; undefined otherwise.
  */
 export function onlyValues(filter: MachineFilter): ReadonlySet<string> | undefined {
-  if (filter.kind === 'compare') return filter.property === 'deviceValue' && filter.op === 'eq' && filter.value !== null ? new Set([String(filter.value)]) : undefined;
-  if (filter.kind === 'in') return filter.property === 'deviceValue' ? new Set(filter.values.map(String)) : undefined;
+  const values = valuesTested(filter);
+  if (values) return new Set(values);
   if (filter.kind !== 'and') return undefined;
   const [left, right] = [onlyValues(filter.left), onlyValues(filter.right)];
   return left && right && new Set([...left].filter((v) => right.has(v)));
 }
 
 /**
- * `id IN (the tenant's machines with that value)`, read from machine_values' key (tenant, value,
- * id): in id order for one value, so a page in id order stops after its rows. The column test it
- * goes with keeps the answer the column's whatever the plan.
+ * `id IN (the tenant's machines with one of these values)`, read from machine_values' key
+ * (tenant, value, id): in id order for one value, so a page in id order stops after its rows.
+ * The column test it goes with keeps the answer the column's whatever the plan.
  */
-function withValue(eb: ExpressionBuilder<Database, 'machines'>, node: ValueTest, tenantId: string): Expression<SqlBool> {
-  const values = (node.kind === 'in' ? node.values : [node.value]).map(String);
+function holdingValue(eb: ExpressionBuilder<Database, 'machines'>, values: readonly string[], tenantId: string): Expression<SqlBool> {
   const holders = eb
     .selectFrom('machine_values')
     .select('machine_values.id')
     .where('machine_values.tenant_id', '=', tenantId)
-    .$call((q) => (values.length === 1 ? q.where('machine_values.device_value', '=', values[0] as string) : q.where('machine_values.device_value', 'in', values)));
+    .$call((q) => (values.length === 1 ? q.where('machine_values.device_value', '=', values[0] as string) : q.where('machine_values.device_value', 'in', [...values])));
   return eb('machines.id', 'in', holders);
 }
 
