@@ -1,6 +1,7 @@
 import type { DeviceValue } from '../domain/machines/device-value.js';
 import type { Machine } from '../domain/machines/machine.js';
 import type { DelegatedPrincipal } from '../domain/identity/principal.js';
+import { countOfValues, valuesAllowed } from '../domain/machines/value-filter.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { requireOperation } from './console-principal.js';
 import { readAfter, reversed, segments, type SegmentRead } from './inventory-order.js';
@@ -41,10 +42,10 @@ export async function readInventory(deps: ConsoleDeps, principal: DelegatedPrinc
   const scope = await deps.access.visibilityFor(principal);
   const filter = inventoryFilter(view);
   const counts = await store.countByDeviceValue(scope);
-  const kept = view.values.length === 0 ? (Object.keys(counts) as DeviceValue[]) : view.values;
-  const onlyValues = inventoryFilter({ ...view, values: [] }) === null;
-  const matched = onlyValues ? kept.reduce((sum, value) => sum + counts[value], 0) : await store.countMatchingUpTo(scope, filter, COUNT_LIMIT + 1);
-  const capped = !onlyValues && matched > COUNT_LIMIT;
+  // A view filtering on device values alone is totalled from the counts just read, exactly.
+  const values = valuesAllowed(filter);
+  const matched = values ? countOfValues(values, counts) : await store.countMatchingUpTo(scope, filter, COUNT_LIMIT + 1);
+  const capped = values === undefined && matched > COUNT_LIMIT;
 
   const order = segments(SORT_KEYS[view.sort], view.dir === 'desc');
   const read = (request: SegmentRead) => readSegment(store, scope, request, matched > COUNT_LIMIT);

@@ -15,7 +15,7 @@ import {
 import { rowToMachine } from './machine-rows.js';
 import { inScope } from './machine-scope.js';
 import { countMachinesUpToQuery } from './machine-queries.js';
-import { anyTagNodes, onlyValues } from './query-compiler.js';
+import { anyTagNodes } from './query-compiler.js';
 import type { Database, MachineRow, ValueHistoryRow } from './schema.js';
 import type { AuditPosition } from '../domain/audit/audit-cursor.js';
 import type { AuditFilter } from '../domain/audit/audit-query.js';
@@ -286,22 +286,7 @@ export abstract class KyselyStore {
   // --- counts for the console (issue 7) ------------------------------------------------------
 
   async countMatchingUpTo(scope: MachineScope, filter: MachineFilter | null, limit: number): Promise<number> {
-    const ofValues = await this.countOfValues(scope, filter);
-    if (ofValues !== undefined) return Math.min(ofValues, limit);
     return Number((await this.one(countMachinesUpToQuery(this.db, scope, filter, limit, new Set(anyTagNodes(filter)))))?.n ?? 0);
-  }
-
-  /**
-   * A filter on device values alone (the console's value facet, `$filter=deviceValue eq 'High'`)
-   * is counted exactly from the per-value counts, in the time of a few hundred rows whatever the
-   * fleet; undefined for any other filter. On PostgreSQL no index of machines holds the value
-   * (migration 0017), so counting its matches would read them.
-   */
-  protected async countOfValues(scope: MachineScope, filter: MachineFilter | null): Promise<number | undefined> {
-    const values = filter && onlyValues(filter);
-    if (!values) return undefined;
-    const counts = await this.countByDeviceValue(scope);
-    return DEVICE_VALUES.filter((v) => values.has(v)).reduce((sum, v) => sum + counts[v], 0);
   }
 
   async countByDeviceValue(scope: MachineScope): Promise<Record<DeviceValue, number>> {

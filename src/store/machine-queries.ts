@@ -2,6 +2,7 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { IpAssignment } from '../domain/machines/ip-history.js';
 import { SCALAR_PROPERTIES, type AnyTag, type MachineFilter, type MachinePage, type ScalarProperty } from '../domain/machines/machine-query.js';
 import type { MachineScope } from '../domain/ports.js';
+import { conjuncts } from '../domain/machines/value-filter.js';
 import type { Timestamp } from '../shared/timestamp.js';
 import { isPostgres } from './dialect.js';
 import { inScope } from './machine-scope.js';
@@ -102,16 +103,9 @@ function ordered<Q extends SelectQueryBuilder<Database, 'machines', object>>(que
 /** Properties that every match of the filters has set: those compared `eq` to a value or `ne` to null, in a top-level `and`. */
 function nonNullIn(...filters: (MachineFilter | null)[]): Set<ScalarProperty> {
   const found = new Set<ScalarProperty>();
-  const visit = (filter: MachineFilter | null): void => {
-    if (filter === null) return;
-    if (filter.kind === 'and') {
-      visit(filter.left);
-      visit(filter.right);
-    } else if (filter.kind === 'compare' && ((filter.op === 'ne' && filter.value === null) || (filter.op === 'eq' && filter.value !== null))) {
-      found.add(filter.property);
-    }
-  };
-  filters.forEach(visit);
+  for (const test of filters.flatMap((f) => (f === null ? [] : conjuncts(f)))) {
+    if (test.kind === 'compare' && ((test.op === 'ne' && test.value === null) || (test.op === 'eq' && test.value !== null))) found.add(test.property);
+  }
   return found;
 }
 

@@ -2,6 +2,7 @@ import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { AnyTag, MachineFilter, ResponseStateIs, ScalarProperty, TagFilter, TagProperty } from '../domain/machines/machine-query.js';
 import { compilePredicate, type FilterColumns } from './filter-sql.js';
 import { SCALAR_PROPERTIES } from '../domain/machines/machine-query.js';
+import { conjuncts, valuesTested } from '../domain/machines/value-filter.js';
 import type { Database } from './schema.js';
 
 /**
@@ -88,13 +89,6 @@ export function compileFilter(
   return compile(filter);
 }
 
-/** The values a filter node allows when it tests the device value alone (`eq` a value, `in`); undefined for any other node. */
-function valuesTested(node: MachineFilter): readonly string[] | undefined {
-  if (node.kind === 'in' && node.property === 'deviceValue') return node.values.map(String);
-  if (node.kind === 'compare' && node.property === 'deviceValue' && node.op === 'eq' && node.value !== null) return [String(node.value)];
-  return undefined;
-}
-
 /**
  * The value tests every match must pass (in a top-level `and`), with their values: only there is
  * `id IN (machines with that value)` an index path (under `or` or `not` it would first collect
@@ -102,28 +96,11 @@ function valuesTested(node: MachineFilter): readonly string[] | undefined {
  */
 function requiredValues(filter: MachineFilter): Map<MachineFilter, readonly string[]> {
   const found = new Map<MachineFilter, readonly string[]>();
-  const visit = (node: MachineFilter): void => {
-    const values = valuesTested(node);
-    if (values) found.set(node, values);
-    else if (node.kind === 'and') {
-      visit(node.left);
-      visit(node.right);
-    }
-  };
-  visit(filter);
+  for (const test of conjuncts(filter)) {
+    const values = valuesTested(test);
+    if (values) found.set(test, values);
+  }
   return found;
-}
-
-/**
- * The device values a filter allows when it tests nothing else (value tests and `and`s of them),
- * so its matches can be counted from the per-value counts; undefined otherwise.
- */
-export function onlyValues(filter: MachineFilter): ReadonlySet<string> | undefined {
-  const values = valuesTested(filter);
-  if (values) return new Set(values);
-  if (filter.kind !== 'and') return undefined;
-  const [left, right] = [onlyValues(filter.left), onlyValues(filter.right)];
-  return left && right && new Set([...left].filter((v) => right.has(v)));
 }
 
 /**

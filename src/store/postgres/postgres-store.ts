@@ -15,6 +15,7 @@ import { inScope } from '../machine-scope.js';
 import { ipUpsert, latestIpRows, machineTagRows, machineUpsert, planUpdate, valueChangeInsert, valueTransition, type ValueTransition } from '../machine-writes.js';
 import { migrateToLatest } from '../migrate.js';
 import { anyTagNodes } from '../query-compiler.js';
+import { countOfValues, valuesAllowed } from '../../domain/machines/value-filter.js';
 import type { Database, MachineRow } from '../schema.js';
 import { PostgresBulkLoad } from './bulk-load.js';
 import { describePostgresUrl } from './postgres-url.js';
@@ -222,7 +223,23 @@ export class PostgresStore extends KyselyStore implements Store, BulkLoader {
   }
 
   async countMatching(scope: MachineScope, filter: MachineFilter | null): Promise<number> {
-    return (await this.countOfValues(scope, filter)) ?? Number((await this.one(countMachinesQuery(this.db, scope, filter, new Set(anyTagNodes(filter)))))?.n ?? 0);
+    return (await this.countFromValueCounts(scope, filter)) ?? Number((await this.one(countMachinesQuery(this.db, scope, filter, new Set(anyTagNodes(filter)))))?.n ?? 0);
+  }
+
+  override async countMatchingUpTo(scope: MachineScope, filter: MachineFilter | null, limit: number): Promise<number> {
+    const exact = await this.countFromValueCounts(scope, filter);
+    return exact === undefined ? super.countMatchingUpTo(scope, filter, limit) : Math.min(exact, limit);
+  }
+
+  /**
+   * A filter on device values alone (`$filter=deviceValue eq 'High'`, a value rule's, the
+   * console's export) is counted from the per-value counts (value-filter.ts): no index of
+   * machines holds the value here (migration 0017), so counting its matches would read them
+   * (100-140 ms on a million machines). Undefined for any other filter.
+   */
+  private async countFromValueCounts(scope: MachineScope, filter: MachineFilter | null): Promise<number | undefined> {
+    const values = valuesAllowed(filter);
+    return values && countOfValues(values, await this.countByDeviceValue(scope));
   }
 
   async machinesByIp(scope: MachineScope, search: IpSearch, limit: number): Promise<Machine[]> {
