@@ -105,15 +105,12 @@ function requiredValues(filter: MachineFilter): Map<MachineFilter, readonly stri
 
 /**
  * `id IN (the tenant's machines with one of these values)`, read from machine_values' key
- * (tenant, value, id): in id order for one value, so a page in id order stops after its rows.
- * The column test it goes with keeps the answer the column's whatever the plan.
+ * (tenant, value, id): in id order for one value (PostgreSQL reads `IN` of one value as `=`), so
+ * a page in id order stops after its rows. The column test it goes with keeps the answer the
+ * column's whatever the plan.
  */
 function holdingValue(eb: ExpressionBuilder<Database, 'machines'>, values: readonly string[], tenantId: string): Expression<SqlBool> {
-  const holders = eb
-    .selectFrom('machine_values')
-    .select('machine_values.id')
-    .where('machine_values.tenant_id', '=', tenantId)
-    .$call((q) => (values.length === 1 ? q.where('machine_values.device_value', '=', values[0] as string) : q.where('machine_values.device_value', 'in', [...values])));
+  const holders = eb.selectFrom('machine_values').select('machine_values.id').where('machine_values.tenant_id', '=', tenantId).where('machine_values.device_value', 'in', [...values]);
   return eb('machines.id', 'in', holders);
 }
 
